@@ -1,0 +1,283 @@
+//! The syntax tree of one `.regels` file, as written, with spans.
+//!
+//! Produced by [`crate::syntax::parse`]; consumed only by [`crate::check`]. Nothing
+//! here is resolved or type-checked: names are strings, and a bare name in an
+//! expression may turn out to be a fact, a concept or a value of a choice.
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::source::{FileId, Span, Spanned};
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub id: FileId,
+    pub header: Header,
+    pub decls: Vec<Decl>,
+}
+
+/// `regelset "Naam"` and its clauses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub name: Spanned<String>,
+    pub version: Option<Spanned<String>>,
+    pub period: Option<Period>,
+    pub source: Option<Spanned<String>>,
+    pub based_on: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `geldig vanaf D tot D`: `from` inclusive, `until` exclusive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Period {
+    pub from: Option<Spanned<Date>>,
+    pub until: Option<Spanned<Date>>,
+    pub span: Span,
+}
+
+/// A name as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decl {
+    Domain(DomainDecl),
+    Fact(FactDecl),
+    Concept(ConceptDecl),
+    Rule(RuleDecl),
+    Fallback(Outcome),
+    Conflict(Outcome),
+    Example(ExampleDecl),
+    /// `vervang ...`: the new declaration, and the span of the whole override.
+    Replace(Box<Decl>, Span),
+    /// `schrap regel NAAM`
+    Remove(Ident, Span),
+}
+
+/// The kind of a named declaration, for messages ("regel", "feit", ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeclKind {
+    Domain,
+    Fact,
+    Concept,
+    Rule,
+}
+
+impl DeclKind {
+    /// The keyword that declares it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DeclKind::Domain => "domein",
+            DeclKind::Fact => "feit",
+            DeclKind::Concept => "begrip",
+            DeclKind::Rule => "regel",
+        }
+    }
+}
+
+impl Decl {
+    /// Name and kind of a named declaration.
+    pub fn named(&self) -> Option<(DeclKind, &Ident)> {
+        match self {
+            Decl::Domain(d) => Some((DeclKind::Domain, &d.name)),
+            Decl::Fact(f) => Some((DeclKind::Fact, &f.name)),
+            Decl::Concept(c) => Some((DeclKind::Concept, &c.name)),
+            Decl::Rule(r) => Some((DeclKind::Rule, &r.name)),
+            _ => None,
+        }
+    }
+}
+
+/// `domein NAAM ["Label"] [betaler "..."]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainDecl {
+    pub name: Ident,
+    pub label: Option<Spanned<String>>,
+    pub payer: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `feit NAAM: TYPE` and its texts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub question: Option<Spanned<String>>,
+    pub explanation: Option<Spanned<String>>,
+    pub unit: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// A fact's type as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExpr {
+    Bool(Span),
+    Number {
+        bounds: Option<(Spanned<Decimal>, Spanned<Decimal>)>,
+        span: Span,
+    },
+    Text(Span),
+    Choice(Vec<Ident>, Span),
+    List(Vec<Ident>, Span),
+}
+
+/// `begrip NAAM = EXPR`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConceptDecl {
+    pub name: Ident,
+    pub expr: Expr,
+    pub explanation: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `regel NAAM ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDecl {
+    pub name: Ident,
+    pub title: Option<Spanned<String>>,
+    pub exception_of: Vec<Ident>,
+    pub condition: Expr,
+    pub outcome: Outcome,
+    pub explanation: Option<Spanned<String>>,
+    pub source: Option<Spanned<String>>,
+    pub period: Option<Period>,
+    pub span: Span,
+}
+
+/// A domain, or a split over domains.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Domain(Ident),
+    Split(Vec<Share>, Span),
+}
+
+impl Outcome {
+    pub fn span(&self) -> Span {
+        match self {
+            Outcome::Domain(d) => d.span,
+            Outcome::Split(_, span) => *span,
+        }
+    }
+}
+
+/// `onderwijs 50%` inside `verdeel`: the percentage as written (50, not 0.5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Share {
+    pub domain: Ident,
+    pub percent: Spanned<Decimal>,
+}
+
+/// `voorbeeld "Naam" gegeven ... verwacht ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleDecl {
+    pub name: Spanned<String>,
+    pub given: Vec<Assignment>,
+    pub reference_date: Option<Spanned<Date>>,
+    pub expect: Expectation,
+    pub span: Span,
+}
+
+/// `feit = waarde`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub fact: Ident,
+    pub value: Literal,
+}
+
+/// A constant value as written in an example or a membership list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Bool(bool, Span),
+    Number(Decimal, Span),
+    Text(String, Span),
+    Name(Ident),
+    List(Vec<Literal>, Span),
+}
+
+impl Literal {
+    pub fn span(&self) -> Span {
+        match self {
+            Literal::Bool(_, s)
+            | Literal::Number(_, s)
+            | Literal::Text(_, s)
+            | Literal::List(_, s) => *s,
+            Literal::Name(i) => i.span,
+        }
+    }
+}
+
+/// What an example expects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    Incomplete(Span),
+    Outcome {
+        outcome: Outcome,
+        decided_by: Vec<Ident>,
+    },
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Bool(bool),
+    /// A number; `50%` is already 0.5 here.
+    Number(Decimal),
+    Text(String),
+    Name(String),
+    Paren(Box<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a in [..]` / `a niet in [..]`
+    In {
+        negated: bool,
+        value: Box<Expr>,
+        list: Vec<Literal>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Contains,
+    NotContains,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryOp {
+    /// Comparisons (as opposed to connectives and arithmetic).
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::Contains
+                | BinaryOp::NotContains
+        )
+    }
+}

@@ -1,0 +1,367 @@
+//! Cases: YAML or JSON text → [`Case`], validated against a [`RuleSet`].
+//!
+//! A case maps fact names to values; `id`, `peildatum` and `kosten` are reserved. Every
+//! key must be a declared fact (this catches typos and keeps personal data out), and
+//! every value must fit its fact's type. All problems are reported at once, each at
+//! the line of its key; a case with any problem yields no case at all.
+
+use std::str::FromStr;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::check::suggest;
+use crate::diagnostic::{Code, Problem, Problems};
+use crate::ruleset::{FactId, Raw, RuleSet, Type, Value};
+use crate::source::{FileId, Span};
+
+/// The reserved keys of a case.
+pub const RESERVED: [&str; 3] = ["id", "peildatum", "kosten"];
+
+/// One validated case: a value (or nothing: unknown) for every fact, by fact id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: Option<String>,
+    pub reference_date: Option<Date>,
+    /// Costs in euros, for allocation between payers.
+    pub costs: Option<Decimal>,
+    pub values: Vec<Option<Value>>,
+}
+
+impl Case {
+    /// A case in which every fact is unknown.
+    pub fn empty(rs: &RuleSet) -> Case {
+        Case {
+            id: None,
+            reference_date: None,
+            costs: None,
+            values: vec![None; rs.facts.len()],
+        }
+    }
+
+    /// A case with the given facts known.
+    pub fn with(rs: &RuleSet, given: &[(FactId, Value)]) -> Case {
+        let mut case = Case::empty(rs);
+        for (f, v) in given {
+            if let Some(slot) = case.values.get_mut(f.index()) {
+                *slot = Some(v.clone());
+            }
+        }
+        case
+    }
+
+    pub fn value(&self, fact: FactId) -> Option<&Value> {
+        self.values.get(fact.index()).and_then(Option::as_ref)
+    }
+}
+
+/// A parsed YAML/JSON node, independent of the parser.
+#[derive(Debug, Clone)]
+enum Node {
+    Null,
+    Bool(bool),
+    Number(String),
+    Text(String),
+    List(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl From<serde_yaml::Value> for Node {
+    fn from(v: serde_yaml::Value) -> Node {
+        match v {
+            serde_yaml::Value::Null => Node::Null,
+            serde_yaml::Value::Bool(b) => Node::Bool(b),
+            serde_yaml::Value::Number(n) => Node::Number(n.to_string()),
+            serde_yaml::Value::String(s) => Node::Text(s),
+            serde_yaml::Value::Sequence(items) => {
+                Node::List(items.into_iter().map(Node::from).collect())
+            }
+            serde_yaml::Value::Mapping(m) => Node::Map(
+                m.into_iter()
+                    .map(|(k, v)| (Node::from(k), Node::from(v)))
+                    .collect(),
+            ),
+            serde_yaml::Value::Tagged(t) => Node::from(t.value),
+        }
+    }
+}
+
+impl From<serde_json::Value> for Node {
+    fn from(v: serde_json::Value) -> Node {
+        match v {
+            serde_json::Value::Null => Node::Null,
+            serde_json::Value::Bool(b) => Node::Bool(b),
+            serde_json::Value::Number(n) => Node::Number(n.to_string()),
+            serde_json::Value::String(s) => Node::Text(s),
+            serde_json::Value::Array(items) => {
+                Node::List(items.into_iter().map(Node::from).collect())
+            }
+            serde_json::Value::Object(m) => Node::Map(
+                m.into_iter()
+                    .map(|(k, v)| (Node::Text(k), Node::from(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Parses and validates a case written in YAML or JSON.
+pub fn parse_case(text: &str, file: FileId, rs: &RuleSet) -> Result<Case, Problems> {
+    let node = if text.trim_start().starts_with('{') {
+        serde_json::from_str::<serde_json::Value>(text)
+            .map(Node::from)
+            .map_err(|e| {
+                let at = offset_of(text, e.line(), e.column());
+                syntax_problem(file, text, at, &e.to_string())
+            })?
+    } else {
+        serde_yaml::from_str::<serde_yaml::Value>(text)
+            .map(Node::from)
+            .map_err(|e| {
+                let at = e.location().map_or(0, |l| l.index());
+                syntax_problem(file, text, at, &e.to_string())
+            })?
+    };
+    let locate = |key: &str| {
+        locate_key(text, key).map_or(Span::new(file, 0, 0), |(s, e)| Span::new(file, s, e))
+    };
+    let entries = match node {
+        Node::Null => Vec::new(),
+        Node::Map(entries) => entries,
+        _ => {
+            return Err(Problem::error(
+                Code::CaseNotMapping,
+                Span::new(file, 0, text.len().min(1)),
+                "een casus moet een lijst van `feit: waarde`-paren zijn",
+            )
+            .label("geen paren")
+            .help("schrijf elk feit op een eigen regel, bijvoorbeeld `leeftijd: 9`")
+            .into())
+        }
+    };
+    from_entries(entries, rs, &locate)
+}
+
+/// Validates a JSON object as a case; problems are placed at the start of `file`.
+pub fn case_from_json(
+    value: serde_json::Value,
+    file: FileId,
+    rs: &RuleSet,
+) -> Result<Case, Problems> {
+    match Node::from(value) {
+        Node::Map(entries) => from_entries(entries, rs, &|_| Span::new(file, 0, 0)),
+        _ => Err(Problem::error(
+            Code::CaseNotMapping,
+            Span::new(file, 0, 0),
+            "een casus moet een JSON-object zijn",
+        )
+        .into()),
+    }
+}
+
+fn from_entries(
+    entries: Vec<(Node, Node)>,
+    rs: &RuleSet,
+    locate: &dyn Fn(&str) -> Span,
+) -> Result<Case, Problems> {
+    let mut case = Case::empty(rs);
+    let mut problems = Problems::new();
+    for (key, value) in entries {
+        let key = match key {
+            Node::Text(k) => k,
+            Node::Number(k) => k,
+            Node::Bool(b) => if b { "true" } else { "false" }.to_string(),
+            _ => String::from("?"),
+        };
+        let span = locate(&key);
+        if let Err(p) = entry(&mut case, &key, value, rs, span) {
+            problems.push(p);
+        }
+    }
+    if problems.has_errors() {
+        Err(problems)
+    } else {
+        Ok(case)
+    }
+}
+
+fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> Result<(), Problem> {
+    let wrong = |what: String, expected: &str| {
+        Problem::error(
+            Code::WrongValue,
+            span,
+            format!("verkeerde waarde voor `{key}`: {what}"),
+        )
+        .label(format!("verwacht {expected}"))
+    };
+    match key {
+        "id" => {
+            case.id = match value {
+                Node::Null => None,
+                Node::Text(t) | Node::Number(t) => Some(t),
+                _ => {
+                    return Err(wrong(
+                        "een `id` is een tekst".into(),
+                        "een tekst of een nummer",
+                    ))
+                }
+            };
+            return Ok(());
+        }
+        "peildatum" => {
+            let text = match value {
+                Node::Text(t) => t,
+                _ => return Err(wrong("geen datum".into(), "een datum als JJJJ-MM-DD")),
+            };
+            case.reference_date = Some(Date::from_str(&text).map_err(|_| {
+                wrong(
+                    format!("`{text}` is geen bestaande datum"),
+                    "een datum als JJJJ-MM-DD",
+                )
+            })?);
+            return Ok(());
+        }
+        "kosten" => {
+            let amount = match value {
+                Node::Number(n) => Decimal::from_str_exact(&n)
+                    .ok()
+                    .filter(|d| !d.is_sign_negative()),
+                _ => None,
+            };
+            case.costs =
+                Some(amount.ok_or_else(|| {
+                    wrong("geen bedrag".into(), "een bedrag in euro's, 0 of meer")
+                })?);
+            return Ok(());
+        }
+        _ => {}
+    }
+    let Some(id) = rs.fact_id(key) else {
+        let help = match suggest(key, rs.facts.iter().map(|f| f.name.as_str())) {
+            Some(s) => format!("bedoelde je `{s}`?"),
+            None => "een casus bevat alleen feiten van de regelset, en eventueel `id`, `peildatum` en `kosten`".to_string(),
+        };
+        return Err(Problem::error(
+            Code::UnknownFact,
+            span,
+            format!("de regelset kent geen feit `{key}`"),
+        )
+        .label("onbekend feit")
+        .help(help));
+    };
+    let Some(fact) = rs.fact(id) else {
+        return Ok(());
+    };
+    let raw = match raw(value) {
+        Ok(Some(raw)) => raw,
+        Ok(None) => return Ok(()),
+        Err(why) => return Err(wrong(why, &rs.describe_type(fact))),
+    };
+    match rs.convert(fact, &raw) {
+        Ok(v) => {
+            if let Some(slot) = case.values.get_mut(id.index()) {
+                *slot = Some(v);
+            }
+            Ok(())
+        }
+        Err(why) => {
+            let mut p = wrong(why, &rs.describe_type(fact));
+            if fact.ty == Type::Number && matches!(raw, Raw::Number(_)) {
+                p.code = Code::OutOfBounds;
+            }
+            Err(p)
+        }
+    }
+}
+
+/// A node as a raw value; `None` for null (the fact stays unknown).
+fn raw(node: Node) -> Result<Option<Raw>, String> {
+    Ok(Some(match node {
+        Node::Null => return Ok(None),
+        Node::Bool(b) => Raw::Bool(b),
+        Node::Number(n) => Raw::Number(
+            Decimal::from_str_exact(&n)
+                .map_err(|_| format!("het getal {n} is niet exact te gebruiken"))?,
+        ),
+        Node::Text(t) => Raw::Text(t),
+        Node::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match raw(item)? {
+                    Some(r) => out.push(r),
+                    None => return Err("een lijst bevat een lege waarde".to_string()),
+                }
+            }
+            Raw::List(out)
+        }
+        Node::Map(_) => return Err("een geneste structuur".to_string()),
+    }))
+}
+
+fn syntax_problem(file: FileId, text: &str, at: usize, detail: &str) -> Problems {
+    let at = at.min(text.len());
+    let end = text
+        .get(at..)
+        .and_then(|s| s.chars().next())
+        .map_or(at, |c| at + c.len_utf8());
+    let detail = detail.split(" at line ").next().unwrap_or(detail);
+    Problem::error(
+        Code::CaseSyntax,
+        Span::new(file, at, end),
+        "het casusbestand is geen geldige YAML of JSON",
+    )
+    .label("hier loopt het mis")
+    .help(format!("controleer de opmaak rond deze plek ({detail})"))
+    .into()
+}
+
+/// Byte offset of a 1-based line and column.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    line_start + column.saturating_sub(1)
+}
+
+/// Where a key of a flat mapping is written (YAML block or flow, or JSON), as a byte range.
+fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    if key.is_empty() {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(found) = text.get(from..).and_then(|t| t.find(key)) {
+        let start = from + found;
+        let end = start + key.len();
+        from = end;
+        let before = text.get(..start).and_then(|b| b.chars().next_back());
+        let boundary_before =
+            before.is_none_or(|c| c.is_whitespace() || matches!(c, '{' | ',' | '"' | '\''));
+        let after = text.get(end..).unwrap_or_default();
+        let after = after.strip_prefix(['"', '\'']).unwrap_or(after);
+        if boundary_before && after.trim_start_matches([' ', '\t']).starts_with(':') {
+            return Some((start, end));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_in_yaml_and_json() {
+        let yaml = "id: x\nleeftijd: 9\nleeftijd_extra: 3\n";
+        assert_eq!(locate_key(yaml, "leeftijd"), Some((6, 14)));
+        let json = "{\"soort\": \"vervoer\", \"afstand_km\": 14}";
+        assert_eq!(locate_key(json, "afstand_km").map(|(s, _)| s), Some(22));
+        assert_eq!(locate_key(yaml, "ontbreekt"), None);
+    }
+
+    #[test]
+    fn offsets_follow_lines_and_columns() {
+        assert_eq!(offset_of("ab\ncd\n", 2, 2), 4);
+    }
+}

@@ -1,0 +1,647 @@
+//! Typing of expressions: AST expressions → typed [`Expr`]s.
+//!
+//! Resolves names (facts and concepts share one namespace; a bare name next to a
+//! `keuze` or `lijst` is one of its values), checks every operand's type, detects
+//! cycles among concepts, and marks the atomic conditions of rules ([`Atom`]) so that
+//! the evaluator can trace them. Every problem has the span of the offending part.
+
+use std::collections::HashMap;
+
+use super::{suggest, Binding, Checker};
+use crate::ast::{self, BinaryOp, ExprKind};
+use crate::diagnostic::{Code, Problem};
+use crate::ruleset::{
+    Arith, Atom, AtomId, Compare, Concept, Expr, Fact, FactId, SetId, Sym, Type, Value,
+};
+use crate::source::{Sources, Span};
+
+/// A typed expression with the facts it reads, in reading order.
+struct Typed {
+    expr: Expr,
+    ty: Type,
+    reads: Vec<FactId>,
+}
+
+enum State {
+    New,
+    Active,
+    Done(Option<(Type, Vec<FactId>)>),
+}
+
+pub(super) struct Typer<'c, 'p, 'a> {
+    pub checker: &'c mut Checker<'p>,
+    sources: &'a Sources,
+    facts: &'a [Fact],
+    decls: &'a [&'a ast::ConceptDecl],
+    bindings: &'a HashMap<String, Binding>,
+    states: Vec<State>,
+    concepts: Vec<Option<Concept>>,
+    atoms: Vec<Atom>,
+}
+
+fn merge_reads(mut a: Vec<FactId>, b: &[FactId]) -> Vec<FactId> {
+    for f in b {
+        if !a.contains(f) {
+            a.push(*f);
+        }
+    }
+    a
+}
+
+impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
+    pub fn new(
+        checker: &'c mut Checker<'p>,
+        sources: &'a Sources,
+        facts: &'a [Fact],
+        decls: &'a [&'a ast::ConceptDecl],
+        bindings: &'a HashMap<String, Binding>,
+    ) -> Self {
+        Typer {
+            checker,
+            sources,
+            facts,
+            decls,
+            bindings,
+            states: decls.iter().map(|_| State::New).collect(),
+            concepts: decls.iter().map(|_| None).collect(),
+            atoms: Vec::new(),
+        }
+    }
+
+    pub fn check_concepts(&mut self) {
+        for i in 0..self.decls.len() {
+            self.concept(i, None);
+        }
+    }
+
+    /// The typed concepts (all of them, when there were no errors) and the atoms.
+    pub fn finish(self) -> (Vec<Concept>, Vec<Atom>) {
+        (self.concepts.into_iter().flatten().collect(), self.atoms)
+    }
+
+    fn error(&mut self, p: Problem) {
+        self.checker.error(p);
+    }
+
+    /// Types concept `i` (once) and returns its type and reads. `used_at` is the place
+    /// that refers to it, for cycle errors.
+    fn concept(&mut self, i: usize, used_at: Option<Span>) -> Option<(Type, Vec<FactId>)> {
+        match self.states.get(i)? {
+            State::Done(result) => return result.clone(),
+            State::Active => {
+                let decl = self.decls.get(i)?;
+                self.error(
+                    Problem::error(
+                        Code::ConceptCycle,
+                        used_at.unwrap_or(decl.name.span),
+                        format!("begrip `{}` is (via andere begrippen) in zichzelf gedefinieerd", decl.name.name),
+                    )
+                    .label("hier verwijst het naar zichzelf")
+                    .also(decl.name.span, "het begrip")
+                    .help("definieer het begrip met feiten en andere begrippen die er niet naar terugverwijzen"),
+                );
+                if let Some(s) = self.states.get_mut(i) {
+                    *s = State::Done(None);
+                }
+                return None;
+            }
+            State::New => {}
+        }
+        if let Some(s) = self.states.get_mut(i) {
+            *s = State::Active;
+        }
+        let decl = *self.decls.get(i)?;
+        let typed = self.expr(&decl.expr);
+        let result = typed.as_ref().map(|t| (t.ty, t.reads.clone()));
+        if let Some(State::Done(_)) = self.states.get(i) {
+            // A cycle through this concept was reported while typing it.
+            return None;
+        }
+        if let Some(s) = self.states.get_mut(i) {
+            *s = State::Done(result.clone());
+        }
+        if let (Some(t), Some(slot)) = (typed, self.concepts.get_mut(i)) {
+            *slot = Some(Concept {
+                name: decl.name.name.clone(),
+                ty: t.ty,
+                expr: t.expr,
+                explanation: decl.explanation.as_ref().map(|e| e.value.clone()),
+                reads: t.reads,
+                span: decl.span,
+            });
+        }
+        result
+    }
+
+    /// A rule's condition: `en`, `of`, `niet` and parentheses are structure; every
+    /// other part is an atom that must be `ja/nee`.
+    pub fn condition(&mut self, e: &ast::Expr) -> Option<(Expr, Vec<FactId>)> {
+        match &e.kind {
+            ExprKind::Paren(inner) => self.condition(inner),
+            ExprKind::Not(inner) => {
+                let (x, reads) = self.condition(inner)?;
+                Some((Expr::Not(Box::new(x)), reads))
+            }
+            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
+                let l = self.condition(l);
+                let r = self.condition(r);
+                let ((l, lr), (r, rr)) = (l?, r?);
+                let reads = merge_reads(lr, &rr);
+                let x = if *op == BinaryOp::And {
+                    Expr::And(Box::new(l), Box::new(r))
+                } else {
+                    Expr::Or(Box::new(l), Box::new(r))
+                };
+                Some((x, reads))
+            }
+            _ => {
+                let t = self.expr(e)?;
+                if t.ty != Type::Bool {
+                    let shown = self.sources.snippet(e.span);
+                    self.error(
+                        Problem::error(
+                            Code::TypeMismatch,
+                            e.span,
+                            format!("een voorwaarde moet waar of onwaar zijn, maar `{shown}` is {}", self.type_words(t.ty)),
+                        )
+                        .label("geen voorwaarde")
+                        .help("vergelijk het met iets, bijvoorbeeld `uren_per_week > 0` of `doel is leren`"),
+                    );
+                    return None;
+                }
+                let id = AtomId::from_index(self.atoms.len());
+                self.atoms.push(Atom {
+                    text: self.sources.snippet(e.span),
+                    facts: t.reads.clone(),
+                    span: e.span,
+                });
+                Some((Expr::Atom(id, Box::new(t.expr)), t.reads))
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> Option<Typed> {
+        let plain = |expr, ty| {
+            Some(Typed {
+                expr,
+                ty,
+                reads: Vec::new(),
+            })
+        };
+        match &e.kind {
+            ExprKind::Bool(b) => plain(Expr::Const(Value::Bool(*b)), Type::Bool),
+            ExprKind::Number(n) => plain(Expr::Const(Value::Number(*n)), Type::Number),
+            ExprKind::Text(t) => plain(Expr::Const(Value::Text(t.as_str().into())), Type::Text),
+            ExprKind::Name(n) => self.name(n, e.span),
+            ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::Not(inner) => {
+                let t = self.expect(inner, Type::Bool, "`niet` hoort voor een voorwaarde")?;
+                Some(Typed {
+                    expr: Expr::Not(Box::new(t.expr)),
+                    ..t
+                })
+            }
+            ExprKind::Neg(inner) => {
+                let t = self.expect(inner, Type::Number, "een minteken hoort voor een getal")?;
+                Some(Typed {
+                    expr: Expr::Neg(Box::new(t.expr)),
+                    ..t
+                })
+            }
+            ExprKind::In {
+                negated,
+                value,
+                list,
+            } => self.membership(*negated, value, list),
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span),
+        }
+    }
+
+    /// Types `e` and requires type `ty`.
+    fn expect(&mut self, e: &ast::Expr, ty: Type, why: &str) -> Option<Typed> {
+        let t = self.expr(e)?;
+        if t.ty == ty {
+            return Some(t);
+        }
+        let shown = self.sources.snippet(e.span);
+        self.error(
+            Problem::error(
+                Code::TypeMismatch,
+                e.span,
+                format!(
+                    "`{shown}` is {}, maar hier hoort {}",
+                    self.type_words(t.ty),
+                    self.type_words(ty)
+                ),
+            )
+            .label(why.to_string()),
+        );
+        None
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Option<Typed> {
+        match self.bindings.get(n) {
+            Some(Binding::Fact(f)) => Some(Typed {
+                expr: Expr::Fact(*f),
+                ty: self.facts.get(f.index())?.ty,
+                reads: vec![*f],
+            }),
+            Some(Binding::Concept(c)) => {
+                let (ty, reads) = self.concept(*c, Some(span))?;
+                Some(Typed {
+                    expr: Expr::Concept(crate::ruleset::ConceptId::from_index(*c)),
+                    ty,
+                    reads,
+                })
+            }
+            None => {
+                let p = self.unknown_name(n, span);
+                self.error(p);
+                None
+            }
+        }
+    }
+
+    fn unknown_name(&self, n: &str, span: Span) -> Problem {
+        let owners: Vec<&str> = self
+            .facts
+            .iter()
+            .filter(|f| f.values.iter().any(|s| self.checker.symbols.name(*s) == n))
+            .map(|f| f.name.as_str())
+            .collect();
+        let help = if let Some(owner) = owners.first() {
+            let verb = if self
+                .facts
+                .iter()
+                .any(|f| f.name == *owner && matches!(f.ty, Type::List(_)))
+            {
+                "bevat"
+            } else {
+                "is"
+            };
+            Some(format!(
+                "`{n}` is een waarde van `{owner}`; schrijf bijvoorbeeld `{owner} {verb} {n}`"
+            ))
+        } else {
+            suggest(n, self.bindings.keys().map(String::as_str))
+                .map(|s| format!("bedoelde je `{s}`?"))
+        };
+        Problem::error(
+            Code::UnknownName,
+            span,
+            format!("er is geen feit of begrip `{n}`"),
+        )
+        .label("onbekende naam")
+        .help(
+            help.unwrap_or_else(|| format!("declareer het eerst, bijvoorbeeld `feit {n}: ja/nee`")),
+        )
+    }
+
+    /// A bare name as a value of a choice set, if it is one (or should be one).
+    fn value_name(&mut self, e: &ast::Expr, set: SetId, owner: &str) -> Option<Option<Sym>> {
+        let ExprKind::Name(n) = &e.kind else {
+            return Some(None);
+        };
+        let values = self.set_values(set);
+        if let Some(sym) = values.iter().find(|s| self.checker.symbols.name(**s) == n) {
+            return Some(Some(*sym));
+        }
+        if self.bindings.contains_key(n) {
+            return Some(None);
+        }
+        let p = self.unknown_value(n, e.span, set, owner);
+        self.error(p);
+        None
+    }
+
+    fn set_values(&self, set: SetId) -> Vec<Sym> {
+        self.checker
+            .sets
+            .get(set.index())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn unknown_value(&self, n: &str, span: Span, set: SetId, owner: &str) -> Problem {
+        let values = self.set_values(set);
+        let names: Vec<&str> = values
+            .iter()
+            .map(|s| self.checker.symbols.name(*s))
+            .collect();
+        let listed = names
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let help = match suggest(n, names.iter().copied()) {
+            Some(s) => format!("bedoelde je `{s}`? mogelijke waarden: {listed}"),
+            None => format!("mogelijke waarden: {listed}"),
+        };
+        Problem::error(
+            Code::UnknownValue,
+            span,
+            format!("`{n}` is geen waarde van `{owner}`"),
+        )
+        .label("onbekende waarde")
+        .help(help)
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> Option<Typed> {
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let l = self.expect(l, Type::Bool, "`en` en `of` verbinden voorwaarden");
+                let r = self.expect(r, Type::Bool, "`en` en `of` verbinden voorwaarden");
+                let (l, r) = (l?, r?);
+                let expr = if op == BinaryOp::And {
+                    Expr::And(Box::new(l.expr), Box::new(r.expr))
+                } else {
+                    Expr::Or(Box::new(l.expr), Box::new(r.expr))
+                };
+                Some(Typed {
+                    expr,
+                    ty: Type::Bool,
+                    reads: merge_reads(l.reads, &r.reads),
+                })
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                let why = "rekenen kan alleen met getallen";
+                let lt = self.expect(l, Type::Number, why);
+                let rt = self.expect(r, Type::Number, why);
+                let (lt, rt) = (lt?, rt?);
+                let arith = match op {
+                    BinaryOp::Add => Arith::Add,
+                    BinaryOp::Sub => Arith::Sub,
+                    BinaryOp::Mul => Arith::Mul,
+                    _ => Arith::Div,
+                };
+                if arith == Arith::Div
+                    && matches!(rt.expr, Expr::Const(Value::Number(n)) if n.is_zero())
+                {
+                    self.error(
+                        Problem::error(Code::DivisionByZero, r.span, "hier wordt door nul gedeeld")
+                            .label("deler is nul")
+                            .help("delen door nul heeft geen uitkomst; kies een andere deler"),
+                    );
+                    return None;
+                }
+                Some(Typed {
+                    expr: Expr::Arith(arith, Box::new(lt.expr), Box::new(rt.expr), r.span),
+                    ty: Type::Number,
+                    reads: merge_reads(lt.reads, &rt.reads),
+                })
+            }
+            BinaryOp::Contains | BinaryOp::NotContains => {
+                self.contains(op == BinaryOp::NotContains, l, r)
+            }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => self.compare(op, l, r, span),
+        }
+    }
+
+    fn compare(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> Option<Typed> {
+        let cmp = match op {
+            BinaryOp::Eq => Compare::Eq,
+            BinaryOp::Ne => Compare::Ne,
+            BinaryOp::Lt => Compare::Lt,
+            BinaryOp::Le => Compare::Le,
+            BinaryOp::Gt => Compare::Gt,
+            _ => Compare::Ge,
+        };
+        // `leren is doel`: a value on the left of a choice is allowed too.
+        let left_is_loose_name =
+            matches!(&l.kind, ExprKind::Name(n) if !self.bindings.contains_key(n));
+        let (lt, rt) = if left_is_loose_name {
+            let rt = self.expr(r)?;
+            let lt = self.operand(l, &rt, r)?;
+            (lt, rt)
+        } else {
+            let lt = self.expr(l)?;
+            let rt = self.operand(r, &lt, l)?;
+            (lt, rt)
+        };
+        let ordered = !matches!(cmp, Compare::Eq | Compare::Ne);
+        if ordered && (lt.ty != Type::Number || rt.ty != Type::Number) {
+            let bad = if lt.ty != Type::Number { l } else { r };
+            let shown = self.sources.snippet(bad.span);
+            let ty = if lt.ty != Type::Number { lt.ty } else { rt.ty };
+            self.error(
+                Problem::error(
+                    Code::TypeMismatch,
+                    bad.span,
+                    format!(
+                        "groter of kleiner kan alleen met getallen, maar `{shown}` is {}",
+                        self.type_words(ty)
+                    ),
+                )
+                .label("geen getal")
+                .help("gebruik `is` of `is niet` om te vergelijken"),
+            );
+            return None;
+        }
+        if !self.same_type(lt.ty, rt.ty) {
+            let (ls, rs) = (self.sources.snippet(l.span), self.sources.snippet(r.span));
+            let mut p = Problem::error(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "`{ls}` is {} en `{rs}` is {}; die kun je niet vergelijken",
+                    self.type_words(lt.ty),
+                    self.type_words(rt.ty)
+                ),
+            )
+            .label("verschillende soorten");
+            if matches!(lt.ty, Type::List(_)) {
+                p = p.help(format!(
+                    "om te kijken of een lijst een waarde heeft, schrijf `{ls} bevat {rs}`"
+                ));
+            } else if matches!((lt.ty, &r.kind), (Type::Choice(_), ExprKind::Text(_))) {
+                p = p.help("schrijf de waarde zonder aanhalingstekens");
+            }
+            self.error(p);
+            return None;
+        }
+        Some(Typed {
+            expr: Expr::Compare(cmp, Box::new(lt.expr), Box::new(rt.expr)),
+            ty: Type::Bool,
+            reads: merge_reads(lt.reads, &rt.reads),
+        })
+    }
+
+    /// The other side of a comparison, where a bare name may be a value of `known`'s
+    /// choice.
+    fn operand(&mut self, e: &ast::Expr, known: &Typed, known_expr: &ast::Expr) -> Option<Typed> {
+        if let Type::Choice(set) = known.ty {
+            let owner = self.sources.snippet(known_expr.span);
+            if let Some(sym) = self.value_name(e, set, &owner)? {
+                return Some(Typed {
+                    expr: Expr::Const(Value::Choice(sym)),
+                    ty: known.ty,
+                    reads: Vec::new(),
+                });
+            }
+        }
+        self.expr(e)
+    }
+
+    fn contains(&mut self, negated: bool, l: &ast::Expr, r: &ast::Expr) -> Option<Typed> {
+        let lt = self.expr(l)?;
+        let Type::List(set) = lt.ty else {
+            let shown = self.sources.snippet(l.span);
+            let help = if matches!(lt.ty, Type::Choice(_)) {
+                format!(
+                    "`{shown}` heeft één waarde; schrijf `{shown} is ...` of `{shown} in [...]`"
+                )
+            } else {
+                "`bevat` werkt op een feit van het soort `lijst(...)`".to_string()
+            };
+            self.error(
+                Problem::error(
+                    Code::TypeMismatch,
+                    l.span,
+                    format!(
+                        "`bevat` hoort bij een lijst, maar `{shown}` is {}",
+                        self.type_words(lt.ty)
+                    ),
+                )
+                .label("geen lijst")
+                .help(help),
+            );
+            return None;
+        };
+        let owner = self.sources.snippet(l.span);
+        let item = match self.value_name(r, set, &owner)? {
+            Some(sym) => Typed {
+                expr: Expr::Const(Value::Choice(sym)),
+                ty: Type::Choice(set),
+                reads: Vec::new(),
+            },
+            None => self.expr(r)?,
+        };
+        if !self.same_type(item.ty, Type::Choice(set)) {
+            let shown = self.sources.snippet(r.span);
+            self.error(
+                Problem::error(
+                    Code::TypeMismatch,
+                    r.span,
+                    format!(
+                        "`{shown}` is {}, maar `{owner}` bevat alleen waarden uit zijn lijst",
+                        self.type_words(item.ty)
+                    ),
+                )
+                .label("geen waarde van de lijst"),
+            );
+            return None;
+        }
+        Some(Typed {
+            expr: Expr::Contains {
+                negated,
+                list: Box::new(lt.expr),
+                item: Box::new(item.expr),
+            },
+            ty: Type::Bool,
+            reads: merge_reads(lt.reads, &item.reads),
+        })
+    }
+
+    fn membership(
+        &mut self,
+        negated: bool,
+        value: &ast::Expr,
+        list: &[ast::Literal],
+    ) -> Option<Typed> {
+        let vt = self.expr(value)?;
+        let owner = self.sources.snippet(value.span);
+        if let Type::List(_) = vt.ty {
+            self.error(
+                Problem::error(
+                    Code::TypeMismatch,
+                    value.span,
+                    format!("`{owner}` is een lijst; `in` vraagt om één waarde"),
+                )
+                .label("een lijst")
+                .help(format!("schrijf `{owner} bevat ...` voor elke waarde")),
+            );
+            return None;
+        }
+        let mut items = Vec::with_capacity(list.len());
+        let mut ok = true;
+        for lit in list {
+            match self.literal_of_type(lit, vt.ty, &owner) {
+                Some(v) => items.push(v),
+                None => ok = false,
+            }
+        }
+        ok.then_some(Typed {
+            expr: Expr::In {
+                negated,
+                value: Box::new(vt.expr),
+                list: items,
+            },
+            ty: Type::Bool,
+            reads: vt.reads,
+        })
+    }
+
+    fn literal_of_type(&mut self, lit: &ast::Literal, ty: Type, owner: &str) -> Option<Value> {
+        let value = match (lit, ty) {
+            (ast::Literal::Bool(b, _), Type::Bool) => Value::Bool(*b),
+            (ast::Literal::Number(n, _), Type::Number) => Value::Number(*n),
+            (ast::Literal::Text(t, _), Type::Text) => Value::Text(t.as_str().into()),
+            (ast::Literal::Name(i), Type::Choice(set)) => {
+                let e = ast::Expr {
+                    kind: ExprKind::Name(i.name.clone()),
+                    span: i.span,
+                };
+                match self.value_name(&e, set, owner)? {
+                    Some(sym) => Value::Choice(sym),
+                    None => {
+                        let p = self.unknown_value(&i.name, i.span, set, owner);
+                        self.error(p);
+                        return None;
+                    }
+                }
+            }
+            (other, _) => {
+                let shown = self.sources.snippet(other.span());
+                self.error(
+                    Problem::error(
+                        Code::TypeMismatch,
+                        other.span(),
+                        format!(
+                            "`{shown}` past niet bij `{owner}`, dat {} is",
+                            self.type_words(ty)
+                        ),
+                    )
+                    .label("verkeerd soort waarde"),
+                );
+                return None;
+            }
+        };
+        Some(value)
+    }
+
+    fn same_type(&self, a: Type, b: Type) -> bool {
+        a == b
+    }
+
+    fn type_words(&self, ty: Type) -> String {
+        let values = |set: SetId| {
+            self.set_values(set)
+                .iter()
+                .map(|s| self.checker.symbols.name(*s).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match ty {
+            Type::Bool => "een ja/nee-waarde".to_string(),
+            Type::Number => "een getal".to_string(),
+            Type::Text => "een tekst".to_string(),
+            Type::Choice(set) => format!("een keuze uit ({})", values(set)),
+            Type::List(set) => format!("een lijst uit ({})", values(set)),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Lints: warnings about a rule set that is valid but probably not what was meant.
+//!
+//! Runs on a checked [`RuleSet`]; never turns a valid rule set into an invalid one.
+//! - `no-fallback`: no `anders`, so the grey area is split equally over all domains;
+//! - `divisor-may-be-zero`: a divisor whose range (from `tussen` bounds and
+//!   constants) includes zero: evaluation would fail on such a case.
+
+use rust_decimal::Decimal;
+
+use super::resolve::Merged;
+use crate::ast;
+use crate::diagnostic::{Code, Problem, Problems};
+use crate::ruleset::{Arith, Expr, RuleSet, Value};
+
+pub(super) fn run(rs: &RuleSet, merged: &Merged<'_>, root: &ast::File, problems: &mut Problems) {
+    if merged.fallback.is_none() {
+        let split: Vec<String> = rs
+            .fallback
+            .shares()
+            .iter()
+            .map(|(d, p)| format!("{} {}%", rs.domain_name(*d), p.normalize()))
+            .collect();
+        problems.push(
+            Problem::warning(Code::NoFallback, root.header.name.span, "deze regelset heeft geen `anders`")
+                .label("geen afspraak voor het grijze gebied")
+                .help(format!(
+                    "zonder `anders` wordt het grijze gebied gelijk verdeeld: `verdeel {}`; schrijf de afspraak uit, bijvoorbeeld `anders verdeel onderwijs 50%, jeugdwet 50%`",
+                    split.join(", ")
+                )),
+        );
+    }
+    let mut exprs: Vec<&Expr> = rs.rules.iter().map(|r| &r.condition).collect();
+    exprs.extend(rs.concepts.iter().map(|c| &c.expr));
+    for e in exprs {
+        divisors(rs, e, problems);
+    }
+}
+
+fn divisors(rs: &RuleSet, e: &Expr, problems: &mut Problems) {
+    match e {
+        Expr::Const(_) | Expr::Fact(_) | Expr::Concept(_) => {}
+        Expr::Atom(_, x) | Expr::Not(x) | Expr::Neg(x) => divisors(rs, x, problems),
+        Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) => {
+            divisors(rs, a, problems);
+            divisors(rs, b, problems);
+        }
+        Expr::In { value, .. } => divisors(rs, value, problems),
+        Expr::Contains { list, item, .. } => {
+            divisors(rs, list, problems);
+            divisors(rs, item, problems);
+        }
+        Expr::Arith(op, a, b, span) => {
+            divisors(rs, a, problems);
+            divisors(rs, b, problems);
+            if *op == Arith::Div && range(rs, b).contains_zero() {
+                problems.push(
+                    Problem::warning(Code::DivisorMayBeZero, *span, "deze deler kan nul zijn")
+                        .label("kan nul zijn")
+                        .help("een casus waarin dit nul is, geeft een fout; geef het feit een ondergrens boven nul met `tussen`"),
+                );
+            }
+        }
+    }
+}
+
+/// A closed interval; `None` is unbounded on that side.
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    low: Option<Decimal>,
+    high: Option<Decimal>,
+}
+
+impl Range {
+    const ALL: Range = Range {
+        low: None,
+        high: None,
+    };
+
+    fn contains_zero(self) -> bool {
+        self.low.is_none_or(|l| l <= Decimal::ZERO) && self.high.is_none_or(|h| h >= Decimal::ZERO)
+    }
+}
+
+fn range(rs: &RuleSet, e: &Expr) -> Range {
+    let both = |a: Option<Decimal>,
+                b: Option<Decimal>,
+                f: fn(Decimal, Decimal) -> Option<Decimal>| match (a, b) {
+        (Some(a), Some(b)) => f(a, b),
+        _ => None,
+    };
+    match e {
+        Expr::Const(Value::Number(n)) => Range {
+            low: Some(*n),
+            high: Some(*n),
+        },
+        Expr::Fact(f) => rs
+            .fact(*f)
+            .and_then(|f| f.bounds)
+            .map_or(Range::ALL, |(l, h)| Range {
+                low: Some(l),
+                high: Some(h),
+            }),
+        Expr::Concept(c) => rs
+            .concepts
+            .get(c.index())
+            .map_or(Range::ALL, |c| range(rs, &c.expr)),
+        Expr::Neg(x) => {
+            let r = range(rs, x);
+            Range {
+                low: r.high.map(|h| -h),
+                high: r.low.map(|l| -l),
+            }
+        }
+        Expr::Arith(Arith::Add, a, b, _) => {
+            let (a, b) = (range(rs, a), range(rs, b));
+            Range {
+                low: both(a.low, b.low, Decimal::checked_add),
+                high: both(a.high, b.high, Decimal::checked_add),
+            }
+        }
+        Expr::Arith(Arith::Sub, a, b, _) => {
+            let (a, b) = (range(rs, a), range(rs, b));
+            Range {
+                low: both(a.low, b.high, Decimal::checked_sub),
+                high: both(a.high, b.low, Decimal::checked_sub),
+            }
+        }
+        Expr::Arith(Arith::Mul, a, b, _) => {
+            let (a, b) = (range(rs, a), range(rs, b));
+            match (a.low, a.high, b.low, b.high) {
+                (Some(al), Some(ah), Some(bl), Some(bh)) => {
+                    let products: Option<Vec<Decimal>> = [(al, bl), (al, bh), (ah, bl), (ah, bh)]
+                        .iter()
+                        .map(|(x, y)| x.checked_mul(*y))
+                        .collect();
+                    products.map_or(Range::ALL, |p| Range {
+                        low: p.iter().min().copied(),
+                        high: p.iter().max().copied(),
+                    })
+                }
+                _ => Range::ALL,
+            }
+        }
+        _ => Range::ALL,
+    }
+}

@@ -1,0 +1,708 @@
+//! Check: parsed files (bases first) → [`RuleSet`], or every static problem at once.
+//!
+//! Resolves `gebaseerd op` overrides (`resolve.rs`), declares domains, facts and
+//! concepts, type-checks every expression (`expr.rs`), checks outcomes, exceptions and
+//! examples, fixes the evaluation order, and runs the lints (`lint.rs`). It never
+//! evaluates a case and never reads files: the loader hands it parsed files.
+
+mod expr;
+mod lint;
+mod resolve;
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::ast;
+use crate::diagnostic::{Code, Problem, Problems};
+use crate::ruleset::{
+    Domain, DomainId, Example, Expectation, Fact, FactId, Outcome, Period, Raw, Rule, RuleId,
+    RuleSet, SetId, Symbols, Type,
+};
+use crate::source::{Sources, Span};
+
+use resolve::{Item, Merged};
+
+/// Identity of the checked text, computed by the loader.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// Paths as shown to users, bases first.
+    pub files: Vec<String>,
+    pub sha256: String,
+}
+
+/// The checked rule set and its warnings, or all errors (and warnings).
+pub fn check(
+    files: &[ast::File],
+    sources: &Sources,
+    provenance: Provenance,
+) -> Result<(RuleSet, Problems), Problems> {
+    let mut problems = Problems::new();
+    let Some(root) = files.last() else {
+        return Err(problems);
+    };
+    let merged = resolve::merge(files, &mut problems);
+    let mut checker = Checker::new(&mut problems);
+    let rs = checker.rule_set(root, files, &merged, sources, provenance);
+    match rs {
+        Some(rs) if !problems.has_errors() => {
+            lint::run(&rs, &merged, root, &mut problems);
+            Ok((rs, problems))
+        }
+        _ => Err(problems),
+    }
+}
+
+/// A name in expressions: facts and concepts share one namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Binding {
+    Fact(FactId),
+    Concept(usize),
+}
+
+struct Checker<'p> {
+    problems: &'p mut Problems,
+    symbols: Symbols,
+    sets: Vec<Vec<crate::ruleset::Sym>>,
+    set_index: HashMap<Vec<crate::ruleset::Sym>, SetId>,
+}
+
+/// Suggests the candidate closest to `name`, if it is close enough to be a typo.
+pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+impl<'p> Checker<'p> {
+    fn new(problems: &'p mut Problems) -> Self {
+        Checker {
+            problems,
+            symbols: Symbols::default(),
+            sets: Vec::new(),
+            set_index: HashMap::new(),
+        }
+    }
+
+    fn error(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    fn rule_set(
+        &mut self,
+        root: &ast::File,
+        files: &[ast::File],
+        merged: &Merged<'_>,
+        sources: &Sources,
+        provenance: Provenance,
+    ) -> Option<RuleSet> {
+        let domains = self.domains(merged, root);
+        let facts = self.facts(merged);
+        let concept_decls: Vec<&ast::ConceptDecl> = merged
+            .items
+            .iter()
+            .filter_map(|(i, _)| match i {
+                Item::Concept(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        let rule_decls: Vec<(&ast::RuleDecl, bool)> = merged
+            .items
+            .iter()
+            .filter_map(|(i, own)| match i {
+                Item::Rule(r) => Some((*r, *own)),
+                _ => None,
+            })
+            .collect();
+        let bindings = self.bindings(&facts, &concept_decls);
+        let domain_index: HashMap<String, DomainId> = domains
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), DomainId::from_index(i)))
+            .collect();
+        let rule_index: HashMap<&str, RuleId> = rule_decls
+            .iter()
+            .enumerate()
+            .map(|(i, (r, _))| (r.name.name.as_str(), RuleId::from_index(i)))
+            .collect();
+
+        let mut typer = expr::Typer::new(self, sources, &facts, &concept_decls, &bindings);
+        typer.check_concepts();
+        let mut rules = Vec::with_capacity(rule_decls.len());
+        for (decl, own) in &rule_decls {
+            let condition = typer.condition(&decl.condition);
+            let outcome = typer.checker.outcome(&decl.outcome, &domain_index);
+            let exception_of = decl
+                .exception_of
+                .iter()
+                .filter_map(|i| typer.checker.rule_ref(i, &rule_index))
+                .collect();
+            if let (Some((condition, reads)), Some(outcome)) = (condition, outcome) {
+                rules.push(Rule {
+                    name: decl.name.name.clone(),
+                    title: decl.title.as_ref().map(|t| t.value.clone()),
+                    condition,
+                    outcome,
+                    explanation: decl.explanation.as_ref().map(|t| t.value.clone()),
+                    source: decl.source.as_ref().map(|t| t.value.clone()),
+                    period: period(decl.period.as_ref()),
+                    exception_of,
+                    exceptions: Vec::new(),
+                    reads,
+                    own: *own,
+                    span: decl.span,
+                });
+            }
+        }
+        let (concepts, atoms) = typer.finish();
+        let fallback_declared = merged.fallback.is_some();
+        let fallback = match merged.fallback {
+            Some(o) => self.outcome(o, &domain_index),
+            None => Some(equal_split(domains.len())),
+        };
+        let conflict = match merged.conflict {
+            Some(o) => self.outcome(o, &domain_index),
+            None => fallback.clone(),
+        };
+        if rules.len() != rule_decls.len() || self.problems.has_errors() {
+            // Typing failed somewhere; examples would only repeat those errors.
+            return None;
+        }
+        let order = self.exceptions(&mut rules, &rule_decls)?;
+        let header = &root.header;
+        let mut rs = RuleSet {
+            name: header.name.value.clone(),
+            version: header.version.as_ref().map(|v| v.value.clone()),
+            source: header.source.as_ref().map(|v| v.value.clone()),
+            period: period(
+                header
+                    .period
+                    .as_ref()
+                    .or_else(|| files.iter().rev().find_map(|f| f.header.period.as_ref())),
+            ),
+            files: provenance.files,
+            sha256: provenance.sha256,
+            domains,
+            facts,
+            concepts,
+            rules,
+            atoms,
+            symbols: std::mem::take(&mut self.symbols),
+            order,
+            fallback: fallback?,
+            fallback_declared,
+            conflict: conflict?,
+            examples: Vec::new(),
+        };
+        rs.examples = merged
+            .examples
+            .iter()
+            .filter_map(|e| self.example(e, &rs, &domain_index, &rule_index))
+            .collect();
+        Some(rs)
+    }
+
+    fn domains(&mut self, merged: &Merged<'_>, root: &ast::File) -> Vec<Domain> {
+        let domains: Vec<Domain> = merged
+            .items
+            .iter()
+            .filter_map(|(i, _)| match i {
+                Item::Domain(d) => Some(Domain {
+                    name: d.name.name.clone(),
+                    label: d.label.as_ref().map(|l| l.value.clone()),
+                    payer: d.payer.as_ref().map(|l| l.value.clone()),
+                    span: d.span,
+                }),
+                _ => None,
+            })
+            .collect();
+        if domains.is_empty() {
+            self.error(
+                Problem::error(Code::NoDomains, root.header.name.span, "deze regelset declareert geen enkel domein")
+                    .label("regelset zonder domeinen")
+                    .help("declareer de uitkomsten, bijvoorbeeld `domein jeugdwet \"Jeugdwet\" betaler \"gemeente\"`"),
+            );
+        }
+        domains
+    }
+
+    fn facts(&mut self, merged: &Merged<'_>) -> Vec<Fact> {
+        merged
+            .items
+            .iter()
+            .filter_map(|(i, _)| match i {
+                Item::Fact(f) => Some(self.fact(f)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn fact(&mut self, f: &ast::FactDecl) -> Fact {
+        let (ty, values, bounds) = match &f.ty {
+            ast::TypeExpr::Bool(_) => (Type::Bool, Vec::new(), None),
+            ast::TypeExpr::Text(_) => (Type::Text, Vec::new(), None),
+            ast::TypeExpr::Number { bounds, .. } => (
+                Type::Number,
+                Vec::new(),
+                bounds.as_ref().map(|(l, h)| (l.value, h.value)),
+            ),
+            ast::TypeExpr::Choice(names, _) => {
+                let (set, values) = self.value_set(names, &f.name.name);
+                (Type::Choice(set), values, None)
+            }
+            ast::TypeExpr::List(names, _) => {
+                let (set, values) = self.value_set(names, &f.name.name);
+                (Type::List(set), values, None)
+            }
+        };
+        Fact {
+            name: f.name.name.clone(),
+            ty,
+            values,
+            bounds,
+            question: f.question.as_ref().map(|s| s.value.clone()),
+            explanation: f.explanation.as_ref().map(|s| s.value.clone()),
+            unit: f.unit.as_ref().map(|s| s.value.clone()),
+            span: f.span,
+        }
+    }
+
+    fn value_set(&mut self, names: &[ast::Ident], fact: &str) -> (SetId, Vec<crate::ruleset::Sym>) {
+        let mut values = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for n in names {
+            if let Some(first) = seen.get(n.name.as_str()) {
+                let p = Problem::error(
+                    Code::DuplicateValue,
+                    n.span,
+                    format!("de waarde `{}` staat twee keer in `{fact}`", n.name),
+                )
+                .label("tweede keer")
+                .also(*first, "eerste keer")
+                .help("laat één van beide weg");
+                self.error(p);
+                continue;
+            }
+            seen.insert(&n.name, n.span);
+            values.push(self.symbols.intern(&n.name));
+        }
+        let mut key = values.clone();
+        key.sort();
+        let next = SetId::from_index(self.sets.len());
+        let set = *self.set_index.entry(key.clone()).or_insert(next);
+        if set == next {
+            self.sets.push(key);
+        }
+        (set, values)
+    }
+
+    fn bindings(
+        &mut self,
+        facts: &[Fact],
+        concepts: &[&ast::ConceptDecl],
+    ) -> HashMap<String, Binding> {
+        let mut bindings = HashMap::new();
+        for (i, f) in facts.iter().enumerate() {
+            bindings.insert(f.name.clone(), Binding::Fact(FactId::from_index(i)));
+        }
+        for (i, c) in concepts.iter().enumerate() {
+            if let Some(Binding::Fact(f)) = bindings.get(&c.name.name) {
+                let fact_span = facts.get(f.index()).map(|f| f.span);
+                let mut p = Problem::error(
+                    Code::DuplicateName,
+                    c.name.span,
+                    format!("er is al een feit met de naam `{}`", c.name.name),
+                )
+                .label("begrip met dezelfde naam")
+                .help("feiten en begrippen delen hun namen; geef het begrip een andere naam");
+                if let Some(s) = fact_span {
+                    p = p.also(s, "het feit");
+                }
+                self.error(p);
+                continue;
+            }
+            bindings.insert(c.name.name.clone(), Binding::Concept(i));
+        }
+        bindings
+    }
+
+    /// Checks and normalises an outcome.
+    fn outcome(
+        &mut self,
+        o: &ast::Outcome,
+        domains: &HashMap<String, DomainId>,
+    ) -> Option<Outcome> {
+        match o {
+            ast::Outcome::Domain(d) => Some(Outcome::new(vec![(
+                self.domain_ref(d, domains)?,
+                Decimal::ONE_HUNDRED,
+            )])),
+            ast::Outcome::Split(shares, span) => {
+                let mut seen: HashMap<DomainId, Span> = HashMap::new();
+                let mut out = Vec::new();
+                let mut total = Decimal::ZERO;
+                let mut ok = true;
+                for share in shares {
+                    total = total
+                        .checked_add(share.percent.value)
+                        .unwrap_or(Decimal::MAX);
+                    let Some(d) = self.domain_ref(&share.domain, domains) else {
+                        ok = false;
+                        continue;
+                    };
+                    if let Some(first) = seen.insert(d, share.domain.span) {
+                        self.error(
+                            Problem::error(
+                                Code::DuplicateShare,
+                                share.domain.span,
+                                format!(
+                                    "`{}` krijgt hier voor de tweede keer een deel",
+                                    share.domain.name
+                                ),
+                            )
+                            .label("tweede keer")
+                            .also(first, "eerste keer")
+                            .help("noem elk domein één keer en tel de percentages op"),
+                        );
+                        ok = false;
+                    }
+                    out.push((d, share.percent.value));
+                }
+                if total != Decimal::ONE_HUNDRED {
+                    self.error(
+                        Problem::error(
+                            Code::SplitNot100,
+                            *span,
+                            format!(
+                                "de percentages tellen op tot {}% in plaats van 100%",
+                                total.normalize()
+                            ),
+                        )
+                        .label(format!("samen {}%", total.normalize()))
+                        .help("pas de percentages aan zodat ze samen precies 100% zijn"),
+                    );
+                    ok = false;
+                }
+                ok.then(|| Outcome::new(out))
+            }
+        }
+    }
+
+    fn domain_ref(
+        &mut self,
+        d: &ast::Ident,
+        domains: &HashMap<String, DomainId>,
+    ) -> Option<DomainId> {
+        if let Some(id) = domains.get(d.name.as_str()) {
+            return Some(*id);
+        }
+        let help = suggest(&d.name, domains.keys().map(String::as_str))
+            .map(|s| format!("bedoelde je `{s}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "declareer het domein: `domein {} \"...\" betaler \"...\"`",
+                    d.name
+                )
+            });
+        self.error(
+            Problem::error(
+                Code::UnknownName,
+                d.span,
+                format!("er is geen domein `{}`", d.name),
+            )
+            .label("onbekend domein")
+            .help(help),
+        );
+        None
+    }
+
+    fn rule_ref(&mut self, r: &ast::Ident, rules: &HashMap<&str, RuleId>) -> Option<RuleId> {
+        if let Some(id) = rules.get(r.name.as_str()) {
+            return Some(*id);
+        }
+        let help = suggest(&r.name, rules.keys().copied()).map(|s| format!("bedoelde je `{s}`?"));
+        self.error(
+            Problem::error(
+                Code::UnknownName,
+                r.span,
+                format!("er is geen regel `{}`", r.name),
+            )
+            .label("onbekende regel")
+            .maybe_help(help),
+        );
+        None
+    }
+
+    /// Links exceptions to the rules they override, rejects cycles and returns the
+    /// evaluation order (every exception before the rules it overrides).
+    fn exceptions(
+        &mut self,
+        rules: &mut [Rule],
+        decls: &[(&ast::RuleDecl, bool)],
+    ) -> Option<Vec<RuleId>> {
+        for i in 0..rules.len() {
+            let targets = rules
+                .get(i)
+                .map(|r| r.exception_of.clone())
+                .unwrap_or_default();
+            for t in targets {
+                if let Some(target) = rules.get_mut(t.index()) {
+                    target.exceptions.push(RuleId::from_index(i));
+                }
+            }
+        }
+        // Depth-first over "is overridden by" edges; post-order gives exceptions first.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Active,
+            Done,
+        }
+        let mut marks = vec![Mark::New; rules.len()];
+        let mut order = Vec::with_capacity(rules.len());
+        let mut reported = false;
+        fn visit(
+            i: usize,
+            rules: &[Rule],
+            marks: &mut [Mark],
+            order: &mut Vec<RuleId>,
+            path: &mut Vec<usize>,
+        ) -> Option<Vec<usize>> {
+            match marks.get(i) {
+                Some(Mark::Done) | None => return None,
+                Some(Mark::Active) => {
+                    let start = path.iter().position(|p| *p == i).unwrap_or(0);
+                    let mut cycle: Vec<usize> = path.get(start..).unwrap_or_default().to_vec();
+                    cycle.push(i);
+                    return Some(cycle);
+                }
+                Some(Mark::New) => {}
+            }
+            if let Some(m) = marks.get_mut(i) {
+                *m = Mark::Active;
+            }
+            path.push(i);
+            let exceptions = rules
+                .get(i)
+                .map(|r| r.exceptions.clone())
+                .unwrap_or_default();
+            for e in exceptions {
+                if let Some(cycle) = visit(e.index(), rules, marks, order, path) {
+                    return Some(cycle);
+                }
+            }
+            path.pop();
+            if let Some(m) = marks.get_mut(i) {
+                *m = Mark::Done;
+            }
+            order.push(RuleId::from_index(i));
+            None
+        }
+        for i in 0..rules.len() {
+            let mut path = Vec::new();
+            if let Some(cycle) = visit(i, rules, &mut marks, &mut order, &mut path) {
+                if !reported {
+                    reported = true;
+                    let names: Vec<&str> = cycle
+                        .iter()
+                        .rev()
+                        .filter_map(|c| rules.get(*c))
+                        .map(|r| r.name.as_str())
+                        .collect();
+                    let first = cycle.last().and_then(|c| decls.get(*c));
+                    let span = first
+                        .and_then(|(d, _)| d.exception_of.first().map(|e| e.span))
+                        .unwrap_or_default();
+                    let message = if names.len() <= 2 {
+                        format!(
+                            "regel `{}` is een uitzondering op zichzelf",
+                            names.first().copied().unwrap_or("?")
+                        )
+                    } else {
+                        format!(
+                            "regels zijn in een kring uitzondering op elkaar: {}",
+                            names.join(" → ")
+                        )
+                    };
+                    self.error(
+                        Problem::error(Code::ExceptionCycle, span, message)
+                            .label("hier begint de kring")
+                            .help("een uitzondering moet uiteindelijk bij een regel zonder uitzondering uitkomen; haal één `uitzondering op` weg"),
+                    );
+                }
+                for m in &mut marks {
+                    if *m == Mark::Active {
+                        *m = Mark::Done;
+                    }
+                }
+            }
+        }
+        (!reported).then_some(order)
+    }
+
+    fn example(
+        &mut self,
+        e: &ast::ExampleDecl,
+        rs: &RuleSet,
+        domains: &HashMap<String, DomainId>,
+        rules: &HashMap<&str, RuleId>,
+    ) -> Option<Example> {
+        let mut given: Vec<(FactId, crate::ruleset::Value)> = Vec::new();
+        let mut seen: HashMap<FactId, Span> = HashMap::new();
+        let mut ok = true;
+        for a in &e.given {
+            let Some(id) = rs.fact_id(&a.fact.name) else {
+                let help = suggest(&a.fact.name, rs.facts.iter().map(|f| f.name.as_str()))
+                    .map(|s| format!("bedoelde je `{s}`?"));
+                self.error(
+                    Problem::error(
+                        Code::UnknownName,
+                        a.fact.span,
+                        format!("er is geen feit `{}`", a.fact.name),
+                    )
+                    .label("onbekend feit")
+                    .maybe_help(help),
+                );
+                ok = false;
+                continue;
+            };
+            if let Some(first) = seen.insert(id, a.fact.span) {
+                self.error(
+                    Problem::error(
+                        Code::DuplicateName,
+                        a.fact.span,
+                        format!("`{}` krijgt twee keer een waarde", a.fact.name),
+                    )
+                    .label("tweede keer")
+                    .also(first, "eerste keer")
+                    .help("geef elk feit één waarde"),
+                );
+                ok = false;
+                continue;
+            }
+            let fact = rs.fact(id)?;
+            match rs.convert(fact, &raw(&a.value)) {
+                Ok(v) => given.push((id, v)),
+                Err(why) => {
+                    let code = if matches!(fact.ty, Type::Number)
+                        && matches!(a.value, ast::Literal::Number(..))
+                    {
+                        Code::OutOfBounds
+                    } else {
+                        Code::TypeMismatch
+                    };
+                    self.error(
+                        Problem::error(
+                            code,
+                            a.value.span(),
+                            format!("verkeerde waarde voor `{}`: {why}", fact.name),
+                        )
+                        .label(format!("verwacht {}", rs.describe_type(fact))),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let expect = match &e.expect {
+            ast::Expectation::Incomplete(_) => Some(Expectation::Incomplete),
+            ast::Expectation::Outcome {
+                outcome,
+                decided_by,
+            } => {
+                let outcome = self.outcome(outcome, domains);
+                let decided_by: Vec<Option<RuleId>> =
+                    decided_by.iter().map(|r| self.rule_ref(r, rules)).collect();
+                match (outcome, decided_by.into_iter().collect::<Option<Vec<_>>>()) {
+                    (Some(outcome), Some(decided_by)) => Some(Expectation::Outcome {
+                        outcome,
+                        decided_by,
+                    }),
+                    _ => None,
+                }
+            }
+        };
+        given.sort_by_key(|(f, _)| *f);
+        Some(Example {
+            name: e.name.value.clone(),
+            given,
+            reference_date: e.reference_date.as_ref().map(|d| d.value),
+            expect: expect.filter(|_| ok)?,
+            span: e.span,
+        })
+    }
+}
+
+fn raw(literal: &ast::Literal) -> Raw {
+    match literal {
+        ast::Literal::Bool(b, _) => Raw::Bool(*b),
+        ast::Literal::Number(n, _) => Raw::Number(*n),
+        ast::Literal::Text(t, _) => Raw::Text(t.clone()),
+        ast::Literal::Name(i) => Raw::Text(i.name.clone()),
+        ast::Literal::List(items, _) => Raw::List(items.iter().map(raw).collect()),
+    }
+}
+
+fn period(p: Option<&ast::Period>) -> Period {
+    p.map_or_else(Period::default, |p| Period {
+        from: p.from.as_ref().map(|d| d.value),
+        until: p.until.as_ref().map(|d| d.value),
+        span: Some(p.span),
+    })
+}
+
+/// The default fallback: an equal split over all domains, in hundredths of a percent,
+/// with the remainder to the first domains so that the shares add up to exactly 100.
+fn equal_split(domains: usize) -> Outcome {
+    let Ok(n) = i64::try_from(domains) else {
+        return Outcome::new(Vec::new());
+    };
+    if n == 0 {
+        return Outcome::new(Vec::new());
+    }
+    let base = 10_000 / n;
+    let mut remainder = 10_000 - base * n;
+    let shares = (0..domains)
+        .map(|i| {
+            let extra = if remainder > 0 {
+                remainder -= 1;
+                1
+            } else {
+                0
+            };
+            (DomainId::from_index(i), Decimal::new(base + extra, 2))
+        })
+        .collect();
+    Outcome::new(shares)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_split_adds_up_to_exactly_100() {
+        for n in 1..=12 {
+            let total: Decimal = equal_split(n).shares().iter().map(|(_, p)| *p).sum();
+            assert_eq!(total, Decimal::ONE_HUNDRED, "{n} domains");
+        }
+        let three: Vec<String> = equal_split(3)
+            .shares()
+            .iter()
+            .map(|(_, p)| p.to_string())
+            .collect();
+        assert_eq!(three, ["33.34", "33.33", "33.33"]);
+    }
+
+    #[test]
+    fn suggestions_are_close_names_only() {
+        let names = ["plaats", "doel", "onder_schooltijd"];
+        assert_eq!(
+            suggest("plaaats", names.iter().copied()).as_deref(),
+            Some("plaats")
+        );
+        assert_eq!(suggest("xyz", names.iter().copied()), None);
+    }
+}

@@ -1,0 +1,213 @@
+//! Merging a file with its bases (`gebaseerd op`) into one list of declarations.
+//!
+//! Files come bases first. A later file may add declarations, replace one of its
+//! base (`vervang`), remove a rule (`schrap`), and give its own `anders` and
+//! `bij conflict`. Replaced declarations keep their place, so the trace order stays
+//! the order of the base; new ones come after. Only the last file's examples count.
+
+use std::collections::HashMap;
+
+use crate::ast::{
+    ConceptDecl, Decl, DeclKind, DomainDecl, ExampleDecl, FactDecl, File, Outcome, RuleDecl,
+};
+use crate::diagnostic::{Code, Problem, Problems};
+use crate::source::Span;
+
+use super::suggest;
+
+/// A named declaration with the index of the file that gave it.
+#[derive(Clone, Copy)]
+pub(super) enum Item<'a> {
+    Domain(&'a DomainDecl),
+    Fact(&'a FactDecl),
+    Concept(&'a ConceptDecl),
+    Rule(&'a RuleDecl),
+}
+
+impl<'a> Item<'a> {
+    fn of(decl: &'a Decl) -> Option<Item<'a>> {
+        match decl {
+            Decl::Domain(d) => Some(Item::Domain(d)),
+            Decl::Fact(f) => Some(Item::Fact(f)),
+            Decl::Concept(c) => Some(Item::Concept(c)),
+            Decl::Rule(r) => Some(Item::Rule(r)),
+            _ => None,
+        }
+    }
+
+    fn key(&self) -> (DeclKind, &'a str, Span) {
+        match self {
+            Item::Domain(d) => (DeclKind::Domain, &d.name.name, d.name.span),
+            Item::Fact(f) => (DeclKind::Fact, &f.name.name, f.name.span),
+            Item::Concept(c) => (DeclKind::Concept, &c.name.name, c.name.span),
+            Item::Rule(r) => (DeclKind::Rule, &r.name.name, r.name.span),
+        }
+    }
+}
+
+/// The merged declarations of a chain of files.
+pub(super) struct Merged<'a> {
+    /// Declarations in order; `own` is true for those from the last file.
+    pub items: Vec<(Item<'a>, bool)>,
+    pub fallback: Option<&'a Outcome>,
+    pub conflict: Option<&'a Outcome>,
+    pub examples: Vec<&'a ExampleDecl>,
+}
+
+pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a> {
+    let mut slots: Vec<Option<(Item<'a>, usize)>> = Vec::new();
+    let mut index: HashMap<(DeclKind, &'a str), usize> = HashMap::new();
+    let mut fallback: Option<(&'a Outcome, usize)> = None;
+    let mut conflict: Option<(&'a Outcome, usize)> = None;
+    let mut examples = Vec::new();
+    let last = files.len().saturating_sub(1);
+    for (i, file) in files.iter().enumerate() {
+        for decl in &file.decls {
+            match decl {
+                Decl::Replace(inner, span) => {
+                    let Some(item) = Item::of(inner) else {
+                        continue;
+                    };
+                    let (kind, name, name_span) = item.key();
+                    if i == 0 {
+                        problems.push(without_base(*span, &format!("vervang {}", kind.keyword())));
+                        continue;
+                    }
+                    match index.get(&(kind, name)) {
+                        Some(&slot) if slots.get(slot).is_some_and(Option::is_some) => {
+                            if let Some(s) = slots.get_mut(slot) {
+                                *s = Some((item, i));
+                            }
+                        }
+                        _ => problems.push(unknown_override(kind, name, name_span, &index)),
+                    }
+                }
+                Decl::Remove(name, span) => {
+                    if i == 0 {
+                        problems.push(without_base(*span, "schrap regel"));
+                        continue;
+                    }
+                    match index.get(&(DeclKind::Rule, name.name.as_str())) {
+                        Some(&slot) if slots.get(slot).is_some_and(Option::is_some) => {
+                            if let Some(s) = slots.get_mut(slot) {
+                                *s = None;
+                            }
+                        }
+                        _ => problems.push(unknown_override(
+                            DeclKind::Rule,
+                            &name.name,
+                            name.span,
+                            &index,
+                        )),
+                    }
+                }
+                Decl::Fallback(o) => set_clause(&mut fallback, o, i, "anders", problems),
+                Decl::Conflict(o) => set_clause(&mut conflict, o, i, "bij conflict", problems),
+                Decl::Example(e) => {
+                    if i == last {
+                        examples.push(e);
+                    }
+                }
+                other => {
+                    let Some(item) = Item::of(other) else {
+                        continue;
+                    };
+                    let (kind, name, name_span) = item.key();
+                    match index
+                        .get(&(kind, name))
+                        .and_then(|s| slots.get(*s))
+                        .and_then(|s| s.as_ref())
+                    {
+                        Some((existing, from)) => {
+                            let first = existing.key().2;
+                            let mut p = Problem::error(
+                                Code::DuplicateName,
+                                name_span,
+                                format!("er is al een {} met de naam `{name}`", kind.keyword()),
+                            )
+                            .label("tweede declaratie");
+                            if *from == i {
+                                p = p
+                                    .also(first, "eerste declaratie")
+                                    .help("geef een van beide een andere naam");
+                            } else {
+                                p = p.help(format!(
+                                    "het basisbestand heeft al een {0} `{name}`; schrijf `vervang {0} {name}` om die te vervangen",
+                                    kind.keyword()
+                                ));
+                            }
+                            problems.push(p);
+                        }
+                        None => {
+                            index.insert((kind, name), slots.len());
+                            slots.push(Some((item, i)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Merged {
+        items: slots
+            .into_iter()
+            .flatten()
+            .map(|(item, i)| (item, i == last))
+            .collect(),
+        fallback: fallback.map(|(o, _)| o),
+        conflict: conflict.map(|(o, _)| o),
+        examples,
+    }
+}
+
+fn set_clause<'a>(
+    slot: &mut Option<(&'a Outcome, usize)>,
+    o: &'a Outcome,
+    file: usize,
+    what: &str,
+    problems: &mut Problems,
+) {
+    if let Some((first, from)) = slot {
+        if *from == file {
+            problems.push(
+                Problem::error(
+                    Code::DuplicateClause,
+                    o.span(),
+                    format!("`{what}` staat hier voor de tweede keer"),
+                )
+                .label("tweede keer")
+                .also(first.span(), "eerste keer")
+                .help(format!(
+                    "een regelset heeft één `{what}`; laat er één staan"
+                )),
+            );
+            return;
+        }
+    }
+    *slot = Some((o, file));
+}
+
+fn without_base(span: Span, what: &str) -> Problem {
+    Problem::error(
+        Code::OverrideWithoutBase,
+        span,
+        format!("`{what}` kan alleen in een bestand dat `gebaseerd op` een ander bestand is"),
+    )
+    .label("er is geen basisbestand")
+    .help("voeg in de kop `gebaseerd op \"pad/naar/basis.regels\"` toe, of schrijf een gewone declaratie")
+}
+
+fn unknown_override(
+    kind: DeclKind,
+    name: &str,
+    span: Span,
+    index: &HashMap<(DeclKind, &str), usize>,
+) -> Problem {
+    let candidates = index.keys().filter(|(k, _)| *k == kind).map(|(_, n)| *n);
+    Problem::error(
+        Code::OverrideUnknown,
+        span,
+        format!("het basisbestand heeft geen {} `{name}`", kind.keyword()),
+    )
+    .label("onbekend in het basisbestand")
+    .maybe_help(suggest(name, candidates).map(|s| format!("bedoelde je `{s}`?")))
+}

@@ -1,0 +1,340 @@
+//! Diagnostics: every problem a user can cause, in one shape.
+//!
+//! A [`Problem`] has a stable [`Code`], a severity, a Dutch one-sentence message, a
+//! primary span with a label, optional further labels and an optional `help` with the
+//! fix. All stages report problems in this shape, so that the CLI can render them with
+//! miette, print them as JSON, and document every code from one table
+//! ([`Code::ALL`]). [`Diagnostics`] sorts them by position and renders the first as the
+//! message and the rest as `related()`. This module never decides what is wrong; it only
+//! describes and renders.
+
+use std::fmt;
+
+use miette::{LabeledSpan, NamedSource, SourceSpan};
+
+use crate::source::{Sources, Span};
+
+/// How bad a problem is: errors stop the pipeline, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $text:literal, $doc:literal;)*) => {
+        /// The stable code of a problem, shown as `wiebetaalt::<code>` and documented in
+        /// `docs/diagnostics.md`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as written in diagnostics and JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            /// One Dutch line on what the code means (for the docs).
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Io = "io", "een bestand kan niet worden gelezen";
+    Syntax = "syntax", "de tekst volgt de taal niet (verkeerd woord, ontbrekend leesteken)";
+    ReservedWord = "reserved-word", "een gereserveerd woord wordt als naam gebruikt";
+    InvalidDate = "invalid-date", "een datum bestaat niet (bijvoorbeeld 2025-02-30)";
+    InvalidNumber = "invalid-number", "een getal is te groot of te precies om exact te rekenen";
+    InvalidEscape = "invalid-escape", "een tekst bevat een `\\` die niet voor `\\\"` of `\\\\` staat";
+    DuplicateClause = "duplicate-clause", "een onderdeel (zoals `vraag` of `anders`) staat er twee keer";
+    DuplicateName = "duplicate-name", "twee declaraties hebben dezelfde naam";
+    UnknownName = "unknown-name", "een naam verwijst naar niets dat gedeclareerd is";
+    UnknownValue = "unknown-value", "een waarde hoort niet bij de keuze of lijst van het feit";
+    DuplicateValue = "duplicate-value", "een keuze of lijst noemt dezelfde waarde twee keer";
+    InvalidBounds = "invalid-bounds", "de ondergrens van `tussen` is groter dan de bovengrens";
+    TypeMismatch = "type-mismatch", "een waarde van het ene soort wordt gebruikt waar een ander soort nodig is";
+    ChainedComparison = "chained-comparison", "twee vergelijkingen staan zonder `en`/`of` achter elkaar";
+    SplitNot100 = "split-not-100", "de percentages van een `verdeel` tellen niet op tot precies 100";
+    DuplicateShare = "duplicate-share", "een `verdeel` noemt hetzelfde domein twee keer";
+    ExceptionCycle = "exception-cycle", "regels zijn (via `uitzondering op`) uitzondering op elkaar";
+    ConceptCycle = "concept-cycle", "begrippen zijn in elkaar gedefinieerd";
+    BaseNotFound = "base-not-found", "het bestand van `gebaseerd op` bestaat niet";
+    BaseCycle = "base-cycle", "bestanden zijn (via `gebaseerd op`) op elkaar gebaseerd";
+    OverrideUnknown = "override-unknown", "`vervang` of `schrap` noemt iets dat het basisbestand niet heeft";
+    OverrideWithoutBase = "override-without-base", "`vervang` of `schrap` in een bestand zonder `gebaseerd op`";
+    InvalidPeriod = "invalid-period", "een geldigheidsperiode eindigt niet na haar begin";
+    DivisionByZero = "division-by-zero", "er wordt door nul gedeeld";
+    NoDomains = "no-domains", "de regelset declareert geen enkel domein";
+    OutOfBounds = "out-of-bounds", "een getal valt buiten de grenzen van `tussen`";
+    NotValid = "not-valid", "de regelset geldt niet op de peildatum";
+    CaseSyntax = "case-syntax", "het casusbestand is geen geldige YAML of JSON";
+    CaseNotMapping = "case-not-mapping", "een casus is geen lijst van `feit: waarde`-paren";
+    UnknownFact = "unknown-fact", "een casus noemt een feit dat de regelset niet kent";
+    WrongValue = "wrong-value", "een waarde in een casus past niet bij het soort van het feit";
+    NoFallback = "no-fallback", "waarschuwing: er is geen `anders`; het grijze gebied wordt gelijk verdeeld";
+    DivisorMayBeZero = "divisor-may-be-zero", "waarschuwing: een deler kan nul zijn";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem at one place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub code: Code,
+    pub severity: Severity,
+    /// Dutch, lowercase, one sentence, no final period; user input in backticks.
+    pub message: String,
+    /// The place; `None` only for problems without a file (an unreadable path).
+    pub span: Option<Span>,
+    pub label: String,
+    pub others: Vec<(Span, String)>,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Problem {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            span: Some(span),
+            label: String::new(),
+            others: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(code, span, message)
+        }
+    }
+
+    /// A problem that has no place in a file (a file that cannot be read).
+    pub fn without_span(code: Code, message: impl Into<String>) -> Self {
+        Problem {
+            span: None,
+            ..Problem::error(code, Span::default(), message)
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.others.push((span, label.into()));
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Problems found by one run of a stage, kept sorted by position.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Problems(Vec<Problem>);
+
+impl Problems {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, problem: Problem) {
+        self.0.push(problem);
+    }
+
+    pub fn extend(&mut self, other: Problems) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Problem::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// All problems sorted by file and position (stable for equal places).
+    pub fn sorted(mut self) -> Vec<Problem> {
+        self.0
+            .sort_by_key(|p| (p.span.map(|s| (s.file, s.start)), p.severity));
+        self.0.dedup();
+        self.0
+    }
+
+    pub fn errors(self) -> Vec<Problem> {
+        self.sorted()
+            .into_iter()
+            .filter(Problem::is_error)
+            .collect()
+    }
+
+    pub fn warnings(self) -> Vec<Problem> {
+        self.sorted()
+            .into_iter()
+            .filter(|p| !p.is_error())
+            .collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        self.0.iter()
+    }
+}
+
+impl From<Problem> for Problems {
+    fn from(problem: Problem) -> Self {
+        Problems(vec![problem])
+    }
+}
+
+impl FromIterator<Problem> for Problems {
+    fn from_iter<I: IntoIterator<Item = Problem>>(iter: I) -> Self {
+        Problems(iter.into_iter().collect())
+    }
+}
+
+/// A problem made renderable: its source attached.
+#[derive(Debug)]
+pub struct Rendered {
+    problem: Problem,
+    source: Option<NamedSource<String>>,
+    related: Vec<Rendered>,
+}
+
+impl Rendered {
+    /// The first problem as the message, the rest as related diagnostics.
+    pub fn group(problems: Vec<Problem>, sources: &Sources) -> Option<Rendered> {
+        let mut all = problems.into_iter().map(|p| Rendered::one(p, sources));
+        let mut first = all.next()?;
+        first.related = all.collect();
+        Some(first)
+    }
+
+    fn one(problem: Problem, sources: &Sources) -> Rendered {
+        let source = problem
+            .span
+            .and_then(|s| sources.get(s.file))
+            .map(|f| NamedSource::new(f.path.clone(), f.text.to_string()).with_language("regels"));
+        Rendered {
+            problem,
+            source,
+            related: Vec::new(),
+        }
+    }
+}
+
+fn source_span(span: Span) -> SourceSpan {
+    SourceSpan::new(span.start.into(), span.len())
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("wiebetaalt::{}", self.problem.code)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.problem.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.problem
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.problem.span?;
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(self.problem.label.clone()).filter(|l| !l.is_empty()),
+            source_span(span),
+        );
+        let others = self
+            .problem
+            .others
+            .iter()
+            .filter(move |(s, _)| s.file == span.file)
+            .map(|(s, l)| LabeledSpan::new_with_span(Some(l.clone()), source_span(*s)));
+        Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// Renders problems as miette reports: errors grouped into one report, each warning
+/// on its own. `color` chooses ANSI colours; `width` the line width.
+pub fn render(problems: Vec<Problem>, sources: &Sources, color: bool, width: usize) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(Problem::is_error);
+    let mut out = String::new();
+    let groups = std::iter::once(errors).chain(warnings.into_iter().map(|w| vec![w]));
+    for group in groups {
+        if let Some(report) = Rendered::group(group, sources) {
+            // Writing into a String cannot fail.
+            let _ = handler.render_report(&mut out, &report);
+        }
+    }
+    out
+}
+
+/// `file:line:column` of a problem, for one-line and JSON output.
+pub fn location(problem: &Problem, sources: &Sources) -> Option<(String, usize, usize)> {
+    let span = problem.span?;
+    let file = sources.get(span.file)?;
+    let (line, column) = file.line_column(span.start);
+    Some((file.path.clone(), line, column))
+}

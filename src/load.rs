@@ -1,0 +1,126 @@
+//! Loading: a rule file path → its chain of files (`gebaseerd op`) → checked [`RuleSet`].
+//!
+//! The only library module that reads from disk. It follows `gebaseerd op` relative to
+//! the file that says it, rejects missing files and cycles, parses every file, hashes
+//! the text (bases first), and hands the parsed files to [`crate::check`].
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::check::{self, Provenance};
+use crate::diagnostic::{Code, Problem, Problems};
+use crate::ruleset::RuleSet;
+use crate::source::Sources;
+use crate::syntax;
+
+/// Reads, parses and checks a rule file with its bases. On success, the rule set and
+/// its warnings; otherwise every problem found.
+pub fn load_rules(path: &Path, sources: &mut Sources) -> Result<(RuleSet, Problems), Problems> {
+    let mut files = Vec::new();
+    let mut problems = Problems::new();
+    let mut texts = Vec::new();
+    let mut seen = HashSet::new();
+    let mut next = Some((normalize(path), None));
+    while let Some((path, asked_at)) = next.take() {
+        let shown = display(&path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                let problem = match asked_at {
+                    Some(span) => Problem::error(
+                        Code::BaseNotFound,
+                        span,
+                        format!("het basisbestand `{shown}` kan niet worden gelezen"),
+                    )
+                    .label(io_reason(&e))
+                    .help("het pad is relatief ten opzichte van dit bestand; controleer de naam en de map"),
+                    None => Problem::without_span(Code::Io, format!("kan `{shown}` niet lezen: {}", io_reason(&e))),
+                };
+                problems.push(problem);
+                break;
+            }
+        };
+        if let Ok(canonical) = std::fs::canonicalize(&path) {
+            if !seen.insert(canonical) {
+                if let Some(span) = asked_at {
+                    problems.push(
+                        Problem::error(
+                            Code::BaseCycle,
+                            span,
+                            format!("`{shown}` is al (direct of via een ander bestand) op dit bestand gebaseerd"),
+                        )
+                        .label("kring van bestanden")
+                        .help("een basisbestand mag niet op een bestand gebaseerd zijn dat erop voortbouwt"),
+                    );
+                }
+                break;
+            }
+        }
+        let id = sources.add(shown.clone(), text.as_str());
+        match syntax::parse(id, &text) {
+            Ok(file) => {
+                if let Some(base) = &file.header.based_on {
+                    let dir = path.parent().unwrap_or(Path::new(""));
+                    next = Some((normalize(&dir.join(&base.value)), Some(base.span)));
+                }
+                files.push(file);
+            }
+            Err(p) => problems.extend(p),
+        }
+        texts.push((shown, text));
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    files.reverse();
+    texts.reverse();
+    let mut hasher = Sha256::new();
+    for (_, text) in &texts {
+        hasher.update(text.as_bytes());
+    }
+    let provenance = Provenance {
+        files: texts.into_iter().map(|(p, _)| p).collect(),
+        sha256: hex(&hasher.finalize()),
+    };
+    check::check(&files, sources, provenance)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "bestand niet gevonden".to_string(),
+        std::io::ErrorKind::PermissionDenied => "geen toestemming om te lezen".to_string(),
+        std::io::ErrorKind::InvalidData => "het bestand is geen UTF-8-tekst".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A path as shown to users: forward slashes.
+pub fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

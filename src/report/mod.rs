@@ -1,0 +1,24 @@
+//! Report: a [`Decision`](crate::eval::Decision) shown to people (Dutch text) or to
+//! machines (JSON, spec section 8).
+//!
+//! Never evaluates and never prints: it turns values into strings and JSON values; the
+//! CLI decides where they go.
+
+pub mod json;
+pub mod text;
+
+use crate::ruleset::{Outcome, RuleSet};
+
+/// An outcome as written in the language: `jeugdwet` or `verdeel onderwijs 50%, jeugdwet 50%`.
+pub fn outcome_words(rs: &RuleSet, outcome: &Outcome) -> String {
+    match outcome.shares() {
+        [(d, _)] => rs.domain_name(*d).to_string(),
+        shares => {
+            let parts: Vec<String> = shares
+                .iter()
+                .map(|(d, p)| format!("{} {}%", rs.domain_name(*d), p.normalize()))
+                .collect();
+            format!("verdeel {}", parts.join(", "))
+        }
+    }
+}

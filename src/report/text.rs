@@ -1,0 +1,218 @@
+//! The decision as a Dutch explanation: outcome and payer first, then why, then the
+//! whole trace.
+
+use std::fmt::Write as _;
+
+use super::outcome_words;
+use crate::case::Case;
+use crate::eval::{Decision, RuleResult, Status};
+use crate::ruleset::{FactId, RuleSet};
+
+/// The decision, explained.
+pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> String {
+    let mut out = String::new();
+    // Writing into a String cannot fail; results are ignored throughout.
+    if let Some(id) = &case.id {
+        let _ = writeln!(out, "Casus: {id}");
+    }
+    match &d.outcome {
+        Some(o) => {
+            let _ = writeln!(out, "Uitkomst: {}", outcome_words(rs, o));
+            for (domain, pct) in o.shares() {
+                if let Some(dom) = rs.domain(*domain) {
+                    let label = dom.label.as_deref().unwrap_or(&dom.name);
+                    let payer = dom
+                        .payer
+                        .as_deref()
+                        .map(|p| format!(", betaald door {p}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "  {} {}% — {label}{payer}", dom.name, pct.normalize());
+                }
+            }
+        }
+        None => {
+            let _ = writeln!(out, "Uitkomst: nog geen (onvolledig)");
+        }
+    }
+    let _ = writeln!(out, "Status: {}", status_words(d.status));
+    out.push('\n');
+    why(rs, case, d, &mut out);
+    out.push('\n');
+    trace(rs, case, d, &mut out);
+    out.push('\n');
+    let version = rs
+        .version
+        .as_deref()
+        .map(|v| format!(", versie {v}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Regelset: {}{version} ({})",
+        rs.name,
+        rs.files.join(", ")
+    );
+    let _ = writeln!(out, "sha256: {}", rs.sha256);
+    let _ = writeln!(out, "Peildatum: {}", d.reference_date);
+    out
+}
+
+fn status_words(status: Status) -> &'static str {
+    match status {
+        Status::Decided => "beslist",
+        Status::Fallback => "grijs gebied (geen regel is van toepassing)",
+        Status::Conflict => "conflict (regels geven verschillende uitkomsten)",
+        Status::Incomplete => "onvolledig (er ontbreken gegevens)",
+    }
+}
+
+fn rule_label(rs: &RuleSet, id: crate::ruleset::RuleId) -> String {
+    match rs.rule(id) {
+        Some(r) => match &r.title {
+            Some(t) => format!("`{}` ({t})", r.name),
+            None => format!("`{}`", r.name),
+        },
+        None => String::from("?"),
+    }
+}
+
+fn why(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
+    let _ = writeln!(out, "Waarom");
+    match d.status {
+        Status::Decided => {
+            for id in &d.decided_by {
+                let _ = writeln!(out, "  Regel {} is van toepassing.", rule_label(rs, *id));
+                if let Some(r) = rs.rule(*id) {
+                    if let Some(t) = &r.explanation {
+                        let _ = writeln!(out, "    toelichting: {t}");
+                    }
+                    if let Some(b) = &r.source {
+                        let _ = writeln!(out, "    bron: {b}");
+                    }
+                }
+            }
+            for step in d
+                .trace
+                .iter()
+                .filter(|s| s.result == RuleResult::Overridden)
+            {
+                let by: Vec<String> = step
+                    .overridden_by
+                    .iter()
+                    .map(|r| format!("`{}`", rs.rule_name(*r)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  Regel `{}` geldt niet: {} is er een uitzondering op.",
+                    rs.rule_name(step.rule),
+                    by.join(" en ")
+                );
+            }
+        }
+        Status::Fallback => {
+            let how = if rs.fallback_declared {
+                "de afspraak voor het grijze gebied (`anders`)"
+            } else {
+                "een gelijke verdeling over alle domeinen (er is geen `anders`)"
+            };
+            let _ = writeln!(
+                out,
+                "  Geen enkele regel is van toepassing, dus geldt {how}."
+            );
+        }
+        Status::Conflict => {
+            let _ = writeln!(
+                out,
+                "  Deze regels zijn alle van toepassing, maar geven verschillende uitkomsten:"
+            );
+            for id in &d.decided_by {
+                if let Some(r) = rs.rule(*id) {
+                    let _ = writeln!(
+                        out,
+                        "    {} → {}",
+                        rule_label(rs, *id),
+                        outcome_words(rs, &r.outcome)
+                    );
+                }
+            }
+            let _ = writeln!(
+                out,
+                "  Daarom geldt de afspraak bij conflict (`bij conflict`)."
+            );
+        }
+        Status::Incomplete => {
+            let _ = writeln!(
+                out,
+                "  Er is nog geen uitkomst: deze gegevens ontbreken (vraag ze in deze volgorde):"
+            );
+            for f in &d.missing {
+                let _ = writeln!(out, "    - {}", question(rs, *f));
+            }
+        }
+    }
+    let _ = case;
+}
+
+fn question(rs: &RuleSet, f: FactId) -> String {
+    match rs.fact(f) {
+        Some(fact) => match &fact.question {
+            Some(q) => format!("{} ({}): {q}", fact.name, rs.describe_type(fact)),
+            None => format!("{} ({})", fact.name, rs.describe_type(fact)),
+        },
+        None => String::from("?"),
+    }
+}
+
+fn trace(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
+    let _ = writeln!(out, "Spoor (alle regels, in volgorde van het bestand)");
+    for step in &d.trace {
+        let (mark, words) = match step.result {
+            RuleResult::Applies => ("✓", "van toepassing".to_string()),
+            RuleResult::NotApplicable => ("·", "niet van toepassing".to_string()),
+            RuleResult::Overridden => {
+                let by: Vec<&str> = step
+                    .overridden_by
+                    .iter()
+                    .map(|r| rs.rule_name(*r))
+                    .collect();
+                ("✗", format!("opzij gezet door {}", by.join(", ")))
+            }
+            RuleResult::Unknown => ("?", "onbekend (gegevens ontbreken)".to_string()),
+            RuleResult::NotValid => ("–", "niet geldig op de peildatum".to_string()),
+        };
+        let outcome = rs
+            .rule(step.rule)
+            .map(|r| outcome_words(rs, &r.outcome))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {mark} {} → {outcome}: {words}",
+            rs.rule_name(step.rule)
+        );
+        for c in &step.conditions {
+            let Some(atom) = rs.atom(c.atom) else {
+                continue;
+            };
+            let value = match c.value {
+                Some(true) => "waar",
+                Some(false) => "onwaar",
+                None => "onbekend",
+            };
+            let facts: Vec<String> = atom
+                .facts
+                .iter()
+                .map(|f| {
+                    let v = case
+                        .value(*f)
+                        .map_or_else(|| "onbekend".to_string(), |v| rs.show(v));
+                    format!("{} = {v}", rs.fact_name(*f))
+                })
+                .collect();
+            let facts = if facts.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", facts.join(", "))
+            };
+            let _ = writeln!(out, "      {value}: {}{facts}", atom.text);
+        }
+    }
+}

@@ -107,20 +107,27 @@ impl From<serde_json::Value> for Node {
 
 /// Parses and validates a case written in YAML or JSON.
 pub fn parse_case(text: &str, file: FileId, rs: &RuleSet) -> Result<Case, Problems> {
-    let node = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<serde_json::Value>(text)
-            .map(Node::from)
-            .map_err(|e| {
-                let at = offset_of(text, e.line(), e.column());
-                syntax_problem(file, text, at, &e.to_string())
-            })?
-    } else {
-        serde_yaml::from_str::<serde_yaml::Value>(text)
+    // JSON is tried first when the text looks like it; YAML (a superset that also
+    // reads flow mappings such as `{leeftijd: 9}`) otherwise, or when JSON fails.
+    let json = text
+        .trim_start()
+        .starts_with('{')
+        .then(|| serde_json::from_str::<serde_json::Value>(text));
+    let node = match json {
+        Some(Ok(value)) => Node::from(value),
+        Some(Err(json_error)) => match serde_yaml::from_str::<serde_yaml::Value>(text) {
+            Ok(value) => Node::from(value),
+            Err(_) => {
+                let at = offset_of(text, json_error.line(), json_error.column());
+                return Err(syntax_problem(file, text, at, &json_error.to_string()));
+            }
+        },
+        None => serde_yaml::from_str::<serde_yaml::Value>(text)
             .map(Node::from)
             .map_err(|e| {
                 let at = e.location().map_or(0, |l| l.index());
                 syntax_problem(file, text, at, &e.to_string())
-            })?
+            })?,
     };
     let locate = |key: &str| {
         locate_key(text, key).map_or(Span::new(file, 0, 0), |(s, e)| Span::new(file, s, e))

@@ -15,9 +15,23 @@ use crate::ruleset::RuleSet;
 use crate::source::Sources;
 use crate::syntax;
 
+/// At most this many files in one `gebaseerd op` chain (a guard against loops through
+/// links that the path alone cannot show).
+const MAX_CHAIN: usize = 64;
+
 /// Reads, parses and checks a rule file with its bases. On success, the rule set and
 /// its warnings; otherwise every problem found.
 pub fn load_rules(path: &Path, sources: &mut Sources) -> Result<(RuleSet, Problems), Problems> {
+    load_with(path, &|p| std::fs::read_to_string(p), sources)
+}
+
+/// [`load_rules`] with another way of reading files (for tests and services that hold
+/// rule files in memory).
+pub fn load_with(
+    path: &Path,
+    read: &dyn Fn(&Path) -> std::io::Result<String>,
+    sources: &mut Sources,
+) -> Result<(RuleSet, Problems), Problems> {
     let mut files = Vec::new();
     let mut problems = Problems::new();
     let mut texts = Vec::new();
@@ -25,7 +39,7 @@ pub fn load_rules(path: &Path, sources: &mut Sources) -> Result<(RuleSet, Proble
     let mut next = Some((normalize(path), None));
     while let Some((path, asked_at)) = next.take() {
         let shown = display(&path);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read(&path) {
             Ok(text) => text,
             Err(e) => {
                 let problem = match asked_at {
@@ -42,8 +56,9 @@ pub fn load_rules(path: &Path, sources: &mut Sources) -> Result<(RuleSet, Proble
                 break;
             }
         };
-        if let Ok(canonical) = std::fs::canonicalize(&path) {
-            if !seen.insert(canonical) {
+        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        {
+            if !seen.insert(identity) || seen.len() > MAX_CHAIN {
                 if let Some(span) = asked_at {
                     problems.push(
                         Problem::error(

@@ -415,7 +415,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
         let left_is_loose_name =
             matches!(&l.kind, ExprKind::Name(n) if !self.bindings.contains_key(n));
         let (lt, rt) = if left_is_loose_name {
-            let rt = self.expr(r)?;
+            let rt = self.loose_left_partner(l, r)?;
             let lt = self.operand(l, &rt, r)?;
             (lt, rt)
         } else {
@@ -469,6 +469,28 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             ty: Type::Bool,
             reads: merge_reads(lt.reads, &rt.reads),
         })
+    }
+
+    /// Types the right side of a comparison whose left side is a name that is neither
+    /// a fact nor a concept. That name may still be a value of the right side's choice
+    /// (`leren is doel`); when the right side cannot have values, the left name is
+    /// reported as unknown (not the right side, which is then probably a value).
+    fn loose_left_partner(&mut self, l: &ast::Expr, r: &ast::Expr) -> Option<Typed> {
+        let right_is_choice_name = matches!(&r.kind, ExprKind::Name(n)
+            if matches!(self.bindings.get(n), Some(Binding::Fact(f))
+                if matches!(self.facts.get(f.index()).map(|f| f.ty), Some(Type::Choice(_)))));
+        if right_is_choice_name {
+            return self.expr(r);
+        }
+        if let ExprKind::Name(n) = &l.kind {
+            let p = self.unknown_name(n, l.span);
+            self.error(p);
+        }
+        if !matches!(r.kind, ExprKind::Name(_)) {
+            // Still look for errors on the right.
+            let _ = self.expr(r);
+        }
+        None
     }
 
     /// The other side of a comparison, where a bare name may be a value of `known`'s

@@ -348,6 +348,10 @@ fn syntax_error(err: &pest::error::Error<Rule>, file: FileId, text: &str) -> Pro
     } else if found == "%" {
         problem.help =
             Some("een percentage staat direct achter het getal, zonder spatie: `50%`".to_string());
+    } else if found == "\"" && positives.contains(&Rule::string) {
+        problem.message = "deze tekst wordt niet afgesloten".to_string();
+        problem.label = "hier begint een tekst zonder afsluitend `\"`".to_string();
+        problem.help = Some("zet een `\"` aan het einde van de tekst; schrijf `\\\"` voor een aanhalingsteken in de tekst".to_string());
     } else if let Some(help) = unclosed_string_help(text, at) {
         problem.help = Some(help);
     }

@@ -1,0 +1,149 @@
+//! Helpers shared by the integration tests: load rule text from memory, decide cases,
+//! render diagnostics without colour at a fixed width.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use wiebetaalt::case::{parse_case, Case};
+use wiebetaalt::diagnostic::{render, Problems};
+use wiebetaalt::eval::{evaluate, Decision, EvalError, RuleResult};
+use wiebetaalt::load::{load_rules, load_with};
+use wiebetaalt::report;
+use wiebetaalt::ruleset::RuleSet;
+use wiebetaalt::source::Sources;
+
+pub const DATE: &str = "2025-09-01";
+
+pub fn date(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+/// Loads rule files held in memory; the first is the one checked.
+pub fn load_files(files: &[(&str, &str)]) -> (Result<(RuleSet, Problems), Problems>, Sources) {
+    let map: HashMap<PathBuf, String> = files
+        .iter()
+        .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+        .collect();
+    let read = |p: &Path| {
+        map.get(p)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "niet gevonden"))
+    };
+    let mut sources = Sources::new();
+    let result = load_with(Path::new(files[0].0), &read, &mut sources);
+    (result, sources)
+}
+
+/// Loads one rule text that must be free of errors.
+pub fn rules(text: &str) -> RuleSet {
+    let (result, sources) = load_files(&[("test.regels", text)]);
+    match result {
+        Ok((rs, _)) => rs,
+        Err(problems) => panic!(
+            "rule text has errors:\n{}",
+            render(problems.sorted(), &sources, false, 100)
+        ),
+    }
+}
+
+/// The rendered errors and warnings of a rule text (empty when there are none).
+pub fn diagnostics(files: &[(&str, &str)]) -> String {
+    let (result, sources) = load_files(files);
+    let problems = match result {
+        Ok((_, warnings)) => warnings,
+        Err(problems) => problems,
+    };
+    render(problems.sorted(), &sources, false, 100)
+}
+
+/// Diagnostics of a rule file on disk.
+pub fn diagnostics_of_path(path: &Path) -> (bool, String, Vec<String>) {
+    let mut sources = Sources::new();
+    let (ok, problems) = match load_rules(path, &mut sources) {
+        Ok((_, w)) => (true, w),
+        Err(p) => (false, p),
+    };
+    let codes = problems
+        .iter()
+        .map(|p| p.code.as_str().to_string())
+        .collect();
+    (ok, render(problems.sorted(), &sources, false, 100), codes)
+}
+
+pub fn case(rs: &RuleSet, yaml: &str) -> Case {
+    let mut sources = Sources::new();
+    let id = sources.add("case.yaml", yaml);
+    match parse_case(yaml, id, rs) {
+        Ok(c) => c,
+        Err(p) => panic!(
+            "case has errors:\n{}",
+            render(p.sorted(), &sources, false, 100)
+        ),
+    }
+}
+
+pub fn try_decide(rs: &RuleSet, yaml: &str) -> Result<Decision, EvalError> {
+    let c = case(rs, yaml);
+    evaluate(rs, &c, c.reference_date.unwrap_or(date(DATE)))
+}
+
+pub fn decide(rs: &RuleSet, yaml: &str) -> Decision {
+    try_decide(rs, yaml).unwrap()
+}
+
+/// `rule=result` for every rule, in trace order.
+pub fn results(rs: &RuleSet, d: &Decision) -> String {
+    d.trace
+        .iter()
+        .map(|s| format!("{}={}", rs.rule_name(s.rule), s.result.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn result_of(rs: &RuleSet, d: &Decision, rule: &str) -> RuleResult {
+    d.trace
+        .iter()
+        .find(|s| rs.rule_name(s.rule) == rule)
+        .unwrap()
+        .result
+}
+
+/// The outcome in the language's words, or `-` when there is none.
+pub fn outcome(rs: &RuleSet, d: &Decision) -> String {
+    d.outcome
+        .as_ref()
+        .map_or("-".to_string(), |o| report::outcome_words(rs, o))
+}
+
+pub fn names_of_missing(rs: &RuleSet, d: &Decision) -> Vec<String> {
+    d.missing
+        .iter()
+        .map(|f| rs.fact_name(*f).to_string())
+        .collect()
+}
+
+pub fn decided_by(rs: &RuleSet, d: &Decision) -> Vec<String> {
+    d.decided_by
+        .iter()
+        .map(|r| rs.rule_name(*r).to_string())
+        .collect()
+}
+
+/// The decision JSON of a case.
+pub fn json(rs: &RuleSet, yaml: &str) -> serde_json::Value {
+    let c = case(rs, yaml);
+    let d = evaluate(rs, &c, c.reference_date.unwrap_or(date(DATE))).unwrap();
+    report::json::decision(rs, &c, &d)
+}
+
+/// The spec's complete example (section 1).
+pub fn spec_example() -> String {
+    let spec = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cases/spec/voorbeeld.regels"
+    ))
+    .unwrap();
+    spec
+}

@@ -1,4 +1,11 @@
 //! The meaning of rules (spec section 5), as tables of cases.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+#![allow(clippy::type_complexity)] // tables of cases
 
 mod common;
 

@@ -140,10 +140,9 @@ pub fn json(rs: &RuleSet, yaml: &str) -> serde_json::Value {
 
 /// The spec's complete example (section 1).
 pub fn spec_example() -> String {
-    let spec = std::fs::read_to_string(concat!(
+    std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/cases/spec/voorbeeld.regels"
     ))
-    .unwrap();
-    spec
+    .unwrap()
 }

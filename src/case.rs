@@ -138,7 +138,7 @@ pub fn parse_case(text: &str, file: FileId, rs: &RuleSet) -> Result<Case, Proble
         _ => {
             return Err(Problem::error(
                 Code::CaseNotMapping,
-                Span::new(file, 0, text.len().min(1)),
+                first_content(file, text),
                 "een casus moet een lijst van `feit: waarde`-paren zijn",
             )
             .label("geen paren")
@@ -318,8 +318,23 @@ fn syntax_problem(file: FileId, text: &str, at: usize, detail: &str) -> Problems
         "het casusbestand is geen geldige YAML of JSON",
     )
     .label("hier loopt het mis")
-    .help(format!("controleer de opmaak rond deze plek ({detail})"))
+    .help(format!(
+        "controleer de opmaak rond deze plek (melding van de lezer: {detail})"
+    ))
     .into()
+}
+
+/// The first line that is not blank or a comment, for problems about the whole case.
+fn first_content(file: FileId, text: &str) -> Span {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Span::new(file, at, at + line.trim_end().len());
+        }
+        at += line.len();
+    }
+    Span::new(file, 0, 0)
 }
 
 /// Byte offset of a 1-based line and column.

@@ -57,21 +57,24 @@ pub fn load_with(
             }
         };
         let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        {
-            if !seen.insert(identity) || seen.len() > MAX_CHAIN {
-                if let Some(span) = asked_at {
-                    problems.push(
-                        Problem::error(
-                            Code::BaseCycle,
-                            span,
-                            format!("`{shown}` is al (direct of via een ander bestand) op dit bestand gebaseerd"),
-                        )
-                        .label("kring van bestanden")
-                        .help("een basisbestand mag niet op een bestand gebaseerd zijn dat erop voortbouwt"),
-                    );
-                }
-                break;
+        if !seen.insert(identity) || seen.len() > MAX_CHAIN {
+            if let Some(span) = asked_at {
+                let mut chain: Vec<&str> = texts
+                    .iter()
+                    .map(|(p, _): &(String, String)| p.as_str())
+                    .collect();
+                chain.push(&shown);
+                problems.push(
+                    Problem::error(
+                        Code::BaseCycle,
+                        span,
+                        format!("de bestanden zijn in een kring op elkaar gebaseerd: {}", chain.join(" → ")),
+                    )
+                    .label("dit sluit de kring")
+                    .help("een basisbestand mag niet (via andere bestanden) gebaseerd zijn op een bestand dat erop voortbouwt"),
+                );
             }
+            break;
         }
         let id = sources.add(shown.clone(), text.as_str());
         match syntax::parse(id, &text) {

@@ -352,6 +352,10 @@ impl RuleSet {
                 syms.dedup();
                 Ok(Value::List(syms))
             }
+            (Type::List(_), Raw::Text(t)) => Err(format!(
+                "een lijst schrijf je tussen blokhaken, bijvoorbeeld `[{t}]`; verwacht {}",
+                expected()
+            )),
             (_, other) => Err(format!(
                 "{} past niet; verwacht {}",
                 describe_raw(other),

@@ -162,10 +162,21 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                         Problem::error(
                             Code::TypeMismatch,
                             e.span,
-                            format!("een voorwaarde moet waar of onwaar zijn, maar `{shown}` is {}", self.type_words(t.ty)),
+                            format!(
+                                "een voorwaarde moet waar of onwaar zijn, maar `{shown}` is {}",
+                                self.type_words(t.ty)
+                            ),
                         )
                         .label("geen voorwaarde")
-                        .help("vergelijk het met iets, bijvoorbeeld `uren_per_week > 0` of `doel is leren`"),
+                        .help(match t.ty {
+                            Type::Number => {
+                                format!("vergelijk het met iets, bijvoorbeeld `{shown} > 0`")
+                            }
+                            Type::List(_) => {
+                                format!("kijk of de lijst een waarde bevat: `{shown} bevat ...`")
+                            }
+                            _ => format!("vergelijk het met een waarde: `{shown} is ...`"),
+                        }),
                     );
                     return None;
                 }

@@ -69,7 +69,12 @@ struct Checker<'p> {
 
 /// Suggests the candidate closest to `name`, if it is close enough to be a typo.
 pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let length = name.chars().count();
+    if length < 3 {
+        // One letter off a name of one or two letters is a different name, not a typo.
+        return None;
+    }
+    let limit = (length / 3).max(1);
     candidates
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
         .filter(|(d, _)| *d <= limit)

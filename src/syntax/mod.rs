@@ -262,15 +262,33 @@ pub fn is_keyword(word: &str) -> bool {
     RegelsParser::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
 }
 
+/// Words that are part of an operator; listed once as "een bewerking" when an operator
+/// is expected.
+const OPERATOR_WORDS: &[&str] = &[
+    "of",
+    "en",
+    "niet",
+    "is",
+    "in",
+    "bevat",
+    "minder dan",
+    "meer dan",
+    "ten",
+    "hoogste",
+    "minste",
+];
+
 fn expected_list(rules: &[Rule]) -> String {
     let mut items: Vec<String> = Vec::new();
     let mut declaration = false;
+    let operator = rules.iter().any(|r| is_operator(*r));
     for r in rules {
         let text = match describe(*r) {
             Expected::Keyword(k) if DECLARATION_KEYWORDS.contains(&k) => {
                 declaration = true;
                 continue;
             }
+            Expected::Keyword(k) if operator && OPERATOR_WORDS.contains(&k) => continue,
             Expected::Keyword(k) => format!("`{k}`"),
             Expected::Thing(t) => t.to_string(),
             Expected::Internal => continue,
@@ -287,6 +305,51 @@ fn expected_list(rules: &[Rule]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} of {last}", init.join(", ")),
     }
+}
+
+fn is_operator(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::op_in
+            | Rule::op_not_in
+            | Rule::op_or
+            | Rule::op_and
+            | Rule::op_is_not
+            | Rule::op_is
+            | Rule::op_ne
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_eq
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_less
+            | Rule::op_at_most
+            | Rule::op_more
+            | Rule::op_at_least
+            | Rule::op_contains_not
+            | Rule::op_contains
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+    )
+}
+
+/// The keywords among the expected rules, as written.
+fn expected_keywords(rules: &[Rule]) -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = rules
+        .iter()
+        .filter_map(|r| match describe(*r) {
+            Expected::Keyword(k) => Some(k),
+            _ => None,
+        })
+        .collect();
+    let declaration = words.iter().any(|k| DECLARATION_KEYWORDS.contains(k));
+    if declaration {
+        words.extend(DECLARATION_KEYWORDS);
+        words.push("voorbeeld");
+    }
+    words
 }
 
 /// The word (or single character) at a byte offset, for underlining.
@@ -339,23 +402,41 @@ fn syntax_error(err: &pest::error::Error<Rule>, file: FileId, text: &str) -> Pro
         problem.help = Some(format!(
             "kies een andere naam, bijvoorbeeld `{found}_waarde`"
         ));
-    } else if found == ","
-        && text
-            .get(..at)
-            .is_some_and(|b| b.ends_with(|c: char| c.is_ascii_digit()))
-    {
-        problem.help = Some("schrijf decimalen met een punt, bijvoorbeeld `12.5`".to_string());
-    } else if found == "%" {
-        problem.help =
-            Some("een percentage staat direct achter het getal, zonder spatie: `50%`".to_string());
     } else if found == "\"" && positives.contains(&Rule::string) {
         problem.message = "deze tekst wordt niet afgesloten".to_string();
         problem.label = "hier begint een tekst zonder afsluitend `\"`".to_string();
-        problem.help = Some("zet een `\"` aan het einde van de tekst; schrijf `\\\"` voor een aanhalingsteken in de tekst".to_string());
-    } else if let Some(help) = unclosed_string_help(text, at) {
-        problem.help = Some(help);
+        problem.help = Some(
+            "zet een `\"` aan het einde van de tekst; schrijf `\\\"` voor een aanhalingsteken in de tekst"
+                .to_string(),
+        );
+    } else {
+        problem.help = help(found, positives, text, at);
     }
     problem
+}
+
+/// A fix for a syntax error, where one is known.
+fn help(found: &str, positives: &[Rule], text: &str, at: usize) -> Option<String> {
+    let after_digit = text
+        .get(..at)
+        .is_some_and(|b| b.ends_with(|c: char| c.is_ascii_digit()));
+    let is_word = found.chars().next().is_some_and(char::is_alphabetic);
+    let is_number = !found.is_empty() && found.chars().all(|c| c.is_ascii_digit());
+    if found == "," && after_digit {
+        Some("schrijf decimalen met een punt, bijvoorbeeld `12.5`".to_string())
+    } else if found == "%" || (is_number && positives.contains(&Rule::percent)) {
+        Some(
+            "een percentage schrijf je met het procentteken direct achter het getal: `50%`"
+                .to_string(),
+        )
+    } else if is_word && positives.contains(&Rule::kw_dan) && !is_keyword(found) {
+        Some(format!("vergeet je `dan`? schrijf `dan {found}`"))
+    } else if is_word {
+        crate::check::suggest(found, expected_keywords(positives).into_iter())
+            .map(|word| format!("bedoelde je `{word}`?"))
+    } else {
+        unclosed_string_help(text, at)
+    }
 }
 
 /// When the error is at the end of the file and a string was opened and never closed.

@@ -22,7 +22,7 @@ use crate::source::Sources;
 /// Wie betaalt? Beslist met regionale afspraken wie de ondersteuning van een leerling
 /// betaalt: passend onderwijs, de Jeugdwet of een andere wet.
 #[derive(Debug, Parser)]
-#[command(name = "wiebetaalt", version, about, long_about = None)]
+#[command(name = "wiebetaalt", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,32 +30,32 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check rule files: syntax, names, types, exceptions, examples; warnings too.
+    /// Controleer regelbestanden: taal, namen, soorten, uitzonderingen, voorbeelden.
     Check {
-        /// The `.regels` files to check.
+        /// De `.regels`-bestanden.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Decide one case with a rule set.
+    /// Beslis één casus met een regelset.
     Eval {
-        /// The rule file (its bases are read too).
+        /// Het regelbestand (zijn basisbestanden worden meegelezen).
         #[arg(long)]
         rules: PathBuf,
-        /// Output format.
+        /// Uitvoer: leesbare tekst of JSON.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Reference date (YYYY-MM-DD) when the case has no `peildatum`; default today.
+        /// Peildatum (JJJJ-MM-DD) als de casus er geen heeft; anders vandaag.
         #[arg(long)]
         peildatum: Option<Date>,
-        /// The case: a YAML or JSON file, or `-` for standard input.
+        /// De casus: een YAML- of JSON-bestand, of `-` voor standaardinvoer.
         case: String,
     },
-    /// Run the `voorbeeld` blocks of rule files and list rules no example exercised.
+    /// Draai de voorbeelden van regelbestanden en noem regels zonder voorbeeld.
     Test {
-        /// The `.regels` files whose examples to run.
+        /// De `.regels`-bestanden.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Reference date for examples without `peildatum`; default today.
+        /// Peildatum voor voorbeelden zonder `peildatum`; anders vandaag.
         #[arg(long)]
         peildatum: Option<Date>,
     },
@@ -277,7 +277,7 @@ fn expected_words(rs: &RuleSet, expect: &Expectation) -> String {
 }
 
 fn got_words(rs: &RuleSet, d: &Decision) -> String {
-    let status = d.status.as_str();
+    let status = report::status_word(d.status);
     match &d.outcome {
         None => {
             let missing: Vec<&str> = d.missing.iter().map(|f| rs.fact_name(*f)).collect();

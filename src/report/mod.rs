@@ -7,7 +7,18 @@
 pub mod json;
 pub mod text;
 
+use crate::eval::Status;
 use crate::ruleset::{Outcome, RuleSet};
+
+/// A status in one Dutch word or two.
+pub fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Decided => "beslist",
+        Status::Fallback => "grijs gebied",
+        Status::Conflict => "conflict",
+        Status::Incomplete => "onvolledig",
+    }
+}
 
 /// An outcome as written in the language: `jeugdwet` or `verdeel onderwijs 50%, jeugdwet 50%`.
 pub fn outcome_words(rs: &RuleSet, outcome: &Outcome) -> String {

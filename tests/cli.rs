@@ -1,0 +1,346 @@
+//! The command line as users run it: exit codes, what goes to stdout and stderr, and
+//! the JSON contract of spec section 8.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use sha2::{Digest, Sha256};
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const SPEC: &str = "tests/cases/spec/voorbeeld.regels";
+const KOP: &str = "rules/kop-van-noord-holland.regels";
+
+#[test]
+fn help_lists_the_commands() {
+    let o = run(&["--help"], None);
+    assert_eq!(o.status.code(), Some(0));
+    insta::assert_snapshot!(out(&o));
+}
+
+#[test]
+fn check_passes_on_the_shipped_files() {
+    let o = run(
+        &[
+            "check",
+            "rules/landelijk.regels",
+            "rules/foodvalley.regels",
+            KOP,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o).matches("in orde:").count(), 3);
+    assert_eq!(err(&o), "", "the shipped files have no warnings");
+}
+
+#[test]
+fn check_reports_errors_with_file_line_and_column() {
+    let o = run(
+        &["check", "tests/cases/check/err/meerdere-fouten.regels"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(out(&o), "");
+    let e = err(&o);
+    assert!(e.contains("meerdere-fouten.regels:5:21"), "{e}");
+    assert!(e.contains("meerdere-fouten.regels:7:26"), "{e}");
+    insta::assert_snapshot!(e);
+}
+
+#[test]
+fn check_warnings_do_not_fail() {
+    let o = run(
+        &["check", "tests/cases/check/warn/geen-anders.regels"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(err(&o).contains("no-fallback"));
+}
+
+#[test]
+fn eval_explains_in_dutch() {
+    let o = run(
+        &["eval", "--rules", KOP, "examples/eed-basisschool.yaml"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    insta::assert_snapshot!(out(&o));
+}
+
+#[test]
+fn eval_json_follows_the_contract() {
+    let o = run(&["eval", "--rules", SPEC, "--format", "json", "-"], Some("doel: leren\nplaats: school\nonder_schooltijd: ja\nkenmerken: [eed]\npeildatum: 2025-09-01\n"));
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let json: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "status",
+            "outcome",
+            "decided_by",
+            "missing",
+            "trace",
+            "ruleset",
+            "reference_date",
+            "case",
+            "engine"
+        ]
+    );
+    assert_eq!(json["status"], "decided");
+    assert_eq!(json["outcome"], serde_json::json!({"jeugdwet": 100}));
+    assert_eq!(json["decided_by"], serde_json::json!(["eed_behandeling"]));
+    assert_eq!(json["missing"], serde_json::json!([]));
+    assert_eq!(json["reference_date"], "2025-09-01");
+    assert_eq!(json["case"]["id"], serde_json::Value::Null);
+    assert_eq!(
+        json["case"]["facts"],
+        serde_json::json!({"doel": "leren", "plaats": "school", "onder_schooltijd": true, "kenmerken": ["eed"]})
+    );
+    assert_eq!(
+        json["engine"],
+        serde_json::json!({"name": "wiebetaalt", "version": env!("CARGO_PKG_VERSION")})
+    );
+    assert_eq!(json["ruleset"]["name"], "Voorbeeldstad onderwijs-jeugdhulp");
+    assert_eq!(json["ruleset"]["version"], "2025.1");
+    assert_eq!(json["ruleset"]["files"], serde_json::json!([SPEC]));
+    let sha = Sha256::digest(std::fs::read(SPEC).unwrap());
+    let hex: String = sha.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(json["ruleset"]["sha256"], hex);
+    let trace = json["trace"].as_array().unwrap();
+    let rules: Vec<&str> = trace.iter().map(|s| s["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        [
+            "leerondersteuning",
+            "eed_behandeling",
+            "opvoeding_thuis",
+            "hoogbegaafd_vastgelopen"
+        ]
+    );
+    for step in trace {
+        let keys: Vec<&str> = step
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["rule", "result", "overridden_by", "conditions"]);
+        for c in step["conditions"].as_array().unwrap() {
+            let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["text", "value", "facts"]);
+        }
+    }
+    assert_eq!(trace[0]["result"], "overridden");
+    assert_eq!(
+        trace[0]["overridden_by"],
+        serde_json::json!(["eed_behandeling"])
+    );
+    assert_eq!(
+        trace[0]["conditions"][0],
+        serde_json::json!({"text": "doel is leren", "value": true, "facts": {"doel": "leren"}})
+    );
+}
+
+#[test]
+fn hash_covers_the_base_files_in_order() {
+    let o = run(
+        &[
+            "eval",
+            "--rules",
+            KOP,
+            "--format",
+            "json",
+            "examples/hoogbegaafd.yaml",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let json: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let files = ["rules/landelijk.regels", "rules/foodvalley.regels", KOP];
+    assert_eq!(json["ruleset"]["files"], serde_json::json!(files));
+    let mut hasher = Sha256::new();
+    for f in files {
+        hasher.update(std::fs::read(f).unwrap());
+    }
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(json["ruleset"]["sha256"], hex);
+}
+
+#[test]
+fn invalid_case_exits_1_with_nothing_on_stdout() {
+    let o = run(
+        &["eval", "--rules", SPEC, "-"],
+        Some("doel: lezen\nnaam: Jan\n"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(out(&o), "");
+    let e = err(&o);
+    assert!(e.contains("`lezen` is geen waarde van `doel`"), "{e}");
+    assert!(e.contains("de regelset kent geen feit `naam`"), "{e}");
+    assert!(e.contains("<stdin>:2:1"), "{e}");
+}
+
+#[test]
+fn invalid_rules_exit_1() {
+    let o = run(
+        &[
+            "eval",
+            "--rules",
+            "tests/cases/check/err/onbekend-feit.regels",
+            "-",
+        ],
+        Some("{}"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(out(&o), "");
+    let o = run(&["eval", "--rules", "bestaat/niet.regels", "-"], Some("{}"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("bestaat/niet.regels"), "{}", err(&o));
+}
+
+#[test]
+fn reference_date_comes_from_the_case_then_the_flag() {
+    let json = |args: &[&str], case: &str| {
+        let mut all = vec!["eval", "--rules", SPEC, "--format", "json"];
+        all.extend_from_slice(args);
+        all.push("-");
+        let o = run(&all, Some(case));
+        (o.status.code(), out(&o), err(&o))
+    };
+    let (code, stdout, _) = json(&["--peildatum", "2025-10-01"], "doel: leren\n");
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("\"reference_date\": \"2025-10-01\""));
+    let (code, stdout, _) = json(
+        &["--peildatum", "2025-10-01"],
+        "doel: leren\npeildatum: 2025-09-02\n",
+    );
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("\"reference_date\": \"2025-09-02\""));
+    let (code, stdout, stderr) = json(&[], "doel: leren\npeildatum: 2024-01-01\n");
+    assert_eq!(code, Some(1), "the rule set is not valid in 2024");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("geldt niet op de peildatum 2024-01-01"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        run(&["eval", "-"], None).status.code(),
+        Some(2),
+        "--rules is required"
+    );
+    assert_eq!(
+        run(&["eval", "--rules", SPEC, "--format", "xml", "-"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(
+            &["eval", "--rules", SPEC, "--peildatum", "morgen", "-"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(run(&["check"], None).status.code(), Some(2));
+    assert_eq!(run(&["onbekend"], None).status.code(), Some(2));
+}
+
+#[test]
+fn test_runs_the_examples_of_every_file() {
+    let o = run(
+        &[
+            "test",
+            "rules/landelijk.regels",
+            "rules/foodvalley.regels",
+            KOP,
+            SPEC,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let stdout = out(&o);
+    assert!(!stdout.contains('✗'), "{stdout}");
+    assert!(stdout.contains("29 geslaagd, 0 mislukt"), "{stdout}");
+    assert!(stdout.contains("regels die geen voorbeeld raakt: leerondersteuning, opvoeding_thuis, hoogbegaafd_vastgelopen"));
+}
+
+#[test]
+fn a_failing_example_shows_what_was_expected_and_what_came_out() {
+    let dir = std::env::temp_dir().join(format!("wiebetaalt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fout.regels");
+    std::fs::write(
+        &file,
+        "regelset \"X\" domein a domein b feit p: ja/nee
+         regel ra als p dan a
+         anders b
+         voorbeeld \"Verkeerd verwacht\" gegeven p = ja peildatum 2025-09-01 verwacht b door ra
+         voorbeeld \"Goed\" gegeven p = ja peildatum 2025-09-01 verwacht a door ra
+         voorbeeld \"Onvolledig verwacht\" gegeven p = nee peildatum 2025-09-01 verwacht onvolledig",
+    )
+    .unwrap();
+    let o = run(&["test", file.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = out(&o);
+    assert!(
+        stdout.contains(
+            "✗ Verkeerd verwacht\n      verwacht: b door ra\n      gekregen: a door ra (beslist)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✓ Goed"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "✗ Onvolledig verwacht\n      verwacht: onvolledig\n      gekregen: b (grijs gebied)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 geslaagd, 2 mislukt"), "{stdout}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

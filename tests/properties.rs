@@ -1,0 +1,243 @@
+//! Laws that hold for every input, checked on generated inputs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+
+mod common;
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use wiebetaalt::case::{parse_case, Case};
+use wiebetaalt::eval::{evaluate, Status};
+use wiebetaalt::load::load_rules;
+use wiebetaalt::report;
+use wiebetaalt::ruleset::{Fact, RuleSet, Type, Value};
+use wiebetaalt::source::Sources;
+
+const SHIPPED: [&str; 4] = [
+    "rules/landelijk.regels",
+    "rules/foodvalley.regels",
+    "rules/kop-van-noord-holland.regels",
+    "tests/cases/spec/voorbeeld.regels",
+];
+
+fn shipped(i: usize) -> RuleSet {
+    let mut sources = Sources::new();
+    load_rules(Path::new(SHIPPED[i % SHIPPED.len()]), &mut sources)
+        .unwrap()
+        .0
+}
+
+/// Any value of a fact's type.
+fn value(fact: &Fact) -> BoxedStrategy<Value> {
+    match fact.ty {
+        Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+        Type::Number => {
+            let (low, high) = fact
+                .bounds
+                .unwrap_or((Decimal::from(-100), Decimal::from(100)));
+            let (low, high) = (
+                i64::try_from(low.floor()).unwrap() * 2,
+                i64::try_from(high.floor()).unwrap() * 2,
+            );
+            (low..=high)
+                .prop_map(|halves| Value::Number(Decimal::new(halves * 5, 1)))
+                .boxed()
+        }
+        Type::Text => "[a-z ]{0,6}".prop_map(|s| Value::Text(s.into())).boxed(),
+        Type::Choice(_) => prop::sample::select(fact.values.clone())
+            .prop_map(Value::Choice)
+            .boxed(),
+        Type::List(_) => {
+            let n = fact.values.len();
+            prop::sample::subsequence(fact.values.clone(), 0..=n)
+                .prop_map(|mut v| {
+                    v.sort();
+                    Value::List(v)
+                })
+                .boxed()
+        }
+    }
+}
+
+/// For every fact: whether it is known in the first case, a value for it, and whether a
+/// second, larger case adds it.
+fn facts(rs: &RuleSet) -> impl Strategy<Value = Vec<(bool, Value, bool)>> {
+    rs.facts
+        .iter()
+        .map(|f| (prop::bool::weighted(0.4), value(f), any::<bool>()))
+        .collect::<Vec<_>>()
+}
+
+fn case(values: Vec<Option<Value>>) -> Case {
+    Case {
+        id: None,
+        reference_date: None,
+        costs: None,
+        values,
+    }
+}
+
+fn date() -> jiff::civil::Date {
+    common::date(common::DATE)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_panic_on_any_rule_text(text in "\\PC{0,200}") {
+        let _ = common::load_files(&[("x.regels", &text)]);
+    }
+
+    #[test]
+    fn no_panic_on_edited_rule_files(
+        file in 0usize..4,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..12, prop::sample::select(vec![
+            "", " ", "\n", "\"", "(", ")", "[", "]", ",", "%", "=", "/", "0", "-", "als", "dan", "regel",
+            "uitzondering op", "en", "of", "niet", "is", "bevat", "verdeel", "x", "#", "vervang", "schrap",
+        ])), 1..4),
+    ) {
+        let mut text = std::fs::read_to_string(SHIPPED[file]).unwrap();
+        for (at, cut, insert) in edits {
+            let mut start = at.index(text.len().max(1));
+            while !text.is_char_boundary(start) { start -= 1; }
+            let mut end = (start + cut).min(text.len());
+            while !text.is_char_boundary(end) { end += 1; }
+            text.replace_range(start..end, insert);
+        }
+        // Bases are read from disk next to the original.
+        let dir = Path::new(SHIPPED[file]).parent().unwrap();
+        let name = dir.join("bewerkt.regels");
+        let read = |p: &Path| if p == name { Ok(text.clone()) } else { std::fs::read_to_string(p) };
+        let mut sources = Sources::new();
+        let _ = wiebetaalt::load::load_with(&name, &read, &mut sources);
+    }
+
+    #[test]
+    fn no_panic_on_any_case_text(file in 0usize..4, text in "\\PC{0,120}") {
+        let rs = shipped(file);
+        let mut sources = Sources::new();
+        let id = sources.add("case.yaml", text.as_str());
+        if let Ok(c) = parse_case(&text, id, &rs) {
+            let _ = evaluate(&rs, &c, c.reference_date.unwrap_or(date()));
+        }
+    }
+
+    #[test]
+    fn no_panic_on_cases_with_any_keys(file in 0usize..4, entries in prop::collection::vec(("[a-z_]{1,12}", "[a-z0-9\\[\\], ]{0,12}"), 0..6)) {
+        let rs = shipped(file);
+        let text: String = entries.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let mut sources = Sources::new();
+        let id = sources.add("case.yaml", text.as_str());
+        let _ = parse_case(&text, id, &rs);
+    }
+}
+
+/// Runs a property over random cases of every shipped rule set.
+fn for_cases(check: impl Fn(&RuleSet, Vec<(bool, Value, bool)>) -> Result<(), TestCaseError>) {
+    for (i, path) in SHIPPED.iter().enumerate() {
+        let rs = shipped(i);
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 300,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(&facts(&rs), |facts| check(&rs, facts))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
+#[test]
+fn evaluation_is_deterministic() {
+    for_cases(|rs, facts| {
+        let c = case(
+            facts
+                .into_iter()
+                .map(|(known, v, _)| known.then_some(v))
+                .collect(),
+        );
+        let a = evaluate(rs, &c, date()).unwrap();
+        let b = evaluate(rs, &c, date()).unwrap();
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(
+            report::json::decision(rs, &c, &a),
+            report::json::decision(rs, &c, &b)
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn giving_every_missing_fact_a_value_ends_incompleteness() {
+    let incomplete = std::sync::atomic::AtomicUsize::new(0);
+    for_cases(|rs, facts| {
+        let mut values: Vec<Option<Value>> = facts
+            .iter()
+            .map(|(known, v, _)| known.then(|| v.clone()))
+            .collect();
+        let d = evaluate(rs, &case(values.clone()), date()).unwrap();
+        if d.status != Status::Incomplete {
+            prop_assert!(d.missing.is_empty());
+            return Ok(());
+        }
+        incomplete.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        prop_assert!(
+            !d.missing.is_empty(),
+            "an incomplete decision names what is missing"
+        );
+        for f in &d.missing {
+            prop_assert!(values[f.index()].is_none(), "only absent facts are missing");
+            values[f.index()] = Some(facts[f.index()].1.clone());
+        }
+        let after = evaluate(rs, &case(values), date()).unwrap();
+        prop_assert_ne!(after.status, Status::Incomplete);
+        Ok(())
+    });
+    assert!(
+        incomplete.into_inner() > 100,
+        "the generator must produce incomplete cases"
+    );
+}
+
+#[test]
+fn a_complete_decision_stays_when_facts_are_added() {
+    for_cases(|rs, facts| {
+        let first: Vec<Option<Value>> = facts
+            .iter()
+            .map(|(known, v, _)| known.then(|| v.clone()))
+            .collect();
+        let more: Vec<Option<Value>> = facts
+            .iter()
+            .map(|(known, v, add)| (*known || *add).then(|| v.clone()))
+            .collect();
+        let d1 = evaluate(rs, &case(first), date()).unwrap();
+        let d2 = evaluate(rs, &case(more), date()).unwrap();
+        if d1.status != Status::Incomplete {
+            prop_assert_eq!(d1.status, d2.status);
+            prop_assert_eq!(d1.outcome, d2.outcome);
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn every_rule_appears_once_in_file_order() {
+    for_cases(|rs, facts| {
+        let c = case(
+            facts
+                .into_iter()
+                .map(|(known, v, _)| known.then_some(v))
+                .collect(),
+        );
+        let d = evaluate(rs, &c, date()).unwrap();
+        let order: Vec<usize> = d.trace.iter().map(|s| s.rule.index()).collect();
+        prop_assert_eq!(order, (0..rs.rules.len()).collect::<Vec<_>>());
+        Ok(())
+    });
+}

@@ -1,59 +1,64 @@
 //! The decision as a Dutch explanation: outcome and payer first, then why, then the
 //! whole trace.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write};
 
 use super::outcome_words;
 use crate::case::Case;
 use crate::eval::{Decision, RuleResult, Status};
-use crate::ruleset::{FactId, RuleSet};
+use crate::ruleset::{FactId, RuleId, RuleSet};
 
 /// The decision, explained.
 pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> String {
     let mut out = String::new();
-    // Writing into a String cannot fail; results are ignored throughout.
+    // Writing into a String cannot fail.
+    let _ = write_decision(&mut out, rs, case, d);
+    out
+}
+
+fn write_decision(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Result {
     if let Some(id) = &case.id {
-        let _ = writeln!(out, "Casus: {id}");
+        writeln!(out, "Casus: {id}")?;
     }
-    match &d.outcome {
-        Some(o) => {
-            let _ = writeln!(out, "Uitkomst: {}", outcome_words(rs, o));
-            for (domain, pct) in o.shares() {
-                if let Some(dom) = rs.domain(*domain) {
-                    let label = dom.label.as_deref().unwrap_or(&dom.name);
-                    let payer = dom
-                        .payer
-                        .as_deref()
-                        .map(|p| format!(", betaald door {p}"))
-                        .unwrap_or_default();
-                    let _ = writeln!(out, "  {} {}% — {label}{payer}", dom.name, pct.normalize());
-                }
-            }
-        }
-        None => {
-            let _ = writeln!(out, "Uitkomst: nog geen (onvolledig)");
-        }
-    }
-    let _ = writeln!(out, "Status: {}", status_words(d.status));
-    out.push('\n');
-    why(rs, case, d, &mut out);
-    out.push('\n');
-    trace(rs, case, d, &mut out);
-    out.push('\n');
+    outcome(out, rs, d)?;
+    writeln!(out, "Status: {}", status_words(d.status))?;
+    writeln!(out)?;
+    why(out, rs, d)?;
+    writeln!(out)?;
+    trace(out, rs, case, d)?;
+    writeln!(out)?;
     let version = rs
         .version
         .as_deref()
         .map(|v| format!(", versie {v}"))
         .unwrap_or_default();
-    let _ = writeln!(
+    writeln!(
         out,
         "Regelset: {}{version} ({})",
         rs.name,
         rs.files.join(", ")
-    );
-    let _ = writeln!(out, "sha256: {}", rs.sha256);
-    let _ = writeln!(out, "Peildatum: {}", d.reference_date);
-    out
+    )?;
+    writeln!(out, "sha256: {}", rs.sha256)?;
+    writeln!(out, "Peildatum: {}", d.reference_date)
+}
+
+fn outcome(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
+    let Some(o) = &d.outcome else {
+        return writeln!(out, "Uitkomst: nog geen (onvolledig)");
+    };
+    writeln!(out, "Uitkomst: {}", outcome_words(rs, o))?;
+    for (domain, pct) in o.shares() {
+        if let Some(dom) = rs.domain(*domain) {
+            let label = dom.label.as_deref().unwrap_or(&dom.name);
+            let payer = dom
+                .payer
+                .as_deref()
+                .map(|p| format!(", betaald door {p}"))
+                .unwrap_or_default();
+            writeln!(out, "  {} {}% — {label}{payer}", dom.name, pct.normalize())?;
+        }
+    }
+    Ok(())
 }
 
 fn status_words(status: Status) -> &'static str {
@@ -65,7 +70,7 @@ fn status_words(status: Status) -> &'static str {
     }
 }
 
-fn rule_label(rs: &RuleSet, id: crate::ruleset::RuleId) -> String {
+fn rule_label(rs: &RuleSet, id: RuleId) -> String {
     match rs.rule(id) {
         Some(r) => match &r.title {
             Some(t) => format!("`{}` ({t})", r.name),
@@ -75,19 +80,18 @@ fn rule_label(rs: &RuleSet, id: crate::ruleset::RuleId) -> String {
     }
 }
 
-fn why(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
-    let _ = writeln!(out, "Waarom");
+fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
+    writeln!(out, "Waarom")?;
     match d.status {
         Status::Decided => {
             for id in &d.decided_by {
-                let _ = writeln!(out, "  Regel {} is van toepassing.", rule_label(rs, *id));
-                if let Some(r) = rs.rule(*id) {
-                    if let Some(t) = &r.explanation {
-                        let _ = writeln!(out, "    toelichting: {t}");
-                    }
-                    if let Some(b) = &r.source {
-                        let _ = writeln!(out, "    bron: {b}");
-                    }
+                writeln!(out, "  Regel {} is van toepassing.", rule_label(rs, *id))?;
+                let Some(r) = rs.rule(*id) else { continue };
+                if let Some(t) = &r.explanation {
+                    writeln!(out, "    toelichting: {t}")?;
+                }
+                if let Some(b) = &r.source {
+                    writeln!(out, "    bron: {b}")?;
                 }
             }
             for step in d
@@ -100,12 +104,12 @@ fn why(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
                     .iter()
                     .map(|r| format!("`{}`", rs.rule_name(*r)))
                     .collect();
-                let _ = writeln!(
+                writeln!(
                     out,
                     "  Regel `{}` geldt niet: {} is er een uitzondering op.",
                     rs.rule_name(step.rule),
                     by.join(" en ")
-                );
+                )?;
             }
         }
         Status::Fallback => {
@@ -114,56 +118,56 @@ fn why(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
             } else {
                 "een gelijke verdeling over alle domeinen (er is geen `anders`)"
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  Geen enkele regel is van toepassing, dus geldt {how}."
-            );
+            )?;
         }
         Status::Conflict => {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  Deze regels zijn alle van toepassing, maar geven verschillende uitkomsten:"
-            );
+            )?;
             for id in &d.decided_by {
                 if let Some(r) = rs.rule(*id) {
-                    let _ = writeln!(
+                    writeln!(
                         out,
                         "    {} → {}",
                         rule_label(rs, *id),
                         outcome_words(rs, &r.outcome)
-                    );
+                    )?;
                 }
             }
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  Daarom geldt de afspraak bij conflict (`bij conflict`)."
-            );
+            )?;
         }
         Status::Incomplete => {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  Er is nog geen uitkomst: deze gegevens ontbreken (vraag ze in deze volgorde):"
-            );
+            )?;
             for f in &d.missing {
-                let _ = writeln!(out, "    - {}", question(rs, *f));
+                writeln!(out, "    - {}", question(rs, *f))?;
             }
         }
     }
-    let _ = case;
+    Ok(())
 }
 
 fn question(rs: &RuleSet, f: FactId) -> String {
-    match rs.fact(f) {
-        Some(fact) => match &fact.question {
-            Some(q) => format!("{} ({}): {q}", fact.name, rs.describe_type(fact)),
-            None => format!("{} ({})", fact.name, rs.describe_type(fact)),
-        },
-        None => String::from("?"),
+    let Some(fact) = rs.fact(f) else {
+        return String::from("?");
+    };
+    match &fact.question {
+        Some(q) => format!("{} ({}): {q}", fact.name, rs.describe_type(fact)),
+        None => format!("{} ({})", fact.name, rs.describe_type(fact)),
     }
 }
 
-fn trace(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
-    let _ = writeln!(out, "Spoor (alle regels, in volgorde van het bestand)");
+fn trace(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Result {
+    writeln!(out, "Spoor (alle regels, in volgorde van het bestand)")?;
     for step in &d.trace {
         let (mark, words) = match step.result {
             RuleResult::Applies => ("✓", "van toepassing".to_string()),
@@ -183,11 +187,11 @@ fn trace(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
             .rule(step.rule)
             .map(|r| outcome_words(rs, &r.outcome))
             .unwrap_or_default();
-        let _ = writeln!(
+        writeln!(
             out,
             "  {mark} {} → {outcome}: {words}",
             rs.rule_name(step.rule)
-        );
+        )?;
         for c in &step.conditions {
             let Some(atom) = rs.atom(c.atom) else {
                 continue;
@@ -212,7 +216,8 @@ fn trace(rs: &RuleSet, case: &Case, d: &Decision, out: &mut String) {
             } else {
                 format!("  ({})", facts.join(", "))
             };
-            let _ = writeln!(out, "      {value}: {}{facts}", atom.text);
+            writeln!(out, "      {value}: {}{facts}", atom.text)?;
         }
     }
+    Ok(())
 }

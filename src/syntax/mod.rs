@@ -127,7 +127,7 @@ fn describe(r: Rule) -> Expected {
         | Rule::op_add
         | Rule::op_sub
         | Rule::op_mul
-        | Rule::op_div => Thing("een bewerking (zoals `en`, `of`, `is`, `<`, `+`)"),
+        | Rule::op_div => Thing(OPERATOR),
         Rule::value_list | Rule::list_literal => Thing("een lijst `[...]`"),
         Rule::boolean => Thing("`ja` of `nee`"),
         Rule::number | Rule::signed_number => Thing("een getal"),
@@ -186,6 +186,9 @@ fn describe(r: Rule) -> Expected {
         Rule::kw_minste => Keyword("minste"),
     }
 }
+
+/// How every operator is described in an error.
+const OPERATOR: &str = "een bewerking (zoals `en`, `of`, `is`, `<`, `+`)";
 
 /// Keywords that open a top-level declaration; an error that lists them all says
 /// "een nieuwe declaratie" instead.
@@ -308,31 +311,7 @@ fn expected_list(rules: &[Rule]) -> String {
 }
 
 fn is_operator(r: Rule) -> bool {
-    matches!(
-        r,
-        Rule::op_in
-            | Rule::op_not_in
-            | Rule::op_or
-            | Rule::op_and
-            | Rule::op_is_not
-            | Rule::op_is
-            | Rule::op_ne
-            | Rule::op_le
-            | Rule::op_ge
-            | Rule::op_eq
-            | Rule::op_lt
-            | Rule::op_gt
-            | Rule::op_less
-            | Rule::op_at_most
-            | Rule::op_more
-            | Rule::op_at_least
-            | Rule::op_contains_not
-            | Rule::op_contains
-            | Rule::op_add
-            | Rule::op_sub
-            | Rule::op_mul
-            | Rule::op_div
-    )
+    describe(r) == Expected::Thing(OPERATOR)
 }
 
 /// The keywords among the expected rules, as written.

@@ -433,6 +433,37 @@ fn unclosed_string_help(text: &str, at: usize) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The words of the `kw_*` rules and of the `keyword` rule, from the grammar text.
+    fn grammar_words() -> (Vec<String>, Vec<String>) {
+        let grammar = include_str!("../../grammar/regels.pest");
+        let kw_rules = grammar
+            .lines()
+            .filter(|l| l.starts_with("kw_"))
+            .map(|l| l.split('"').nth(1).unwrap().to_string())
+            .collect();
+        let start = grammar.find("keyword = @{").unwrap();
+        let body = &grammar[start..start + grammar[start..].find("\n}").unwrap()];
+        let listed = body
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        (kw_rules, listed)
+    }
+
+    #[test]
+    fn keywords_match_the_kw_rules() {
+        let (mut kw_rules, mut listed) = grammar_words();
+        for w in &kw_rules {
+            assert!(is_keyword(w), "`{w}` must be reserved");
+            assert!(!is_keyword(&format!("{w}x")), "`{w}x` is a name");
+        }
+        kw_rules.sort();
+        listed.sort();
+        assert_eq!(kw_rules, listed, "`keyword` lists exactly the kw_* words");
+    }
+
     #[test]
     fn keywords_are_recognised_whole() {
         assert!(is_keyword("als"));

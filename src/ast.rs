@@ -226,6 +226,23 @@ pub enum Expectation {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// Nesting depth: 1 for a leaf. Lowering refuses expressions deeper than
+    /// [`MAX_DEPTH`], so that every later pass can recurse over them safely.
+    pub depth: u32,
+}
+
+/// The deepest expression the language accepts (a chain of 100 `en` is 100 deep).
+pub const MAX_DEPTH: u32 = 128;
+
+impl Expr {
+    /// A leaf expression.
+    pub fn leaf(kind: ExprKind, span: Span) -> Expr {
+        Expr {
+            kind,
+            span,
+            depth: 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -25,8 +25,13 @@ struct Typed {
 enum State {
     New,
     Active,
-    Done(Option<(Type, Vec<FactId>)>),
+    /// Type, reads, and how deep evaluating the concept recurses.
+    Done(Option<(Type, Vec<FactId>, u32)>),
 }
+
+/// The deepest any evaluation may recurse, through concepts included. Typing follows
+/// the same structure, so it checks this bound and both stay within the stack.
+const MAX_TOTAL_DEPTH: u32 = 256;
 
 pub(super) struct Typer<'c, 'p, 'a> {
     pub checker: &'c mut Checker<'p>,
@@ -37,6 +42,10 @@ pub(super) struct Typer<'c, 'p, 'a> {
     states: Vec<State>,
     concepts: Vec<Option<Concept>>,
     atoms: Vec<Atom>,
+    /// Current recursion depth, and the deepest reached (concepts expanded).
+    depth: u32,
+    peak: u32,
+    too_deep_reported: bool,
 }
 
 fn merge_reads(mut a: Vec<FactId>, b: &[FactId]) -> Vec<FactId> {
@@ -65,6 +74,9 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             states: decls.iter().map(|_| State::New).collect(),
             concepts: decls.iter().map(|_| None).collect(),
             atoms: Vec::new(),
+            depth: 0,
+            peak: 0,
+            too_deep_reported: false,
         }
     }
 
@@ -87,7 +99,17 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     /// that refers to it, for cycle errors.
     fn concept(&mut self, i: usize, used_at: Option<Span>) -> Option<(Type, Vec<FactId>)> {
         match self.states.get(i)? {
-            State::Done(result) => return result.clone(),
+            State::Done(None) => return None,
+            State::Done(Some((ty, reads, own))) => {
+                let (ty, reads, reached) = (*ty, reads.clone(), self.depth + own);
+                if reached > MAX_TOTAL_DEPTH {
+                    let span = used_at.or_else(|| self.decls.get(i).map(|d| d.name.span))?;
+                    self.report_too_deep(span);
+                    return None;
+                }
+                self.peak = self.peak.max(reached);
+                return Some((ty, reads));
+            }
             State::Active => {
                 let decl = self.decls.get(i)?;
                 self.error(
@@ -111,14 +133,18 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             *s = State::Active;
         }
         let decl = *self.decls.get(i)?;
+        let (start, outer_peak) = (self.depth, self.peak);
+        self.peak = self.depth;
         let typed = self.expr(&decl.expr);
+        let own = self.peak - start;
+        self.peak = self.peak.max(outer_peak);
         let result = typed.as_ref().map(|t| (t.ty, t.reads.clone()));
         if let Some(State::Done(_)) = self.states.get(i) {
             // A cycle through this concept was reported while typing it.
             return None;
         }
         if let Some(s) = self.states.get_mut(i) {
-            *s = State::Done(result.clone());
+            *s = State::Done(result.clone().map(|(ty, reads)| (ty, reads, own)));
         }
         if let (Some(t), Some(slot)) = (typed, self.concepts.get_mut(i)) {
             *slot = Some(Concept {
@@ -136,6 +162,42 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     /// A rule's condition: `en`, `of`, `niet` and parentheses are structure; every
     /// other part is an atom that must be `ja/nee`.
     pub fn condition(&mut self, e: &ast::Expr) -> Option<(Expr, Vec<FactId>)> {
+        if !self.enter(e.span) {
+            return None;
+        }
+        let result = self.condition_inner(e);
+        self.depth -= 1;
+        result
+    }
+
+    /// One level deeper; false (after reporting it once) when that is too deep.
+    fn enter(&mut self, span: Span) -> bool {
+        if self.depth >= MAX_TOTAL_DEPTH {
+            self.report_too_deep(span);
+            return false;
+        }
+        self.depth += 1;
+        self.peak = self.peak.max(self.depth);
+        true
+    }
+
+    fn report_too_deep(&mut self, span: Span) {
+        if self.too_deep_reported {
+            return;
+        }
+        self.too_deep_reported = true;
+        self.error(
+            Problem::error(
+                Code::TooDeep,
+                span,
+                "deze voorwaarde is, met haar begrippen, te diep genest",
+            )
+            .label(format!("meer dan {MAX_TOTAL_DEPTH} niveaus diep"))
+            .help("maak de begrippen minder diep in elkaar genest"),
+        );
+    }
+
+    fn condition_inner(&mut self, e: &ast::Expr) -> Option<(Expr, Vec<FactId>)> {
         match &e.kind {
             ExprKind::Paren(inner) => self.condition(inner),
             ExprKind::Not(inner) => {
@@ -192,6 +254,15 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     }
 
     fn expr(&mut self, e: &ast::Expr) -> Option<Typed> {
+        if !self.enter(e.span) {
+            return None;
+        }
+        let result = self.expr_inner(e);
+        self.depth -= 1;
+        result
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr) -> Option<Typed> {
         let plain = |expr, ty| {
             Some(Typed {
                 expr,
@@ -625,10 +696,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             (ast::Literal::Number(n, _), Type::Number) => Value::Number(*n),
             (ast::Literal::Text(t, _), Type::Text) => Value::Text(t.as_str().into()),
             (ast::Literal::Name(i), Type::Choice(set)) => {
-                let e = ast::Expr {
-                    kind: ExprKind::Name(i.name.clone()),
-                    span: i.span,
-                };
+                let e = ast::Expr::leaf(ExprKind::Name(i.name.clone()), i.span);
                 match self.value_name(&e, set, owner)? {
                     Some(sym) => Value::Choice(sym),
                     None => {

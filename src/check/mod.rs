@@ -442,7 +442,8 @@ impl<'p> Checker<'p> {
     }
 
     /// Links exceptions to the rules they override, rejects cycles and returns the
-    /// evaluation order (every exception before the rules it overrides).
+    /// evaluation order: every exception before the rules it overrides (Kahn's
+    /// algorithm, so that long chains of exceptions need no recursion).
     fn exceptions(
         &mut self,
         rules: &mut [Rule],
@@ -459,93 +460,77 @@ impl<'p> Checker<'p> {
                 }
             }
         }
-        // Depth-first over "is overridden by" edges; post-order gives exceptions first.
-        #[derive(Clone, Copy, PartialEq)]
-        enum Mark {
-            New,
-            Active,
-            Done,
-        }
-        let mut marks = vec![Mark::New; rules.len()];
+        // A rule is ready once all its exceptions are ordered.
+        let mut waiting: Vec<usize> = rules.iter().map(|r| r.exceptions.len()).collect();
+        let mut ready: Vec<usize> = (0..rules.len())
+            .filter(|i| waiting.get(*i) == Some(&0))
+            .collect();
+        ready.reverse();
         let mut order = Vec::with_capacity(rules.len());
-        let mut reported = false;
-        fn visit(
-            i: usize,
-            rules: &[Rule],
-            marks: &mut [Mark],
-            order: &mut Vec<RuleId>,
-            path: &mut Vec<usize>,
-        ) -> Option<Vec<usize>> {
-            match marks.get(i) {
-                Some(Mark::Done) | None => return None,
-                Some(Mark::Active) => {
-                    let start = path.iter().position(|p| *p == i).unwrap_or(0);
-                    let mut cycle: Vec<usize> = path.get(start..).unwrap_or_default().to_vec();
-                    cycle.push(i);
-                    return Some(cycle);
-                }
-                Some(Mark::New) => {}
-            }
-            if let Some(m) = marks.get_mut(i) {
-                *m = Mark::Active;
-            }
-            path.push(i);
-            let exceptions = rules
-                .get(i)
-                .map(|r| r.exceptions.clone())
-                .unwrap_or_default();
-            for e in exceptions {
-                if let Some(cycle) = visit(e.index(), rules, marks, order, path) {
-                    return Some(cycle);
-                }
-            }
-            path.pop();
-            if let Some(m) = marks.get_mut(i) {
-                *m = Mark::Done;
-            }
+        while let Some(i) = ready.pop() {
             order.push(RuleId::from_index(i));
-            None
-        }
-        for i in 0..rules.len() {
-            let mut path = Vec::new();
-            if let Some(cycle) = visit(i, rules, &mut marks, &mut order, &mut path) {
-                if !reported {
-                    reported = true;
-                    let names: Vec<&str> = cycle
-                        .iter()
-                        .rev()
-                        .filter_map(|c| rules.get(*c))
-                        .map(|r| r.name.as_str())
-                        .collect();
-                    let first = cycle.last().and_then(|c| decls.get(*c));
-                    let span = first
-                        .and_then(|(d, _)| d.exception_of.first().map(|e| e.span))
-                        .unwrap_or_default();
-                    let message = if names.len() <= 2 {
-                        format!(
-                            "regel `{}` is een uitzondering op zichzelf",
-                            names.first().copied().unwrap_or("?")
-                        )
-                    } else {
-                        format!(
-                            "regels zijn in een kring uitzondering op elkaar: {}",
-                            names.join(" → ")
-                        )
-                    };
-                    self.error(
-                        Problem::error(Code::ExceptionCycle, span, message)
-                            .label("hier begint de kring")
-                            .help("een uitzondering moet uiteindelijk bij een regel zonder uitzondering uitkomen; haal één `uitzondering op` weg"),
-                    );
-                }
-                for m in &mut marks {
-                    if *m == Mark::Active {
-                        *m = Mark::Done;
+            for t in rules
+                .get(i)
+                .map(|r| r.exception_of.as_slice())
+                .unwrap_or_default()
+            {
+                if let Some(w) = waiting.get_mut(t.index()) {
+                    *w -= 1;
+                    if *w == 0 {
+                        ready.push(t.index());
                     }
                 }
             }
         }
-        (!reported).then_some(order)
+        if order.len() == rules.len() {
+            return Some(order);
+        }
+        // Every rule left waits for an exception that is also left: walk those until a
+        // rule repeats, and report that cycle.
+        let left = |i: usize| waiting.get(i).is_some_and(|w| *w > 0);
+        let mut path: Vec<usize> = Vec::new();
+        let mut at = (0..rules.len()).find(|i| left(*i))?;
+        while !path.contains(&at) {
+            path.push(at);
+            at = rules
+                .get(at)?
+                .exceptions
+                .iter()
+                .map(|e| e.index())
+                .find(|e| left(*e))?;
+        }
+        let start = path.iter().position(|p| *p == at).unwrap_or(0);
+        let mut cycle: Vec<usize> = path.get(start..).unwrap_or_default().to_vec();
+        cycle.push(at);
+        // `cycle` follows "is overridden by"; show it as "is an exception to".
+        cycle.reverse();
+        let names: Vec<&str> = cycle
+            .iter()
+            .filter_map(|c| rules.get(*c))
+            .map(|r| r.name.as_str())
+            .collect();
+        let span = cycle
+            .first()
+            .and_then(|c| decls.get(*c))
+            .and_then(|(d, _)| d.exception_of.first().map(|e| e.span))
+            .unwrap_or_default();
+        let message = if names.len() <= 2 {
+            format!(
+                "regel `{}` is een uitzondering op zichzelf",
+                names.first().copied().unwrap_or("?")
+            )
+        } else {
+            format!(
+                "regels zijn in een kring uitzondering op elkaar: {}",
+                names.join(" → ")
+            )
+        };
+        self.error(
+            Problem::error(Code::ExceptionCycle, span, message)
+                .label("hier begint de kring")
+                .help("een uitzondering moet uiteindelijk bij een regel zonder uitzondering uitkomen; haal één `uitzondering op` weg"),
+        );
+        None
     }
 
     fn example(

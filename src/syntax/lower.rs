@@ -48,7 +48,12 @@ struct Lower<'t> {
     file: FileId,
     text: &'t str,
     problems: Problems,
+    /// How many parentheses the expression being lowered is inside.
+    nesting: u32,
 }
+
+/// The most parentheses inside each other that lowering follows (recursion guard).
+const MAX_NESTING: u32 = 64;
 
 /// Lowers the `file` pair of one parsed file.
 pub(super) fn file(pair: Pair<'_, Rule>, id: FileId, text: &str) -> Result<File, Problems> {
@@ -56,6 +61,7 @@ pub(super) fn file(pair: Pair<'_, Rule>, id: FileId, text: &str) -> Result<File,
         file: id,
         text,
         problems: Problems::new(),
+        nesting: 0,
     };
     let mut header = None;
     let mut decls = Vec::new();
@@ -534,17 +540,34 @@ impl Lower<'_> {
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
         let file = self.file;
         let span_of = |p: &Pair<'_, Rule>| Span::new(file, p.as_span().start(), p.as_span().end());
+        if let Some(op) = long_prefix_run(&pair) {
+            // The Pratt parser recurses once per prefix operator: refuse before it does.
+            self.error(too_deep(span_of(&op)));
+            return None;
+        }
         let problems = std::cell::RefCell::new(Vec::<Problem>::new());
+        let checked = |e: Expr| -> Option<Expr> {
+            if e.depth > MAX_DEPTH {
+                problems.borrow_mut().push(too_deep(e.span));
+                return None;
+            }
+            Some(e)
+        };
         let result = PRATT
             .map_primary(|p| self.primary_expr(p, &problems))
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
                 let span = span_of(&op).to(rhs.span);
-                let kind = match op.as_rule() {
-                    Rule::op_neg => ExprKind::Neg(Box::new(rhs)),
-                    _ => ExprKind::Not(Box::new(rhs)),
+                let kind = |r| match op.as_rule() {
+                    Rule::op_neg => ExprKind::Neg(Box::new(r)),
+                    _ => ExprKind::Not(Box::new(r)),
                 };
-                Some(Expr { kind, span })
+                let depth = rhs.depth + 1;
+                checked(Expr {
+                    kind: kind(rhs),
+                    span,
+                    depth,
+                })
             })
             .map_postfix(|lhs, op| {
                 let lhs = lhs?;
@@ -555,14 +578,13 @@ impl Lower<'_> {
                 for item in children(list_pair) {
                     list.push(literal_of(item, file, &problems)?);
                 }
-                Some(Expr {
-                    kind: ExprKind::In {
-                        negated,
-                        value: Box::new(lhs),
-                        list,
-                    },
-                    span,
-                })
+                let depth = lhs.depth + 1;
+                let kind = ExprKind::In {
+                    negated,
+                    value: Box::new(lhs),
+                    list,
+                };
+                checked(Expr { kind, span, depth })
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
@@ -580,10 +602,9 @@ impl Lower<'_> {
                     );
                 }
                 let span = lhs.span.to(rhs.span);
-                Some(Expr {
-                    kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
-                    span,
-                })
+                let depth = lhs.depth.max(rhs.depth) + 1;
+                let kind = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
+                checked(Expr { kind, span, depth })
             })
             .parse(pair.into_inner());
         for p in problems.into_inner() {
@@ -600,15 +621,30 @@ impl Lower<'_> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::paren => {
+                if self.nesting >= MAX_NESTING {
+                    problems.borrow_mut().push(too_deep(span));
+                    return None;
+                }
                 let inner = children(pair).next()?;
                 let mut sub = Lower {
                     file: self.file,
                     text: self.text,
                     problems: Problems::new(),
+                    nesting: self.nesting + 1,
                 };
                 let e = sub.expr(inner);
                 problems.borrow_mut().extend(sub.problems.sorted());
-                ExprKind::Paren(Box::new(e?))
+                let e = e?;
+                let depth = e.depth + 1;
+                if depth > MAX_DEPTH {
+                    problems.borrow_mut().push(too_deep(span));
+                    return None;
+                }
+                return Some(Expr {
+                    kind: ExprKind::Paren(Box::new(e)),
+                    span,
+                    depth,
+                });
             }
             Rule::boolean => ExprKind::Bool(boolean_value(&pair)),
             Rule::percent => {
@@ -619,7 +655,7 @@ impl Lower<'_> {
             Rule::string => ExprKind::Text(unescape(&pair, self.file, problems)?.value),
             _ => ExprKind::Name(pair.as_str().to_string()),
         };
-        Some(Expr { kind, span })
+        Some(Expr::leaf(kind, span))
     }
 
     // ─────────────────────────── literals ───────────────────────────
@@ -717,6 +753,36 @@ fn binary_op(r: Rule) -> BinaryOp {
         // INVARIANT: the Pratt parser only hands infix rules to `map_infix`.
         _ => BinaryOp::Eq,
     }
+}
+
+/// The first prefix operator of a run longer than [`MAX_DEPTH`], if there is one.
+fn long_prefix_run<'i>(pair: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
+    let mut run = 0;
+    let mut first = None;
+    for p in pair.clone().into_inner() {
+        if matches!(p.as_rule(), Rule::op_not | Rule::op_neg) {
+            if run == 0 {
+                first = Some(p.clone());
+            }
+            run += 1;
+            if run > MAX_DEPTH {
+                return first;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    None
+}
+
+fn too_deep(span: Span) -> Problem {
+    Problem::error(
+        Code::TooDeep,
+        span,
+        "deze voorwaarde is te diep genest of te lang",
+    )
+    .label(format!("meer dan {MAX_DEPTH} niveaus diep"))
+    .help("geef delen van de voorwaarde een naam met `begrip` en gebruik die naam")
 }
 
 fn is_comparison(expr: &Expr) -> bool {

@@ -359,7 +359,12 @@ fn syntax_error(err: &pest::error::Error<Rule>, file: FileId, text: &str) -> Pro
             positives,
             negatives,
         } => (positives.as_slice(), negatives.as_slice()),
-        pest::error::ErrorVariant::CustomError { .. } => (&[][..], &[][..]),
+        // pest's only custom errors are its resource limits ("stack limit reached").
+        pest::error::ErrorVariant::CustomError { .. } => {
+            return Problem::error(Code::TooDeep, span, "de tekst is te diep genest om te lezen")
+                .label("hier is de nesting te diep")
+                .help("gebruik minder haakjes in elkaar; geef delen van de voorwaarde een naam met `begrip`");
+        }
     };
     let expected = expected_list(positives);
     let message = if found.is_empty() {

@@ -17,7 +17,7 @@ use crate::examples;
 use crate::load::{display, load_rules};
 use crate::report;
 use crate::ruleset::{Expectation, RuleSet};
-use crate::source::Sources;
+use crate::source::{without_bom, Sources};
 
 /// Wie betaalt? Beslist met regionale afspraken wie de ondersteuning van een leerling
 /// betaalt: passend onderwijs, de Jeugdwet of een andere wet.
@@ -171,8 +171,9 @@ fn eval(
             }
         }
     };
-    let file = sources.add(name, text.as_str());
-    let case = match parse_case(&text, file, &rs) {
+    let text = without_bom(&text);
+    let file = sources.add(name, text);
+    let case = match parse_case(text, file, &rs) {
         Ok(case) => case,
         Err(problems) => {
             io.problems(problems.sorted(), &sources);

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::check::{self, Provenance};
 use crate::diagnostic::{Code, Problem, Problems};
 use crate::ruleset::RuleSet;
-use crate::source::Sources;
+use crate::source::{without_bom, Sources};
 use crate::syntax;
 
 /// At most this many files in one `gebaseerd op` chain (a guard against loops through
@@ -76,8 +76,10 @@ pub fn load_with(
             }
             break;
         }
-        let id = sources.add(shown.clone(), text.as_str());
-        match syntax::parse(id, &text) {
+        // The hash covers the file's exact bytes, a byte-order mark included.
+        let body = without_bom(&text);
+        let id = sources.add(shown.clone(), body);
+        match syntax::parse(id, body) {
             Ok(file) => {
                 if let Some(base) = &file.header.based_on {
                     let dir = path.parent().unwrap_or(Path::new(""));
@@ -110,7 +112,8 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "bestand niet gevonden".to_string(),
         std::io::ErrorKind::PermissionDenied => "geen toestemming om te lezen".to_string(),
         std::io::ErrorKind::InvalidData => "het bestand is geen UTF-8-tekst".to_string(),
-        _ => e.to_string(),
+        std::io::ErrorKind::IsADirectory => "dit is een map, geen bestand".to_string(),
+        _ => format!("leesfout ({e})"),
     }
 }
 

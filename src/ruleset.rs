@@ -369,8 +369,12 @@ impl RuleSet {
             .get(name)
             .filter(|s| fact.values.contains(s))
             .ok_or_else(|| {
+                let names = fact.values.iter().map(|s| self.symbols.name(*s));
+                let guess = crate::check::suggest(name, names)
+                    .map(|g| format!("bedoelde je `{g}`? "))
+                    .unwrap_or_default();
                 format!(
-                    "`{name}` is geen waarde van `{}`; kies uit {}",
+                    "`{name}` is geen waarde van `{}`; {guess}kies uit {}",
                     fact.name,
                     self.value_names(fact)
                 )

@@ -48,6 +48,12 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
+/// Text without a leading byte-order mark (which editors on Windows may write): it is
+/// not content, and spans are taken over the text without it.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// One file's path (as shown to users) and text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {

@@ -22,9 +22,10 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    input
-        .write_all(stdin.unwrap_or_default().as_bytes())
-        .unwrap();
+    // The binary may exit (say, on invalid rules) before it reads its input.
+    if let Err(e) = input.write_all(stdin.unwrap_or_default().as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     drop(input);
     child.wait_with_output().unwrap()
 }
@@ -342,5 +343,38 @@ fn a_failing_example_shows_what_was_expected_and_what_came_out() {
         "{stdout}"
     );
     assert!(stdout.contains("1 geslaagd, 2 mislukt"), "{stdout}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_byte_order_mark_is_not_content() {
+    let dir = std::env::temp_dir().join(format!("wiebetaalt-bom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("bom.regels");
+    let text = format!("\u{feff}{}", std::fs::read_to_string(SPEC).unwrap());
+    std::fs::write(&rules, &text).unwrap();
+    let o = run(
+        &["eval", "--rules", rules.to_str().unwrap(), "--format", "json", "-"],
+        Some("\u{feff}doel: leren\nplaats: school\nonder_schooltijd: ja\nkenmerken: [eed]\npeildatum: 2025-09-01\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let json: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(json["status"], "decided");
+    let hex: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        json["ruleset"]["sha256"], hex,
+        "the hash covers the exact bytes"
+    );
+    let o = run(
+        &["eval", "--rules", rules.to_str().unwrap(), "-"],
+        Some("\u{feff}doel: leren\nplaats: schoool\n"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert!(e.contains("<stdin>:2:1"), "{e}");
+    assert!(e.contains("bedoelde je `school`?"), "{e}");
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -21,7 +21,7 @@ use crate::ruleset::{
 };
 use crate::source::{Sources, Span};
 
-use resolve::{Item, Merged};
+use resolve::Merged;
 
 /// Identity of the checked text, computed by the loader.
 #[derive(Debug, Clone)]
@@ -105,63 +105,27 @@ impl<'p> Checker<'p> {
         provenance: Provenance,
     ) -> Option<RuleSet> {
         let domains = self.domains(merged, root);
-        let facts = self.facts(merged);
-        let concept_decls: Vec<&ast::ConceptDecl> = merged
-            .items
-            .iter()
-            .filter_map(|(i, _)| match i {
-                Item::Concept(c) => Some(*c),
-                _ => None,
-            })
-            .collect();
-        let rule_decls: Vec<(&ast::RuleDecl, bool)> = merged
-            .items
-            .iter()
-            .filter_map(|(i, own)| match i {
-                Item::Rule(r) => Some((*r, *own)),
-                _ => None,
-            })
-            .collect();
-        let bindings = self.bindings(&facts, &concept_decls);
+        let facts: Vec<Fact> = merged.facts.iter().map(|f| self.fact(f)).collect();
+        let bindings = self.bindings(&facts, &merged.concepts);
         let domain_index: HashMap<String, DomainId> = domains
             .iter()
             .enumerate()
             .map(|(i, d)| (d.name.clone(), DomainId::from_index(i)))
             .collect();
-        let rule_index: HashMap<&str, RuleId> = rule_decls
+        let rule_index: HashMap<&str, RuleId> = merged
+            .rules
             .iter()
             .enumerate()
             .map(|(i, (r, _))| (r.name.name.as_str(), RuleId::from_index(i)))
             .collect();
 
-        let mut typer = expr::Typer::new(self, sources, &facts, &concept_decls, &bindings);
+        let mut typer = expr::Typer::new(self, sources, &facts, &merged.concepts, &bindings);
         typer.check_concepts();
-        let mut rules = Vec::with_capacity(rule_decls.len());
-        for (decl, own) in &rule_decls {
-            let condition = typer.condition(&decl.condition);
-            let outcome = typer.checker.outcome(&decl.outcome, &domain_index);
-            let exception_of = decl
-                .exception_of
-                .iter()
-                .filter_map(|i| typer.checker.rule_ref(i, &rule_index))
-                .collect();
-            if let (Some((condition, reads)), Some(outcome)) = (condition, outcome) {
-                rules.push(Rule {
-                    name: decl.name.name.clone(),
-                    title: decl.title.as_ref().map(|t| t.value.clone()),
-                    condition,
-                    outcome,
-                    explanation: decl.explanation.as_ref().map(|t| t.value.clone()),
-                    source: decl.source.as_ref().map(|t| t.value.clone()),
-                    period: period(decl.period.as_ref()),
-                    exception_of,
-                    exceptions: Vec::new(),
-                    reads,
-                    own: *own,
-                    span: decl.span,
-                });
-            }
-        }
+        let mut rules: Vec<Rule> = merged
+            .rules
+            .iter()
+            .filter_map(|(decl, own)| rule(&mut typer, decl, *own, &domain_index, &rule_index))
+            .collect();
         let (concepts, atoms) = typer.finish();
         let fallback_declared = merged.fallback.is_some();
         let fallback = match merged.fallback {
@@ -172,11 +136,11 @@ impl<'p> Checker<'p> {
             Some(o) => self.outcome(o, &domain_index),
             None => fallback.clone(),
         };
-        if rules.len() != rule_decls.len() || self.problems.has_errors() {
+        if rules.len() != merged.rules.len() || self.problems.has_errors() {
             // Typing failed somewhere; examples would only repeat those errors.
             return None;
         }
-        let order = self.exceptions(&mut rules, &rule_decls)?;
+        let order = self.exceptions(&mut rules, &merged.rules)?;
         let header = &root.header;
         let mut rs = RuleSet {
             name: header.name.value.clone(),
@@ -212,16 +176,13 @@ impl<'p> Checker<'p> {
 
     fn domains(&mut self, merged: &Merged<'_>, root: &ast::File) -> Vec<Domain> {
         let domains: Vec<Domain> = merged
-            .items
+            .domains
             .iter()
-            .filter_map(|(i, _)| match i {
-                Item::Domain(d) => Some(Domain {
-                    name: d.name.name.clone(),
-                    label: d.label.as_ref().map(|l| l.value.clone()),
-                    payer: d.payer.as_ref().map(|l| l.value.clone()),
-                    span: d.span,
-                }),
-                _ => None,
+            .map(|d| Domain {
+                name: d.name.name.clone(),
+                label: d.label.as_ref().map(|l| l.value.clone()),
+                payer: d.payer.as_ref().map(|l| l.value.clone()),
+                span: d.span,
             })
             .collect();
         if domains.is_empty() {
@@ -232,17 +193,6 @@ impl<'p> Checker<'p> {
             );
         }
         domains
-    }
-
-    fn facts(&mut self, merged: &Merged<'_>) -> Vec<Fact> {
-        merged
-            .items
-            .iter()
-            .filter_map(|(i, _)| match i {
-                Item::Fact(f) => Some(self.fact(f)),
-                _ => None,
-            })
-            .collect()
     }
 
     fn fact(&mut self, f: &ast::FactDecl) -> Fact {
@@ -623,6 +573,38 @@ impl<'p> Checker<'p> {
             span: e.span,
         })
     }
+}
+
+/// Types one rule: its condition, outcome and the rules it is an exception to.
+fn rule(
+    typer: &mut expr::Typer<'_, '_, '_>,
+    decl: &ast::RuleDecl,
+    own: bool,
+    domains: &HashMap<String, DomainId>,
+    rules: &HashMap<&str, RuleId>,
+) -> Option<Rule> {
+    let condition = typer.condition(&decl.condition);
+    let outcome = typer.checker.outcome(&decl.outcome, domains);
+    let exception_of = decl
+        .exception_of
+        .iter()
+        .filter_map(|i| typer.checker.rule_ref(i, rules))
+        .collect();
+    let ((condition, reads), outcome) = (condition?, outcome?);
+    Some(Rule {
+        name: decl.name.name.clone(),
+        title: decl.title.as_ref().map(|t| t.value.clone()),
+        condition,
+        outcome,
+        explanation: decl.explanation.as_ref().map(|t| t.value.clone()),
+        source: decl.source.as_ref().map(|t| t.value.clone()),
+        period: period(decl.period.as_ref()),
+        exception_of,
+        exceptions: Vec::new(),
+        reads,
+        own,
+        span: decl.span,
+    })
 }
 
 fn raw(literal: &ast::Literal) -> Raw {

@@ -15,9 +15,9 @@ use crate::source::Span;
 
 use super::suggest;
 
-/// A named declaration with the index of the file that gave it.
+/// A named declaration.
 #[derive(Clone, Copy)]
-pub(super) enum Item<'a> {
+enum Item<'a> {
     Domain(&'a DomainDecl),
     Fact(&'a FactDecl),
     Concept(&'a ConceptDecl),
@@ -45,10 +45,13 @@ impl<'a> Item<'a> {
     }
 }
 
-/// The merged declarations of a chain of files.
+/// The merged declarations of a chain of files, by kind, each in order.
 pub(super) struct Merged<'a> {
-    /// Declarations in order; `own` is true for those from the last file.
-    pub items: Vec<(Item<'a>, bool)>,
+    pub domains: Vec<&'a DomainDecl>,
+    pub facts: Vec<&'a FactDecl>,
+    pub concepts: Vec<&'a ConceptDecl>,
+    /// With whether the rule comes from the last file (rather than a base).
+    pub rules: Vec<(&'a RuleDecl, bool)>,
     pub fallback: Option<&'a Outcome>,
     pub conflict: Option<&'a Outcome>,
     pub examples: Vec<&'a ExampleDecl>,
@@ -147,16 +150,24 @@ pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a
             }
         }
     }
-    Merged {
-        items: slots
-            .into_iter()
-            .flatten()
-            .map(|(item, i)| (item, i == last))
-            .collect(),
+    let mut merged = Merged {
+        domains: Vec::new(),
+        facts: Vec::new(),
+        concepts: Vec::new(),
+        rules: Vec::new(),
         fallback: fallback.map(|(o, _)| o),
         conflict: conflict.map(|(o, _)| o),
         examples,
+    };
+    for (item, file) in slots.into_iter().flatten() {
+        match item {
+            Item::Domain(d) => merged.domains.push(d),
+            Item::Fact(f) => merged.facts.push(f),
+            Item::Concept(c) => merged.concepts.push(c),
+            Item::Rule(r) => merged.rules.push((r, file == last)),
+        }
     }
+    merged
 }
 
 fn set_clause<'a>(

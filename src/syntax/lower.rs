@@ -44,9 +44,8 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::op_neg))
 });
 
-struct Lower<'t> {
+struct Lower {
     file: FileId,
-    text: &'t str,
     problems: Problems,
     /// How many parentheses the expression being lowered is inside.
     nesting: u32,
@@ -56,10 +55,9 @@ struct Lower<'t> {
 const MAX_NESTING: u32 = 64;
 
 /// Lowers the `file` pair of one parsed file.
-pub(super) fn file(pair: Pair<'_, Rule>, id: FileId, text: &str) -> Result<File, Problems> {
+pub(super) fn file(pair: Pair<'_, Rule>, id: FileId) -> Result<File, Problems> {
     let mut lower = Lower {
         file: id,
-        text,
         problems: Problems::new(),
         nesting: 0,
     };
@@ -87,7 +85,7 @@ fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     pair.into_inner().filter(|p| !is_token(p.as_rule()))
 }
 
-impl Lower<'_> {
+impl Lower {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, s.start(), s.end())
@@ -628,7 +626,6 @@ impl Lower<'_> {
                 let inner = children(pair).next()?;
                 let mut sub = Lower {
                     file: self.file,
-                    text: self.text,
                     problems: Problems::new(),
                     nesting: self.nesting + 1,
                 };

@@ -28,7 +28,7 @@ pub fn parse(file: FileId, text: &str) -> Result<ast::File, Problems> {
             "leeg bestand",
         ))
     })?;
-    lower::file(root, file, text)
+    lower::file(root, file)
 }
 
 /// What a grammar rule is, for people: every rule has a human name, so that no error

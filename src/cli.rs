@@ -11,10 +11,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
 use crate::case::{parse_case, Case};
-use crate::diagnostic::{render, Problem, Problems};
+use crate::diagnostic::{render, Code, Problem, Problems};
 use crate::eval::{evaluate, Decision};
 use crate::examples;
-use crate::load::{display, load_rules};
+use crate::load::{display, io_reason, load_rules};
 use crate::report;
 use crate::ruleset::{Expectation, RuleSet};
 use crate::source::{without_bom, Sources};
@@ -152,23 +152,27 @@ fn eval(
     let Some(rs) = load_or_report(rules, &mut sources, io) else {
         return 1;
     };
-    let (name, text) = if case_path == "-" {
+    let read = if case_path == "-" {
         let mut text = String::new();
-        if let Err(e) = io.stdin.read_to_string(&mut text) {
-            let _ = writeln!(
-                io.err,
-                "fout: kan de casus niet van standaardinvoer lezen: {e}"
-            );
-            return 1;
-        }
-        ("<stdin>".to_string(), text)
+        io.stdin
+            .read_to_string(&mut text)
+            .map(|_| ("<stdin>".to_string(), text))
+            .map_err(|e| {
+                format!(
+                    "kan de casus niet van standaardinvoer lezen: {}",
+                    io_reason(&e)
+                )
+            })
     } else {
-        match std::fs::read_to_string(case_path) {
-            Ok(text) => (case_path.to_string(), text),
-            Err(e) => {
-                let _ = writeln!(io.err, "fout: kan de casus `{case_path}` niet lezen: {e}");
-                return 1;
-            }
+        std::fs::read_to_string(case_path)
+            .map(|text| (case_path.to_string(), text))
+            .map_err(|e| format!("kan de casus `{case_path}` niet lezen: {}", io_reason(&e)))
+    };
+    let (name, text) = match read {
+        Ok(read) => read,
+        Err(message) => {
+            io.problems(vec![Problem::without_span(Code::Io, message)], &sources);
+            return 1;
         }
     };
     let text = without_bom(&text);

@@ -107,7 +107,8 @@ pub fn load_with(
     check::check(&files, sources, provenance)
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// Why a file could not be read, in Dutch.
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "bestand niet gevonden".to_string(),
         std::io::ErrorKind::PermissionDenied => "geen toestemming om te lezen".to_string(),

@@ -236,7 +236,19 @@ fn invalid_rules_exit_1() {
     assert_eq!(out(&o), "");
     let o = run(&["eval", "--rules", "bestaat/niet.regels", "-"], Some("{}"));
     assert_eq!(o.status.code(), Some(1));
-    assert!(err(&o).contains("bestaat/niet.regels"), "{}", err(&o));
+    assert!(
+        err(&o).contains("kan `bestaat/niet.regels` niet lezen: bestand niet gevonden"),
+        "{}",
+        err(&o)
+    );
+    let o = run(&["eval", "--rules", SPEC, "bestaat-niet.yaml"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(out(&o), "");
+    assert!(
+        err(&o).contains("kan de casus `bestaat-niet.yaml` niet lezen: bestand niet gevonden"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]

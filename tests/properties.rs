@@ -74,6 +74,14 @@ fn facts(rs: &RuleSet) -> impl Strategy<Value = Vec<(bool, Value, bool)>> {
         .collect::<Vec<_>>()
 }
 
+/// The facts known in the first case.
+fn known(facts: &[(bool, Value, bool)]) -> Vec<Option<Value>> {
+    facts
+        .iter()
+        .map(|(known, v, _)| known.then(|| v.clone()))
+        .collect()
+}
+
 fn case(values: Vec<Option<Value>>) -> Case {
     Case {
         id: None,
@@ -156,12 +164,7 @@ fn for_cases(check: impl Fn(&RuleSet, Vec<(bool, Value, bool)>) -> Result<(), Te
 #[test]
 fn evaluation_is_deterministic() {
     for_cases(|rs, facts| {
-        let c = case(
-            facts
-                .into_iter()
-                .map(|(known, v, _)| known.then_some(v))
-                .collect(),
-        );
+        let c = case(known(&facts));
         let a = evaluate(rs, &c, date()).unwrap();
         let b = evaluate(rs, &c, date()).unwrap();
         prop_assert_eq!(&a, &b);
@@ -177,10 +180,7 @@ fn evaluation_is_deterministic() {
 fn giving_every_missing_fact_a_value_ends_incompleteness() {
     let incomplete = std::sync::atomic::AtomicUsize::new(0);
     for_cases(|rs, facts| {
-        let mut values: Vec<Option<Value>> = facts
-            .iter()
-            .map(|(known, v, _)| known.then(|| v.clone()))
-            .collect();
+        let mut values = known(&facts);
         let d = evaluate(rs, &case(values.clone()), date()).unwrap();
         if d.status != Status::Incomplete {
             prop_assert!(d.missing.is_empty());
@@ -208,10 +208,7 @@ fn giving_every_missing_fact_a_value_ends_incompleteness() {
 #[test]
 fn a_complete_decision_stays_when_facts_are_added() {
     for_cases(|rs, facts| {
-        let first: Vec<Option<Value>> = facts
-            .iter()
-            .map(|(known, v, _)| known.then(|| v.clone()))
-            .collect();
+        let first = known(&facts);
         let more: Vec<Option<Value>> = facts
             .iter()
             .map(|(known, v, add)| (*known || *add).then(|| v.clone()))
@@ -229,12 +226,7 @@ fn a_complete_decision_stays_when_facts_are_added() {
 #[test]
 fn every_rule_appears_once_in_file_order() {
     for_cases(|rs, facts| {
-        let c = case(
-            facts
-                .into_iter()
-                .map(|(known, v, _)| known.then_some(v))
-                .collect(),
-        );
+        let c = case(known(&facts));
         let d = evaluate(rs, &c, date()).unwrap();
         let order: Vec<usize> = d.trace.iter().map(|s| s.rule.index()).collect();
         prop_assert_eq!(order, (0..rs.rules.len()).collect::<Vec<_>>());

@@ -30,3 +30,51 @@ fn every_documented_example_exists() {
         assert!(path.exists(), "{} does not exist", path.display());
     }
 }
+
+/// `docs/regios.md` shows every shipped rule file with the right counts, and every
+/// example of it as a table row with the outcome the example expects.
+#[test]
+fn every_shipped_example_is_in_the_regions_doc() {
+    use wiebetaalt::ruleset::Expectation;
+    let doc = std::fs::read_to_string("docs/regios.md").unwrap();
+    let mut files: Vec<_> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "regels"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5);
+    for path in files {
+        let shown = path.display().to_string();
+        let (rs, _) = wiebetaalt::load::load_rules(&path, &mut wiebetaalt::source::Sources::new())
+            .unwrap_or_else(|_| panic!("{shown} has errors"));
+        let counts = format!("| `{shown}` |",);
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&counts))
+            .unwrap_or_else(|| panic!("docs/regios.md has no summary row for {shown}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert!(
+            cells[3].starts_with(&rs.rules.len().to_string()),
+            "{shown}: {} rules, the doc says {}",
+            rs.rules.len(),
+            cells[3]
+        );
+        assert_eq!(cells[4], rs.examples.len().to_string(), "{shown}: examples");
+        assert!(
+            doc.contains(&format!("(`{shown}`)")),
+            "no section for {shown}"
+        );
+        for example in &rs.examples {
+            let outcome = match &example.expect {
+                Expectation::Incomplete => "onvolledig".to_string(),
+                Expectation::Outcome { outcome, .. } => {
+                    let words = wiebetaalt::report::outcome_words(&rs, outcome);
+                    words.trim_start_matches("verdeel ").to_string()
+                }
+            };
+            let row = format!("| {} | {outcome} |", example.name);
+            assert!(doc.contains(&row), "docs/regios.md lacks the row {row}");
+        }
+    }
+}

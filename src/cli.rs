@@ -1,4 +1,4 @@
-//! The command line (spec section 7): `check`, `eval` and `test`.
+//! The command line (spec section 7): `check`, `eval` and `test`, and `serve`.
 //!
 //! Each subcommand is one function that reads its files, calls the library, writes
 //! to the given output and error streams, and returns the exit code. Nothing is
@@ -59,6 +59,15 @@ pub enum Command {
         #[arg(long)]
         peildatum: Option<Date>,
     },
+    /// Start de webservice en de pagina voor consulenten met de regelsets van een map.
+    Serve {
+        /// De map met `.regels`-bestanden; elk bestand is een regelset (id = bestandsnaam).
+        #[arg(long)]
+        rules: PathBuf,
+        /// Adres en poort (poort 0 kiest een vrije poort).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,6 +107,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             case,
         } => eval(&rules, format, peildatum, &case, io),
         Command::Test { files, peildatum } => test(&files, peildatum, io),
+        Command::Serve { rules, addr } => serve(&rules, addr, io),
     }
 }
 
@@ -129,6 +139,24 @@ fn check(files: &[PathBuf], io: &mut Io<'_>) -> u8 {
         }
     }
     u8::from(failed)
+}
+
+fn serve(dir: &Path, addr: std::net::SocketAddr, io: &mut Io<'_>) -> u8 {
+    // Logs go to standard error; `RUST_LOG` can change the level.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(io.color)
+        .try_init();
+    match crate::serve::run(dir, addr, io.color, io.out) {
+        Ok(()) => 0,
+        Err(message) => {
+            let _ = writeln!(io.err, "{message}");
+            1
+        }
+    }
 }
 
 fn load_or_report(path: &Path, sources: &mut Sources, io: &mut Io<'_>) -> Option<RuleSet> {

@@ -20,5 +20,6 @@ pub mod examples;
 pub mod load;
 pub mod report;
 pub mod ruleset;
+pub mod serve;
 pub mod source;
 pub mod syntax;

@@ -7,11 +7,9 @@ use wiebetaalt::cli::{run, stderr_color, Cli, Io};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (mut out, mut err, mut stdin) = (
-        std::io::stdout().lock(),
-        std::io::stderr().lock(),
-        std::io::stdin().lock(),
-    );
+    // Not locked for the whole run: the service logs to standard error from its
+    // worker threads.
+    let (mut out, mut err, mut stdin) = (std::io::stdout(), std::io::stderr(), std::io::stdin());
     let mut io = Io {
         out: &mut out,
         err: &mut err,

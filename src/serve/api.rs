@@ -1,0 +1,81 @@
+//! The JSON the API gives about rule sets (decisions reuse `report::json`).
+
+use serde_json::{json, Value as Json};
+
+use crate::report::json::{number, outcome};
+use crate::ruleset::{RuleSet, Type};
+
+/// One entry of `GET /api/v1/regelsets`.
+pub fn summary(id: &str, rs: &RuleSet) -> Json {
+    json!({
+        "id": id,
+        "name": rs.name,
+        "version": rs.version,
+        "sha256": rs.sha256,
+        "valid_from": rs.period.from.map(|d| d.to_string()),
+        "valid_to": rs.period.until.map(|d| d.to_string()),
+    })
+}
+
+/// `GET /api/v1/regelsets/{id}`: the summary, its domains, its facts (everything a
+/// form needs to ask for them) and its rules (to explain a decision).
+pub fn detail(id: &str, rs: &RuleSet) -> Json {
+    let mut out = summary(id, rs);
+    let domains: Vec<Json> = rs
+        .domains
+        .iter()
+        .map(|d| json!({"name": d.name, "label": d.label, "payer": d.payer}))
+        .collect();
+    let facts: Vec<Json> = rs
+        .facts
+        .iter()
+        .map(|f| {
+            let (ty, values) = match f.ty {
+                Type::Bool => ("ja/nee", None),
+                Type::Number => ("getal", None),
+                Type::Text => ("tekst", None),
+                Type::Choice(_) => ("keuze", Some(names(rs, &f.values))),
+                Type::List(_) => ("lijst", Some(names(rs, &f.values))),
+            };
+            json!({
+                "name": f.name,
+                "type": ty,
+                "values": values,
+                "question": f.question,
+                "help": f.explanation,
+                "unit": f.unit,
+                "bounds": f.bounds.map(|(min, max)| json!({"min": number(min), "max": number(max)})),
+            })
+        })
+        .collect();
+    let rules: Vec<Json> = rs
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "title": r.title,
+                "outcome": outcome(rs, &r.outcome),
+                "explanation": r.explanation,
+                "source": r.source,
+            })
+        })
+        .collect();
+    if let Some(map) = out.as_object_mut() {
+        map.insert("source".into(), json!(rs.source));
+        map.insert("files".into(), json!(rs.files));
+        map.insert("domains".into(), Json::Array(domains));
+        map.insert("facts".into(), Json::Array(facts));
+        map.insert("rules".into(), Json::Array(rules));
+        map.insert("fallback".into(), outcome(rs, &rs.fallback));
+        map.insert("conflict".into(), outcome(rs, &rs.conflict));
+    }
+    out
+}
+
+fn names(rs: &RuleSet, values: &[crate::ruleset::Sym]) -> Vec<String> {
+    values
+        .iter()
+        .map(|s| rs.symbols.name(*s).to_string())
+        .collect()
+}

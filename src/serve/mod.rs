@@ -1,0 +1,427 @@
+//! The web service (`wiebetaalt serve`): a JSON API over the rule sets of a directory,
+//! and the page for wijkteam consultants at `/`.
+//!
+//! Rule sets are loaded and checked once, at start; a file with errors stops the start.
+//! Handlers are thin: they validate the request, call [`evaluate`] and reuse the
+//! CLI's JSON, so the API returns exactly what `eval --format json` prints. Every
+//! error is `{"error": {"code", "message"}}`. Logs name the route, the rule set, the
+//! status and the time taken, never the case.
+
+mod api;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value as Json};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::case::case_from_json;
+use crate::cli::{show, Format};
+use crate::diagnostic::render;
+use crate::eval::{evaluate, EvalError};
+use crate::load::load_rules;
+use crate::ruleset::RuleSet;
+use crate::source::Sources;
+
+/// The largest request body accepted.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// How long one request may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The checked rule sets, by id (the file stem).
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    sets: BTreeMap<String, Arc<RuleSet>>,
+}
+
+impl Catalog {
+    /// Loads and checks every `.regels` file in `dir`. Errors come back rendered as
+    /// diagnostics, all of them, for every file that has any.
+    pub fn load(dir: &Path, color: bool) -> Result<Catalog, String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            format!(
+                "kan de map `{}` niet lezen: {}",
+                dir.display(),
+                crate::load::io_reason(&e)
+            )
+        })?;
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "regels"))
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(format!(
+                "de map `{}` bevat geen `.regels`-bestanden",
+                dir.display()
+            ));
+        }
+        let mut catalog = Catalog::default();
+        let mut errors = String::new();
+        for path in paths {
+            let mut sources = Sources::new();
+            match load_rules(&path, &mut sources) {
+                Ok((rs, _)) => {
+                    let id = path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    catalog.sets.insert(id, Arc::new(rs));
+                }
+                Err(problems) => errors.push_str(&render(problems.sorted(), &sources, color, 100)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+}
+
+/// The application: every route, with the body limit, the timeout, JSON errors for
+/// what the framework answers itself, and request logging.
+pub fn app(catalog: Catalog) -> Router {
+    Router::new()
+        .route("/", get(page::index))
+        .route("/app.js", get(page::script))
+        .route("/style.css", get(page::style))
+        .route("/health", get(health))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/regelsets", get(list))
+        .route("/api/v1/regelsets/{id}", get(detail))
+        .route("/api/v1/regelsets/{id}/decisions", post(decide))
+        .fallback(not_found)
+        .with_state(Arc::new(catalog))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(json_errors_and_log))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            TIMEOUT,
+        ))
+}
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, catalog: Catalog) -> std::io::Result<()> {
+    axum::serve(listener, app(catalog))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("afsluiten: lopende verzoeken worden afgemaakt");
+}
+
+/// An API error: `{"error": {"code", "message"}}` with its HTTP status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"code": self.code, "message": self.message}});
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+type Shared = State<Arc<Catalog>>;
+
+fn find(catalog: &Catalog, id: &str) -> Result<Arc<RuleSet>, ApiError> {
+    catalog.sets.get(id).cloned().ok_or_else(|| {
+        let known: Vec<&str> = catalog.sets.keys().map(String::as_str).collect();
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("er is geen regelset `{id}`; wel: {}", known.join(", ")),
+        )
+    })
+}
+
+async fn health(State(catalog): Shared) -> axum::Json<Json> {
+    axum::Json(json!({"status": "ok", "regelsets": catalog.len()}))
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}
+
+async fn list(State(catalog): Shared) -> axum::Json<Json> {
+    let sets: Vec<Json> = catalog
+        .sets
+        .iter()
+        .map(|(id, rs)| api::summary(id, rs))
+        .collect();
+    axum::Json(Json::Array(sets))
+}
+
+async fn detail(
+    State(catalog): Shared,
+    UrlPath(id): UrlPath<String>,
+) -> Result<axum::Json<Json>, ApiError> {
+    let rs = find(&catalog, &id)?;
+    Ok(axum::Json(api::detail(&id, &rs)))
+}
+
+async fn decide(
+    State(catalog): Shared,
+    UrlPath(id): UrlPath<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let rs = find(&catalog, &id)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::new(
+                e.status(),
+                "bad_request",
+                "het verzoek kon niet gelezen worden",
+            )
+        }
+    })?;
+    let value: Json = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!(
+                "de casus is geen geldige JSON (regel {}, kolom {}): {}",
+                e.line(),
+                e.column(),
+                json_reason(&e)
+            ),
+        )
+    })?;
+    let mut sources = Sources::new();
+    let file = sources.add("casus", "");
+    let case = case_from_json(value, file, &rs).map_err(|problems| {
+        let messages: Vec<String> = problems
+            .sorted()
+            .into_iter()
+            .map(|p| match &p.help {
+                Some(help) => format!("{} ({help})", p.message),
+                None => p.message,
+            })
+            .collect();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_case",
+            messages.join("; "),
+        )
+    })?;
+    let date = case
+        .reference_date
+        .unwrap_or_else(|| jiff::Zoned::now().date());
+    let decision = evaluate(&rs, &case, date).map_err(|e| match &e {
+        EvalError::NotValid { .. } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_valid",
+            e.problem(&rs).message,
+        ),
+        EvalError::DivisionByZero { .. } | EvalError::Overflow { .. } => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "rule_error",
+            e.problem(&rs).message,
+        ),
+    })?;
+    tracing::info!(
+        regelset = %id,
+        status = %decision.status.as_str(),
+        "beslissing"
+    );
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        show(&rs, &case, &decision, Format::Json),
+    )
+        .into_response())
+}
+
+/// Why serde_json refused a body, in Dutch.
+fn json_reason(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Eof => "de tekst houdt op midden in een waarde",
+        serde_json::error::Category::Syntax => "hier staat een teken dat in JSON niet kan",
+        serde_json::error::Category::Data | serde_json::error::Category::Io => {
+            "de tekst is geen JSON-waarde"
+        }
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "het verzoek is groter dan {} MiB",
+            BODY_LIMIT / (1024 * 1024)
+        ),
+    )
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "deze pagina of route bestaat niet",
+    )
+}
+
+/// Turns the framework's own error answers (wrong method, timeout, ...) into the JSON
+/// error shape, and logs every request without its body.
+async fn json_errors_and_log(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let start = Instant::now();
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let (code, message) = match status {
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method_not_allowed",
+                "deze route kent deze methode niet".to_string(),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", too_large().message),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", "het verzoek duurde te lang".to_string()),
+            _ => (
+                "error",
+                status.canonical_reason().unwrap_or("fout").to_string(),
+            ),
+        };
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = ApiError::new(status, code, message).into_response();
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
+    response.headers_mut().insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    tracing::info!(
+        %method,
+        %path,
+        status = status.as_u16(),
+        ms = format!("{:.2}", start.elapsed().as_secs_f64() * 1000.0),
+        "verzoek"
+    );
+    response
+}
+
+/// Binds, reports the address on standard output, and serves until stopped.
+pub fn run(
+    dir: &Path,
+    addr: SocketAddr,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<(), String> {
+    let catalog = Catalog::load(dir, color)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("kan de server niet starten: {e}"))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            format!(
+                "kan niet luisteren op {addr}: {}",
+                crate::load::io_reason(&e)
+            )
+        })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| format!("kan het adres niet bepalen: {e}"))?;
+        let _ = writeln!(
+            out,
+            "wiebetaalt luistert op http://{bound} ({} regelsets)",
+            catalog.len()
+        );
+        let _ = out.flush();
+        serve(listener, catalog)
+            .await
+            .map_err(|e| format!("de server stopte met een fout: {e}"))
+    })
+}
+
+mod page {
+    //! The page for consultants: static files, embedded in the binary.
+    use axum::http::header;
+    use axum::response::IntoResponse;
+
+    pub async fn index() -> impl IntoResponse {
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            include_str!("web/index.html"),
+        )
+    }
+
+    pub async fn script() -> impl IntoResponse {
+        (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            include_str!("web/app.js"),
+        )
+    }
+
+    pub async fn style() -> impl IntoResponse {
+        (
+            [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+            include_str!("web/style.css"),
+        )
+    }
+}

@@ -1,0 +1,393 @@
+//! The web service over a real socket: `wiebetaalt serve` as users start it, queried
+//! over HTTP. The API must give exactly the CLI's decision for the same case.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+/// A running `wiebetaalt serve` on a free port; stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(dir: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+            .args(["serve", "--rules", dir, "--addr", "127.0.0.1:0"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Server { child, url }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        answer(ureq::get(&format!("{}{path}", self.url)).call())
+    }
+
+    fn post(&self, path: &str, body: &str) -> (u16, String) {
+        answer(
+            ureq::post(&format!("{}{path}", self.url))
+                .set("Content-Type", "application/json")
+                .send_string(body),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn answer(r: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    match r {
+        Ok(resp) => (resp.status(), resp.into_string().unwrap()),
+        Err(ureq::Error::Status(code, resp)) => (code, resp.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// `(status, error code, message)` of an error answer, which must have exactly the
+/// shape `{"error": {"code", "message"}}`.
+fn error(answer: (u16, String)) -> (u16, String, String) {
+    let v = json(&answer.1);
+    let e = v["error"].as_object().unwrap();
+    assert_eq!(e.len(), 2, "{v}");
+    assert_eq!(v.as_object().unwrap().len(), 1, "{v}");
+    (
+        answer.0,
+        e["code"].as_str().unwrap().to_string(),
+        e["message"].as_str().unwrap().to_string(),
+    )
+}
+
+const DECISIONS: &str = "/api/v1/regelsets/landelijk/decisions";
+
+#[test]
+fn lists_every_rule_set_with_its_identity() {
+    let s = Server::start("rules");
+    let (status, body) = s.get("/api/v1/regelsets");
+    assert_eq!(status, 200);
+    let list = json(&body);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "einstein-class",
+            "foodvalley",
+            "kop-van-noord-holland",
+            "landelijk",
+            "nijmegen"
+        ]
+    );
+    let landelijk = &list[3];
+    let keys: Vec<&String> = landelijk.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["id", "name", "version", "sha256", "valid_from", "valid_to"]
+    );
+    assert_eq!(landelijk["valid_from"], "2025-08-01");
+    assert_eq!(landelijk["valid_to"], Value::Null);
+    assert_eq!(landelijk["version"], "2025.1");
+    assert_eq!(landelijk["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn describes_the_domains_and_facts_of_a_rule_set() {
+    let s = Server::start("rules");
+    let (status, body) = s.get("/api/v1/regelsets/nijmegen");
+    assert_eq!(status, 200);
+    let d = json(&body);
+    let domain = d["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "jeugdwet_budget")
+        .unwrap();
+    assert_eq!(
+        domain["payer"],
+        "de 12 gemeenten samen, uit het beschikbaarheidsbudget"
+    );
+    let facts = d["facts"].as_array().unwrap();
+    let find = |n: &str| facts.iter().find(|f| f["name"] == n).unwrap().clone();
+    assert_eq!(
+        find("zorguren_per_week"),
+        json!({"name": "zorguren_per_week", "type": "getal", "values": null,
+               "question": "Hoeveel uur per week krijgt de leerling deze zorg onder schooltijd?",
+               "help": null, "unit": "uur per week", "bounds": {"min": 0, "max": 40}})
+    );
+    assert_eq!(find("wlz_indicatie")["type"], "ja/nee");
+    assert_eq!(find("soort")["type"], "keuze");
+    assert_eq!(find("soort")["values"][0], "onderwijsondersteuning");
+    assert_eq!(find("problematiek")["type"], "lijst");
+    assert!(find("gericht_op")["help"].is_string());
+    let rule = d["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "beschikbaarheidsbudget")
+        .unwrap();
+    assert_eq!(rule["outcome"], json!({"jeugdwet_budget": 100}));
+    assert!(rule["source"].is_string());
+}
+
+/// Every case in `examples/` and every corpus case, to every rule set it fits: the
+/// API's body is byte for byte what `eval --format json` prints.
+#[test]
+fn decisions_are_exactly_the_cli_output() {
+    let s = Server::start("rules");
+    let dir = std::env::temp_dir().join(format!("wiebetaalt-api-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "landelijk",
+            json!({"soort": "verpleging", "leeftijd": 10, "wlz_indicatie": false}),
+        ),
+        (
+            "landelijk",
+            json!({"id": "a-1", "soort": "behandeling", "problematiek": ["angst_depressie"]}),
+        ),
+        (
+            "kop-van-noord-holland",
+            json!({"soort": "hulpmiddel", "gebruikt_thuis": true}),
+        ),
+        (
+            "nijmegen",
+            json!({"soort": "persoonlijke_verzorging", "verbonden_met_verpleging": false,
+                   "leeftijd": 9, "wlz_indicatie": false, "onder_schooltijd": true,
+                   "zorguren_per_week": 6.5, "woont_in_regio": true}),
+        ),
+        (
+            "einstein-class",
+            json!({"einstein_arrangement": true, "soort": "begeleiding",
+                   "problematiek": ["hoogbegaafdheid", "autisme"], "lesuren_per_week": 25,
+                   "uren_reguliere_klas": 5, "uren_einsteinklas": 20,
+                   "gebiedsteam_betrokken": false, "woont_in_gemeente": true}),
+        ),
+    ];
+    for (i, (id, case)) in cases.into_iter().enumerate() {
+        let mut case = case;
+        case["peildatum"] = json!("2025-09-01");
+        let text = serde_json::to_string(&case).unwrap();
+        let path = dir.join(format!("case-{i}.json"));
+        std::fs::write(&path, &text).unwrap();
+        let cli = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+            .args([
+                "eval",
+                "--rules",
+                &format!("rules/{id}.regels"),
+                "--format",
+                "json",
+                path.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(cli.status.code(), Some(0));
+        let (status, body) = s.post(&format!("/api/v1/regelsets/{id}/decisions"), &text);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body, String::from_utf8(cli.stdout).unwrap(), "{id} {text}");
+    }
+}
+
+#[test]
+fn an_incomplete_decision_names_what_to_ask_next() {
+    let s = Server::start("rules");
+    let (status, body) = s.post(
+        DECISIONS,
+        r#"{"soort": "behandeling", "peildatum": "2025-09-01"}"#,
+    );
+    assert_eq!(status, 200);
+    let d = json(&body);
+    assert_eq!(d["status"], "incomplete");
+    assert_eq!(d["outcome"], Value::Null);
+    assert_eq!(d["missing"][0], "leeftijd");
+}
+
+#[test]
+fn errors_have_one_shape_and_the_right_status() {
+    let s = Server::start("rules");
+    let (status, code, message) = error(s.post("/api/v1/regelsets/utrecht/decisions", "{}"));
+    assert_eq!((status, code.as_str()), (404, "not_found"));
+    assert!(message.contains("utrecht") && message.contains("landelijk"));
+
+    assert_eq!(error(s.get("/api/v1/regelsets/utrecht")).0, 404);
+    assert_eq!(error(s.get("/bestaat-niet")).0, 404);
+
+    let (status, code, message) = error(s.post(DECISIONS, r#"{"soort": "#));
+    assert_eq!((status, code.as_str()), (400, "malformed_json"));
+    assert!(message.contains("regel 1"), "{message}");
+
+    let (status, code, message) = error(s.post(DECISIONS, r#"{"leeftijd": 31}"#));
+    assert_eq!((status, code.as_str()), (422, "invalid_case"));
+    assert!(message.contains("`leeftijd`"), "{message}");
+
+    let (_, _, message) = error(s.post(DECISIONS, r#"{"naam": "Piet"}"#));
+    assert!(message.contains("`naam`"), "{message}");
+    let (_, _, message) = error(s.post(DECISIONS, r#"{"soort": "verplegin"}"#));
+    assert!(message.contains("`verpleging`"), "{message}");
+    assert_eq!(error(s.post(DECISIONS, "[1, 2]")).0, 422);
+
+    let (status, code, _) = error(s.post(
+        DECISIONS,
+        r#"{"soort": "verpleging", "peildatum": "2020-01-01"}"#,
+    ));
+    assert_eq!((status, code.as_str()), (422, "not_valid"));
+
+    let big = format!(r#"{{"id": "{}"}}"#, "x".repeat(1024 * 1024));
+    let (status, code, _) = error(s.post(DECISIONS, &big));
+    assert_eq!((status, code.as_str()), (413, "payload_too_large"));
+
+    let (status, code, _) = error(answer(
+        ureq::request("DELETE", &format!("{}/api/v1/regelsets", s.url)).call(),
+    ));
+    assert_eq!((status, code.as_str()), (405, "method_not_allowed"));
+
+    // The service is still there after all that.
+    assert_eq!(s.get("/health").0, 200);
+}
+
+#[test]
+fn health_and_the_openapi_description() {
+    let s = Server::start("rules");
+    let (status, body) = s.get("/health");
+    assert_eq!(status, 200);
+    assert_eq!(json(&body), json!({"status": "ok", "regelsets": 5}));
+    let (status, body) = s.get("/api/v1/openapi.json");
+    assert_eq!(status, 200);
+    let doc = json(&body);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/health",
+        "/api/v1/regelsets",
+        "/api/v1/regelsets/{id}",
+        "/api/v1/regelsets/{id}/decisions",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not described");
+    }
+    let codes = doc["paths"]["/api/v1/regelsets/{id}/decisions"]["post"]["responses"]
+        .as_object()
+        .unwrap();
+    for code in ["200", "400", "404", "413", "422"] {
+        assert!(codes.contains_key(code), "{code}");
+    }
+}
+
+#[test]
+fn the_page_is_dutch_and_needs_nothing_from_outside() {
+    let s = Server::start("rules");
+    let (status, html) = s.get("/");
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<html lang="nl">"#));
+    assert!(html.contains(r#"<label for="regelset">"#));
+    for asset in ["/", "/app.js", "/style.css"] {
+        let (status, text) = s.get(asset);
+        assert_eq!(status, 200, "{asset}");
+        assert!(
+            !text.contains("http://") && !text.contains("https://") && !text.contains("//cdn"),
+            "{asset} refers to something outside the service"
+        );
+    }
+}
+
+#[test]
+fn refuses_to_start_when_a_rule_file_has_errors() {
+    let dir = std::env::temp_dir().join(format!("wiebetaalt-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("kapot.regels"),
+        "regelset \"X\"\nregel r als p dan q\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args([
+            "serve",
+            "--rules",
+            dir.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("kapot.regels:2:"), "{err}");
+
+    let o = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args(["serve", "--rules", "bestaat/niet", "--addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bestaat/niet"));
+}
+
+#[cfg(unix)]
+#[test]
+fn stops_cleanly_on_sigterm_and_never_logs_the_case() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args(["serve", "--rules", "rules", "--addr", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap();
+    let (status, _) = answer(
+        ureq::post(&format!("{url}{DECISIONS}"))
+            .send_string(r#"{"id": "dossier-Jansen", "soort": "verpleging", "leeftijd": 10}"#),
+    );
+    assert_eq!(status, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "a clean exit after SIGTERM");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("regelset=landelijk") && log.contains("status=incomplete"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("Jansen") && !log.contains("verpleging"),
+        "{log}"
+    );
+}

@@ -391,3 +391,80 @@ fn stops_cleanly_on_sigterm_and_never_logs_the_case() {
         "{log}"
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-50i64..600).prop_map(Value::from),
+            (-1e3f64..1e3).prop_map(Value::from),
+            "[a-z_]{0,12}".prop_map(Value::from),
+            prop::collection::vec("[a-z_]{0,12}".prop_map(Value::from), 0..4).prop_map(Value::from),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "soort",
+                "leeftijd",
+                "problematiek",
+                "wlz_indicatie",
+                "afstand_km",
+                "gericht_op",
+                "id",
+                "peildatum",
+                "kosten",
+                "zorguren_per_week",
+            ])
+            .prop_map(String::from),
+            "[a-z_]{1,10}",
+        ]
+    }
+
+    fn runner() -> TestRunner {
+        TestRunner::new(Config::with_cases(64))
+    }
+
+    /// Any JSON object gets a decision or a 422 with the error shape, never a crash.
+    #[test]
+    fn any_object_gets_a_decision_or_a_clear_refusal() {
+        let s = Server::start("rules");
+        let cases = (
+            prop::collection::vec((key(), value()), 0..8),
+            prop::sample::select(vec!["landelijk", "nijmegen", "einstein-class"]),
+        );
+        runner()
+            .run(&cases, |(entries, set)| {
+                let body = Value::Object(entries.into_iter().collect()).to_string();
+                let (status, text) = s.post(&format!("/api/v1/regelsets/{set}/decisions"), &body);
+                let v = json(&text);
+                match status {
+                    200 => prop_assert!(v["status"].is_string()),
+                    422 => prop_assert!(v["error"]["message"].is_string()),
+                    other => prop_assert!(false, "status {other} for {body}: {text}"),
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Any text at all: 200, 400 or 422, always JSON.
+    #[test]
+    fn any_text_is_answered_in_json() {
+        let s = Server::start("rules");
+        runner()
+            .run(&".{0,200}", |body| {
+                let (status, text) = s.post(DECISIONS, &body);
+                prop_assert!(matches!(status, 200 | 400 | 422), "{status}: {text}");
+                json(&text);
+                Ok(())
+            })
+            .unwrap();
+    }
+}

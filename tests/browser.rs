@@ -1,0 +1,64 @@
+//! The consultant's page end to end in headless Chromium: `e2e/pagina.mjs` (Playwright)
+//! answers the questions for real cases against a running `wiebetaalt serve` and checks
+//! the decision shown against the API's.
+//!
+//! Needs Debian's `chromium` and `npm ci --prefix e2e`; the README's test command
+//! installs both and sets `WIEBETAALT_E2E=1`, which makes a missing browser a failure
+//! instead of a skip.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+#[test]
+fn the_page_decides_real_cases_in_chromium() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready =
+        Path::new(&chromium).exists() && Path::new("e2e/node_modules/playwright-core").exists();
+    if !ready {
+        assert!(
+            std::env::var_os("WIEBETAALT_E2E").is_none(),
+            "WIEBETAALT_E2E is set, but {chromium} or e2e/node_modules is missing"
+        );
+        eprintln!("overgeslagen: geen {chromium} of e2e/node_modules (zie README)");
+        return;
+    }
+    let mut server = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args(["serve", "--rules", "rules", "--addr", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    let mut args = vec!["e2e/pagina.mjs".to_string(), url];
+    // `WIEBETAALT_SCREENSHOT=docs/beslissing.png cargo test --test browser` renews the
+    // picture in the docs.
+    if let Ok(path) = std::env::var("WIEBETAALT_SCREENSHOT") {
+        args.push(path);
+    }
+    let out = Command::new("node").args(&args).output().unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.matches('✓').count(), 3, "{stdout}");
+}

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::case::Case;
 use crate::diagnostic::{Code, Problem};
 use crate::ruleset::{
-    Arith, AtomId, Compare, Expr, FactId, Outcome, Period, RuleId, RuleSet, Value,
+    Arith, AtomId, Compare, Expr, FactId, Outcome, Period, RuleId, RuleSet, Sym, Value,
 };
 use crate::source::Span;
 
@@ -72,6 +72,9 @@ pub struct Condition {
 pub struct TraceStep {
     pub rule: RuleId,
     pub result: RuleResult,
+    /// The value of the rule's whole condition (`None` when unknown, or when the rule
+    /// is not valid on the reference date and so was not evaluated).
+    pub condition: Option<bool>,
     /// The exceptions that applied and so overrode this rule.
     pub overridden_by: Vec<RuleId>,
     pub conditions: Vec<Condition>,
@@ -163,15 +166,44 @@ enum Fail {
     Overflow(Span),
 }
 
-struct Evaluator<'a> {
+/// Where evaluation reads fact values: a [`Case`], or the partial assignments of the
+/// analysis, which can know single members of a `lijst` before the whole list.
+pub trait Facts {
+    fn value(&self, fact: FactId) -> Option<&Value>;
+
+    /// Whether the `lijst` fact contains `item`, when that is known.
+    fn contains(&self, fact: FactId, item: Sym) -> Option<bool> {
+        match self.value(fact) {
+            Some(Value::List(items)) => Some(items.contains(&item)),
+            _ => None,
+        }
+    }
+}
+
+impl Facts for Case {
+    fn value(&self, fact: FactId) -> Option<&Value> {
+        Case::value(self, fact)
+    }
+}
+
+struct Evaluator<'a, F> {
     rs: &'a RuleSet,
-    case: &'a Case,
+    case: &'a F,
     concepts: Vec<Option<Option<Value>>>,
     conditions: Vec<Condition>,
 }
 
 /// Decides one case at one reference date.
 pub fn evaluate(rs: &RuleSet, case: &Case, reference_date: Date) -> Result<Decision, EvalError> {
+    evaluate_with(rs, case, reference_date)
+}
+
+/// [`evaluate`] over any source of fact values.
+pub fn evaluate_with<F: Facts>(
+    rs: &RuleSet,
+    case: &F,
+    reference_date: Date,
+) -> Result<Decision, EvalError> {
     if !rs.period.contains(reference_date) {
         return Err(EvalError::NotValid {
             reference_date,
@@ -196,24 +228,25 @@ pub fn evaluate(rs: &RuleSet, case: &Case, reference_date: Date) -> Result<Decis
     Ok(decide(rs, case, trace, reference_date))
 }
 
-impl Evaluator<'_> {
+impl<F: Facts> Evaluator<'_, F> {
     fn rule(
         &mut self,
         id: RuleId,
         date: Date,
         done: &[Option<TraceStep>],
     ) -> Result<TraceStep, EvalError> {
-        let step = |result, overridden_by, conditions| TraceStep {
+        let step = |result, condition, overridden_by, conditions| TraceStep {
             rule: id,
             result,
+            condition,
             overridden_by,
             conditions,
         };
         let Some(rule) = self.rs.rule(id) else {
-            return Ok(step(RuleResult::NotValid, Vec::new(), Vec::new()));
+            return Ok(step(RuleResult::NotValid, None, Vec::new(), Vec::new()));
         };
         if !rule.period.contains(date) {
-            return Ok(step(RuleResult::NotValid, Vec::new(), Vec::new()));
+            return Ok(step(RuleResult::NotValid, None, Vec::new(), Vec::new()));
         }
         self.conditions.clear();
         let value = self.eval(&rule.condition).map_err(|f| match f {
@@ -255,13 +288,27 @@ impl Evaluator<'_> {
         } else {
             Vec::new()
         };
-        Ok(step(result, overridden_by, conditions))
+        Ok(step(result, condition, overridden_by, conditions))
     }
 
     fn eval(&mut self, e: &Expr) -> Result<Option<Value>, Fail> {
         Ok(match e {
             Expr::Const(v) => Some(v.clone()),
             Expr::Fact(f) => self.case.value(*f).cloned(),
+            Expr::Contains {
+                negated,
+                list,
+                item,
+            } if matches!(**list, Expr::Fact(_)) => {
+                let item = self.eval(item)?;
+                match (&**list, item) {
+                    (Expr::Fact(f), Some(Value::Choice(s))) => self
+                        .case
+                        .contains(*f, s)
+                        .map(|found| Value::Bool(found != *negated)),
+                    _ => None,
+                }
+            }
             Expr::Concept(c) => {
                 if let Some(Some(v)) = self.concepts.get(c.index()) {
                     return Ok(v.clone());
@@ -340,6 +387,116 @@ impl Evaluator<'_> {
     }
 }
 
+/// An unknown that an undecided condition still depends on: a fact, or one member of
+/// a `lijst` fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Open {
+    Fact(FactId),
+    Member(FactId, Sym),
+}
+
+/// What a rule still waits for, in the order a consultant would be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Rules whose result is `unknown` (what can still change the decision).
+    Result,
+    /// Rules whose condition is unknown (what the analysis needs to settle every rule).
+    Condition,
+}
+
+/// The unknowns that can still change the conditions of the rules that wait, in file
+/// order of the rules and reading order within each. Unlike `missing`, a fact read only
+/// in a part of a condition whose value is already known (say `onwaar en feit`) is not
+/// open: no answer to it can change anything.
+pub fn open<F: Facts>(
+    rs: &RuleSet,
+    facts: &F,
+    decision: &Decision,
+    waiting: Waiting,
+) -> Result<Vec<Open>, EvalError> {
+    let mut ev = Evaluator {
+        rs,
+        case: facts,
+        concepts: vec![None; rs.concepts.len()],
+        conditions: Vec::new(),
+    };
+    let mut out = Vec::new();
+    for step in &decision.trace {
+        let waits = match waiting {
+            Waiting::Result => step.result == RuleResult::Unknown && step.condition.is_none(),
+            Waiting::Condition => step.result != RuleResult::NotValid && step.condition.is_none(),
+        };
+        let Some(rule) = rs.rule(step.rule).filter(|_| waits) else {
+            continue;
+        };
+        ev.live(&rule.condition, &mut out).map_err(|f| match f {
+            Fail::DivisionByZero(span) => EvalError::DivisionByZero {
+                rule: step.rule,
+                span,
+            },
+            Fail::Overflow(span) => EvalError::Overflow {
+                rule: step.rule,
+                span,
+            },
+        })?;
+    }
+    Ok(out)
+}
+
+impl<F: Facts> Evaluator<'_, F> {
+    /// Value of `e` without recording atoms.
+    fn quiet(&mut self, e: &Expr) -> Result<Option<Value>, Fail> {
+        let saved = std::mem::take(&mut self.conditions);
+        let v = self.eval(e);
+        self.conditions = saved;
+        v
+    }
+
+    /// Adds to `out` the unknowns that the value of `e` depends on, skipping every part
+    /// whose value is already known.
+    fn live(&mut self, e: &Expr, out: &mut Vec<Open>) -> Result<(), Fail> {
+        if self.quiet(e)?.is_some() {
+            return Ok(());
+        }
+        let mut push = |o: Open| {
+            if !out.contains(&o) {
+                out.push(o);
+            }
+        };
+        match e {
+            Expr::Const(_) => {}
+            Expr::Fact(f) => push(Open::Fact(*f)),
+            Expr::Contains { list, item, .. } if matches!(**list, Expr::Fact(_)) => {
+                match (&**list, self.quiet(item)?) {
+                    (Expr::Fact(f), Some(Value::Choice(s))) => push(Open::Member(*f, s)),
+                    _ => {
+                        self.live(list, out)?;
+                        self.live(item, out)?;
+                    }
+                }
+            }
+            Expr::Concept(c) => {
+                if let Some(concept) = self.rs.concepts.get(c.index()) {
+                    self.live(&concept.expr, out)?;
+                }
+            }
+            Expr::Atom(_, x) | Expr::Not(x) | Expr::Neg(x) => self.live(x, out)?,
+            Expr::In { value, .. } => self.live(value, out)?,
+            Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Compare(_, a, b)
+            | Expr::Arith(_, a, b, _)
+            | Expr::Contains {
+                list: a, item: b, ..
+            } => {
+                self.live(a, out)?;
+                self.live(b, out)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn as_bool(v: Option<&Value>) -> Option<bool> {
     match v {
         Some(Value::Bool(b)) => Some(*b),
@@ -397,7 +554,12 @@ fn arith(op: Arith, a: Decimal, b: Decimal, span: Span) -> Result<Decimal, Fail>
     r.ok_or(Fail::Overflow(span))
 }
 
-fn decide(rs: &RuleSet, case: &Case, trace: Vec<TraceStep>, reference_date: Date) -> Decision {
+fn decide<F: Facts>(
+    rs: &RuleSet,
+    case: &F,
+    trace: Vec<TraceStep>,
+    reference_date: Date,
+) -> Decision {
     let outcome_of = |s: &TraceStep| rs.rule(s.rule).map(|r| &r.outcome);
     let applying: Vec<&TraceStep> = trace
         .iter()
@@ -438,7 +600,7 @@ fn decide(rs: &RuleSet, case: &Case, trace: Vec<TraceStep>, reference_date: Date
 }
 
 /// Absent facts read by the unknown rules, in file order of first appearance.
-fn missing(rs: &RuleSet, case: &Case, unknown: &[&TraceStep]) -> Vec<FactId> {
+fn missing<F: Facts>(rs: &RuleSet, case: &F, unknown: &[&TraceStep]) -> Vec<FactId> {
     let mut out = Vec::new();
     for step in unknown {
         let Some(rule) = rs.rule(step.rule) else {

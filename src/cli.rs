@@ -35,6 +35,12 @@ pub enum Command {
         /// De `.regels`-bestanden.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Uitvoer van de meldingen: leesbare tekst (standaardfout) of JSON (standaarduitvoer).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Peildatum voor de analyse als de regelset geen begindatum heeft; anders vandaag.
+        #[arg(long)]
+        peildatum: Option<Date>,
     },
     /// Beslis één casus met een regelset.
     Eval {
@@ -47,6 +53,9 @@ pub enum Command {
         /// Peildatum (JJJJ-MM-DD) als de casus er geen heeft; anders vandaag.
         #[arg(long)]
         peildatum: Option<Date>,
+        /// Leg ook uit waarom dit domein het niet (alleen) werd: per regel die het geeft.
+        #[arg(long, value_name = "DOMEIN")]
+        why_not: Option<String>,
         /// De casus: een YAML- of JSON-bestand, of `-` voor standaardinvoer.
         case: String,
     },
@@ -58,6 +67,55 @@ pub enum Command {
         /// Peildatum voor voorbeelden zonder `peildatum`; anders vandaag.
         #[arg(long)]
         peildatum: Option<Date>,
+    },
+    /// Vergelijk twee regelsets: welke gevallen krijgen een andere uitkomst?
+    Diff {
+        /// De oude regelset.
+        old: PathBuf,
+        /// De nieuwe regelset.
+        new: PathBuf,
+        /// Uitvoer: leesbare tekst of JSON.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Peildatum als de regelsets geen begindatum hebben; anders vandaag.
+        #[arg(long)]
+        peildatum: Option<Date>,
+    },
+    /// Toon een regelset als beslisboom: de vragen in volgorde, de uitkomsten als bladeren.
+    Tree {
+        /// Het regelbestand.
+        #[arg(long)]
+        rules: PathBuf,
+        /// Uitvoer: tekst, Mermaid of Graphviz (dot).
+        #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
+        format: TreeFormat,
+        /// Peildatum als de regelset geen begindatum heeft; anders vandaag.
+        #[arg(long)]
+        peildatum: Option<Date>,
+    },
+    /// Stel alleen de vragen die de uitkomst nog kunnen veranderen, en beslis dan.
+    ///
+    /// Leest de antwoorden regel voor regel van standaardinvoer; de vragen gaan naar
+    /// standaardfout, de beslissing naar standaarduitvoer.
+    Ask {
+        /// Het regelbestand.
+        #[arg(long)]
+        rules: PathBuf,
+        /// Uitvoer van de beslissing: leesbare tekst of JSON.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Peildatum (JJJJ-MM-DD); anders vandaag.
+        #[arg(long)]
+        peildatum: Option<Date>,
+    },
+    /// Maak regelbestanden op in de vaste vorm (in het bestand zelf).
+    Fmt {
+        /// De `.regels`-bestanden.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Verander niets; meld alleen welke bestanden niet in de vaste vorm staan (exit 1).
+        #[arg(long)]
+        check: bool,
     },
     /// Start de webservice en de pagina voor consulenten met de regelsets van een map.
     Serve {
@@ -74,6 +132,13 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TreeFormat {
+    Text,
+    Mermaid,
+    Dot,
 }
 
 /// Where a command writes.
@@ -99,15 +164,37 @@ impl Io<'_> {
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
     match cli.command {
-        Command::Check { files } => check(&files, io),
+        Command::Check {
+            files,
+            format,
+            peildatum,
+        } => check(&files, format, peildatum, io),
+        Command::Diff {
+            old,
+            new,
+            format,
+            peildatum,
+        } => diff(&old, &new, format, peildatum, io),
+        Command::Tree {
+            rules,
+            format,
+            peildatum,
+        } => tree(&rules, format, peildatum, io),
         Command::Eval {
             rules,
             format,
             peildatum,
+            why_not,
             case,
-        } => eval(&rules, format, peildatum, &case, io),
+        } => eval(&rules, format, peildatum, why_not.as_deref(), &case, io),
         Command::Test { files, peildatum } => test(&files, peildatum, io),
         Command::Serve { rules, addr } => serve(&rules, addr, io),
+        Command::Ask {
+            rules,
+            format,
+            peildatum,
+        } => ask(&rules, format, peildatum, io),
+        Command::Fmt { files, check } => fmt(&files, check, io),
     }
 }
 
@@ -116,29 +203,92 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn check(files: &[PathBuf], io: &mut Io<'_>) -> u8 {
+fn check(files: &[PathBuf], format: Format, peildatum: Option<Date>, io: &mut Io<'_>) -> u8 {
+    let today = peildatum.unwrap_or(io.today);
     let mut failed = false;
+    let mut json = Vec::new();
     for path in files {
         let mut sources = Sources::new();
-        match load_rules(path, &mut sources) {
+        let problems = match load_rules(path, &mut sources) {
             Ok((rs, warnings)) => {
-                io.problems(warnings.warnings(), &sources);
-                let _ = writeln!(
-                    io.out,
-                    "in orde: {} ({} regels, {} feiten, {} voorbeelden)",
-                    display(path),
-                    rs.rules.len(),
-                    rs.facts.len(),
-                    rs.examples.len()
-                );
+                let mut problems = warnings.warnings();
+                problems.extend(crate::analysis::lint::lint(&rs, today));
+                if format == Format::Text {
+                    let _ = writeln!(
+                        io.out,
+                        "in orde: {} ({} regels, {} feiten, {} voorbeelden)",
+                        display(path),
+                        rs.rules.len(),
+                        rs.facts.len(),
+                        rs.examples.len()
+                    );
+                }
+                problems
             }
             Err(problems) => {
                 failed = true;
-                io.problems(problems.sorted(), &sources);
+                problems.sorted()
+            }
+        };
+        match format {
+            Format::Text => io.problems(problems, &sources),
+            Format::Json => {
+                json.extend(problems.iter().map(|p| report::json::problem(p, &sources)))
             }
         }
     }
+    if format == Format::Json {
+        let doc = serde_json::json!({ "diagnostics": json });
+        let _ = writeln!(
+            io.out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    }
     u8::from(failed)
+}
+
+fn diff(old: &Path, new: &Path, format: Format, peildatum: Option<Date>, io: &mut Io<'_>) -> u8 {
+    let mut sources = Sources::new();
+    let Some(a) = load_or_report(old, &mut sources, io) else {
+        return 1;
+    };
+    let Some(b) = load_or_report(new, &mut sources, io) else {
+        return 1;
+    };
+    let d = crate::analysis::diff::diff(&a, &b, peildatum.unwrap_or(io.today));
+    let shown = match format {
+        Format::Text => d.text(&display(old), &display(new)),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&d.json()).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    let _ = io.out.write_all(shown.as_bytes());
+    0
+}
+
+fn tree(rules: &Path, format: TreeFormat, peildatum: Option<Date>, io: &mut Io<'_>) -> u8 {
+    let mut sources = Sources::new();
+    let Some(rs) = load_or_report(rules, &mut sources, io) else {
+        return 1;
+    };
+    use crate::analysis::tree;
+    let (space, t, complete) = tree::build(&rs, peildatum.unwrap_or(io.today));
+    let shown = match format {
+        TreeFormat::Text => tree::text(&rs, &space, &t),
+        TreeFormat::Mermaid => tree::mermaid(&rs, &space, &t),
+        TreeFormat::Dot => tree::dot(&rs, &space, &t),
+    };
+    let _ = io.out.write_all(shown.as_bytes());
+    if !complete {
+        let _ = writeln!(
+            io.err,
+            "let op: de boom is afgekapt; de regelset heeft te veel deelgebieden"
+        );
+    }
+    0
 }
 
 fn serve(dir: &Path, addr: std::net::SocketAddr, io: &mut Io<'_>) -> u8 {
@@ -159,6 +309,231 @@ fn serve(dir: &Path, addr: std::net::SocketAddr, io: &mut Io<'_>) -> u8 {
     }
 }
 
+fn fmt(files: &[PathBuf], check_only: bool, io: &mut Io<'_>) -> u8 {
+    let mut failed = false;
+    for path in files {
+        let mut sources = Sources::new();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                let message = format!("kan `{}` niet lezen: {}", display(path), io_reason(&e));
+                io.problems(vec![Problem::without_span(Code::Io, message)], &sources);
+                failed = true;
+                continue;
+            }
+        };
+        let body = without_bom(&text);
+        let file = sources.add(display(path), body);
+        if let Err(problems) = crate::syntax::parse(file, body) {
+            io.problems(problems.sorted(), &sources);
+            failed = true;
+            continue;
+        }
+        let formatted = crate::format::format(body);
+        let check_file = sources.add(display(path), formatted.as_str());
+        if crate::syntax::parse(check_file, &formatted).is_err() {
+            let message = format!(
+                "`{}` kan niet veilig worden opgemaakt; het bestand blijft ongewijzigd",
+                display(path)
+            );
+            io.problems(vec![Problem::without_span(Code::Io, message)], &sources);
+            failed = true;
+            continue;
+        }
+        if formatted == text {
+            continue;
+        }
+        if check_only {
+            let _ = writeln!(io.out, "niet in de vaste vorm: {}", display(path));
+            failed = true;
+        } else if let Err(e) = std::fs::write(path, &formatted) {
+            let message = format!("kan `{}` niet schrijven: {}", display(path), io_reason(&e));
+            io.problems(vec![Problem::without_span(Code::Io, message)], &sources);
+            failed = true;
+        } else {
+            let _ = writeln!(io.out, "opgemaakt: {}", display(path));
+        }
+    }
+    u8::from(failed)
+}
+
+fn ask(rules: &Path, format: Format, peildatum: Option<Date>, io: &mut Io<'_>) -> u8 {
+    let mut sources = Sources::new();
+    let Some(rs) = load_or_report(rules, &mut sources, io) else {
+        return 1;
+    };
+    let date = peildatum.unwrap_or(io.today);
+    let mut case = Case::empty(&rs);
+    case.reference_date = Some(date);
+    let mut input = std::io::BufReader::new(&mut *io.stdin);
+    loop {
+        let decision = match evaluate(&rs, &case, date) {
+            Ok(d) => d,
+            Err(e) => {
+                io.problems(vec![e.problem(&rs)], &sources);
+                return 1;
+            }
+        };
+        if decision.status != crate::eval::Status::Incomplete {
+            let _ = io
+                .out
+                .write_all(show(&rs, &case, &decision, format).as_bytes());
+            return 0;
+        }
+        let next = crate::eval::open(&rs, &case, &decision, crate::eval::Waiting::Result)
+            .ok()
+            .and_then(|open| open.first().copied())
+            .map(|o| match o {
+                crate::eval::Open::Fact(f) | crate::eval::Open::Member(f, _) => f,
+            })
+            .or_else(|| decision.missing.first().copied());
+        let Some(fact_id) = next else {
+            let _ = io
+                .out
+                .write_all(show(&rs, &case, &decision, format).as_bytes());
+            return 0;
+        };
+        let Some(fact) = rs.fact(fact_id) else {
+            return 1;
+        };
+        let question = fact
+            .question
+            .clone()
+            .unwrap_or_else(|| format!("Wat is {}?", fact.name));
+        let _ = writeln!(io.err, "\n{question}");
+        let _ = writeln!(
+            io.err,
+            "  ({}{})",
+            interview::hint(&rs, fact),
+            if fact.explanation.is_some() {
+                "; `?` geeft een toelichting"
+            } else {
+                ""
+            }
+        );
+        loop {
+            let _ = write!(io.err, "> ");
+            let _ = io.err.flush();
+            let mut line = String::new();
+            match std::io::BufRead::read_line(&mut input, &mut line) {
+                Ok(0) | Err(_) => {
+                    let _ = writeln!(
+                        io.err,
+                        "\nde invoer houdt op voordat er een beslissing is (nog nodig: {})",
+                        fact.name
+                    );
+                    return 1;
+                }
+                Ok(_) => {}
+            }
+            let answer = line.trim();
+            if answer == "?" {
+                let help = fact
+                    .explanation
+                    .as_deref()
+                    .unwrap_or("er is geen toelichting bij deze vraag");
+                let _ = writeln!(io.err, "  {help}");
+                continue;
+            }
+            match interview::parse(&rs, fact, answer) {
+                Ok(value) => {
+                    if let Some(slot) = case.values.get_mut(fact_id.index()) {
+                        *slot = Some(value);
+                    }
+                    break;
+                }
+                Err(message) => {
+                    let _ = writeln!(io.err, "  dat kan niet: {message}");
+                }
+            }
+        }
+    }
+}
+
+mod interview {
+    //! Reading one answer typed at a prompt.
+    use rust_decimal::Decimal;
+
+    use crate::ruleset::{Fact, Raw, RuleSet, Type, Value};
+
+    /// The answers allowed, in words.
+    pub fn hint(rs: &RuleSet, fact: &Fact) -> String {
+        match fact.ty {
+            Type::Bool => "ja of nee".to_string(),
+            Type::Choice(_) => format!("kies: {}", numbered(rs, fact)),
+            Type::List(_) => format!(
+                "kies nul of meer, met komma's ertussen, of `geen`: {}",
+                numbered(rs, fact)
+            ),
+            Type::Number => match fact.bounds {
+                Some((lo, hi)) => format!("een getal tussen {lo} en {hi}"),
+                None => "een getal".to_string(),
+            },
+            Type::Text => "een tekst".to_string(),
+        }
+    }
+
+    fn numbered(rs: &RuleSet, fact: &Fact) -> String {
+        fact.values
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{} {}", i + 1, rs.symbols.name(*s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// One value: a name or its number from the list.
+    fn name(rs: &RuleSet, fact: &Fact, word: &str) -> String {
+        word.parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| fact.values.get(i))
+            .map_or_else(|| word.to_string(), |s| rs.symbols.name(*s).to_string())
+    }
+
+    /// The answer as a value of the fact, or why it is not one.
+    pub fn parse(rs: &RuleSet, fact: &Fact, answer: &str) -> Result<Value, String> {
+        if answer.is_empty() {
+            return Err("geef een antwoord".to_string());
+        }
+        let raw = match fact.ty {
+            Type::Bool => match answer.to_lowercase().as_str() {
+                "ja" | "j" => Raw::Bool(true),
+                "nee" | "n" => Raw::Bool(false),
+                _ => return Err("antwoord `ja` of `nee`".to_string()),
+            },
+            Type::Number => {
+                if answer.contains(',') {
+                    return Err(format!(
+                        "schrijf een decimale punt, geen komma: `{}`",
+                        answer.replace(',', ".")
+                    ));
+                }
+                let n: Decimal = answer
+                    .parse()
+                    .map_err(|_| format!("`{answer}` is geen getal"))?;
+                Raw::Number(n)
+            }
+            Type::Text => Raw::Text(answer.to_string()),
+            Type::Choice(_) => Raw::Text(name(rs, fact, answer)),
+            Type::List(_) => {
+                let items = answer.trim_start_matches('[').trim_end_matches(']');
+                if items.trim().is_empty() || items.trim() == "geen" {
+                    Raw::List(Vec::new())
+                } else {
+                    Raw::List(
+                        items
+                            .split(',')
+                            .map(|w| Raw::Text(name(rs, fact, w.trim())))
+                            .collect(),
+                    )
+                }
+            }
+        };
+        rs.convert(fact, &raw)
+    }
+}
+
 fn load_or_report(path: &Path, sources: &mut Sources, io: &mut Io<'_>) -> Option<RuleSet> {
     match load_rules(path, sources) {
         Ok((rs, _)) => Some(rs),
@@ -173,12 +548,21 @@ fn eval(
     rules: &Path,
     format: Format,
     peildatum: Option<Date>,
+    why_not: Option<&str>,
     case_path: &str,
     io: &mut Io<'_>,
 ) -> u8 {
     let mut sources = Sources::new();
     let Some(rs) = load_or_report(rules, &mut sources, io) else {
         return 1;
+    };
+    let why_not = match why_not.map(|name| domain_id(&rs, name)) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(problem)) => {
+            io.problems(vec![problem], &sources);
+            return 1;
+        }
     };
     let read = if case_path == "-" {
         let mut text = String::new();
@@ -215,7 +599,28 @@ fn eval(
     let date = case.reference_date.or(peildatum).unwrap_or(io.today);
     match evaluate(&rs, &case, date) {
         Ok(decision) => {
-            let shown = show(&rs, &case, &decision, format);
+            let shown = match (why_not, format) {
+                (None, _) => show(&rs, &case, &decision, format),
+                (Some(d), Format::Text) => format!(
+                    "{}\n{}",
+                    show(&rs, &case, &decision, format),
+                    report::text::why_not(&rs, &case, &decision, d)
+                ),
+                (Some(d), Format::Json) => {
+                    let mut json = report::json::decision(&rs, &case, &decision);
+                    if let Some(map) = json.as_object_mut() {
+                        map.insert(
+                            "why_not".into(),
+                            serde_json::Value::String(report::text::why_not(
+                                &rs, &case, &decision, d,
+                            )),
+                        );
+                    }
+                    let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
+                    s.push('\n');
+                    s
+                }
+            };
             let _ = io.out.write_all(shown.as_bytes());
             0
         }
@@ -224,6 +629,24 @@ fn eval(
             1
         }
     }
+}
+
+/// A domain by name, or a problem that names the domains there are.
+fn domain_id(rs: &RuleSet, name: &str) -> Result<crate::ruleset::DomainId, Problem> {
+    rs.domains
+        .iter()
+        .position(|d| d.name == name)
+        .map(|i| crate::ruleset::DomainId(u32::try_from(i).unwrap_or(u32::MAX)))
+        .ok_or_else(|| {
+            let names: Vec<&str> = rs.domains.iter().map(|d| d.name.as_str()).collect();
+            Problem::without_span(
+                Code::UnknownName,
+                format!(
+                    "de regelset kent geen domein `{name}`; wel: {}",
+                    names.join(", ")
+                ),
+            )
+        })
 }
 
 /// A decision in the chosen format, ending with a newline.

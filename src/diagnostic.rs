@@ -80,6 +80,13 @@ codes! {
     TooDeep = "too-deep", "een voorwaarde is te diep genest of te lang om veilig te lezen";
     NoFallback = "no-fallback", "waarschuwing: er is geen `anders`; het grijze gebied wordt gelijk verdeeld";
     DivisorMayBeZero = "divisor-may-be-zero", "waarschuwing: een deler kan nul zijn";
+    NeverApplies = "never-applies", "waarschuwing: geen enkel geval voldoet aan de voorwaarde van deze regel";
+    AlwaysOverridden = "always-overridden", "waarschuwing: de regel kan gelden, maar een uitzondering zet hem dan altijd opzij";
+    PossibleConflict = "possible-conflict", "waarschuwing: twee regels met verschillende uitkomsten kunnen samen gelden";
+    ReachesFallback = "reaches-fallback", "waarschuwing: voor deze gevallen geldt geen regel; de uitkomst van `anders` geldt";
+    UnusedFact = "unused-fact", "waarschuwing: geen regel leest dit feit";
+    UnusedConcept = "unused-concept", "waarschuwing: geen regel gebruikt dit begrip";
+    ApproximateAnalysis = "approximate-analysis", "waarschuwing: de analyse is hier benaderend (rekenen met meerdere feiten)";
 }
 
 impl fmt::Display for Code {
@@ -100,6 +107,10 @@ pub struct Problem {
     pub label: String,
     pub others: Vec<(Span, String)>,
     pub help: Option<String>,
+    /// The rules a finding of the analysis is about, by name.
+    pub rules: Vec<String>,
+    /// A case (JSON object) that shows the finding under `eval`.
+    pub example: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -112,6 +123,8 @@ impl Problem {
             label: String::new(),
             others: Vec::new(),
             help: None,
+            rules: Vec::new(),
+            example: None,
         }
     }
 
@@ -128,6 +141,18 @@ impl Problem {
             span: None,
             ..Problem::error(code, Span::default(), message)
         }
+    }
+
+    /// The rules the problem is about.
+    pub fn rules(mut self, rules: Vec<String>) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// A case that shows the problem.
+    pub fn example(mut self, example: serde_json::Value) -> Self {
+        self.example = Some(example);
+        self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {

@@ -10,6 +10,7 @@
 //! [`load::load_rules`] reads a file with its bases and runs `syntax` and `check`;
 //! [`case::parse_case`] validates a case; [`eval::evaluate`] decides it.
 
+pub mod analysis;
 pub mod ast;
 pub mod case;
 pub mod check;
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod eval;
 pub mod examples;
+pub mod format;
 pub mod load;
 pub mod report;
 pub mod ruleset;

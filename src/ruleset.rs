@@ -137,6 +137,8 @@ pub struct Rule {
     /// opposed to one of its bases.
     pub own: bool,
     pub span: Span,
+    /// The rule's name where it is declared.
+    pub name_span: Span,
 }
 
 /// An atomic condition: a comparison or a bare `ja/nee` fact or concept, as it is
@@ -271,6 +273,10 @@ pub struct RuleSet {
     pub fallback: Outcome,
     /// Whether `anders` was written (otherwise the fallback is an equal split).
     pub fallback_declared: bool,
+    /// Where the fallback is written (the rule set's name when it is not).
+    pub fallback_span: Span,
+    /// The name in the header of the file that was checked (its file is the own file).
+    pub name_span: Span,
     pub conflict: Outcome,
     pub examples: Vec<Example>,
 }

@@ -210,3 +210,33 @@ fn case_err() {
         insta::assert_snapshot!(render(problems.sorted(), &sources, false, 100));
     });
 }
+
+/// The analysis lints of `check`: each file shows its code, the rendered warnings and
+/// the JSON of each finding; every example reproduces under `eval`.
+#[test]
+fn lint() {
+    insta::glob!("cases/lint/*.regels", |path| {
+        let mut sources = Sources::new();
+        let (rs, _) = load_rules(&relative(path), &mut sources).unwrap();
+        let problems = wiebetaalt::analysis::lint::lint(&rs, common::date(common::DATE));
+        let code = expected_code(path);
+        assert!(
+            problems.iter().any(|p| p.code.as_str() == code),
+            "{code} not found"
+        );
+        let mut findings = String::new();
+        for p in &problems {
+            common::assert_reproduces(&rs, p);
+            writeln!(
+                findings,
+                "{}",
+                serde_json::to_string(&report::json::problem(p, &sources)).unwrap()
+            )
+            .unwrap();
+        }
+        insta::assert_snapshot!(format!(
+            "{}\n{findings}",
+            render(problems, &sources, false, 100)
+        ));
+    });
+}

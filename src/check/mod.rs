@@ -128,6 +128,7 @@ impl<'p> Checker<'p> {
             .collect();
         let (concepts, atoms) = typer.finish();
         let fallback_declared = merged.fallback.is_some();
+        let fallback_span = merged.fallback.map_or(root.header.name.span, |o| o.span());
         let fallback = match merged.fallback {
             Some(o) => self.outcome(o, &domain_index),
             None => Some(equal_split(domains.len())),
@@ -163,6 +164,8 @@ impl<'p> Checker<'p> {
             order,
             fallback: fallback?,
             fallback_declared,
+            fallback_span,
+            name_span: root.header.name.span,
             conflict: conflict?,
             examples: Vec::new(),
         };
@@ -604,6 +607,7 @@ fn rule(
         reads,
         own,
         span: decl.span,
+        name_span: decl.name.span,
     })
 }
 

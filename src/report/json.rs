@@ -118,6 +118,22 @@ pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> Json {
     serde_json::to_value(json).unwrap_or(Json::Null)
 }
 
+/// A diagnostic for `check --format json`: severity, code, message, place, the rules
+/// involved and an example case (or `null`).
+pub fn problem(p: &crate::diagnostic::Problem, sources: &crate::source::Sources) -> Json {
+    let place = crate::diagnostic::location(p, sources);
+    serde_json::json!({
+        "severity": if p.is_error() { "error" } else { "warning" },
+        "code": p.code.as_str(),
+        "message": p.message,
+        "file": place.as_ref().map(|(f, _, _)| f.clone()),
+        "line": place.as_ref().map(|(_, l, _)| *l),
+        "column": place.as_ref().map(|(_, _, c)| *c),
+        "rules": p.rules,
+        "example": p.example,
+    })
+}
+
 /// `{"jeugdwet": 100}`: each domain with its percentage.
 pub fn outcome(rs: &RuleSet, o: &Outcome) -> Json {
     let mut m = Map::new();

@@ -5,8 +5,8 @@ use std::fmt::{self, Write};
 
 use super::outcome_words;
 use crate::case::Case;
-use crate::eval::{Decision, RuleResult, Status};
-use crate::ruleset::{FactId, RuleId, RuleSet};
+use crate::eval::{Condition, Decision, RuleResult, Status};
+use crate::ruleset::{DomainId, FactId, RuleId, RuleSet};
 
 /// The decision, explained.
 pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> String {
@@ -193,31 +193,115 @@ fn trace(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Resu
             rs.rule_name(step.rule)
         )?;
         for c in &step.conditions {
-            let Some(atom) = rs.atom(c.atom) else {
-                continue;
-            };
-            let value = match c.value {
-                Some(true) => "waar",
-                Some(false) => "onwaar",
-                None => "onbekend",
-            };
-            let facts: Vec<String> = atom
-                .facts
-                .iter()
-                .map(|f| {
-                    let v = case
-                        .value(*f)
-                        .map_or_else(|| "onbekend".to_string(), |v| rs.show(v));
-                    format!("{} = {v}", rs.fact_name(*f))
-                })
-                .collect();
-            let facts = if facts.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", facts.join(", "))
-            };
-            writeln!(out, "      {value}: {}{facts}", atom.text)?;
+            if let Some(line) = condition_line(rs, case, c) {
+                writeln!(out, "      {line}")?;
+            }
         }
     }
     Ok(())
+}
+
+/// `onwaar: leeftijd minder dan 18  (leeftijd = 20)`.
+fn condition_line(rs: &RuleSet, case: &Case, c: &Condition) -> Option<String> {
+    let atom = rs.atom(c.atom)?;
+    let value = match c.value {
+        Some(true) => "waar",
+        Some(false) => "onwaar",
+        None => "onbekend",
+    };
+    let facts: Vec<String> = atom
+        .facts
+        .iter()
+        .map(|f| {
+            let v = case
+                .value(*f)
+                .map_or_else(|| "onbekend".to_string(), |v| rs.show(v));
+            format!("{} = {v}", rs.fact_name(*f))
+        })
+        .collect();
+    let facts = if facts.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", facts.join(", "))
+    };
+    Some(format!("{value}: {}{facts}", atom.text))
+}
+
+/// `eval --why-not DOMAIN`: for every rule that gives `domain` (alone or in a split),
+/// why it did not decide this case.
+pub fn why_not(rs: &RuleSet, case: &Case, d: &Decision, domain: DomainId) -> String {
+    let mut out = String::new();
+    let name = rs.domain_name(domain);
+    let _ = writeln!(out, "Waarom niet {name}?");
+    let gives = |o: &crate::ruleset::Outcome| o.shares().iter().any(|(x, _)| *x == domain);
+    let mut any = false;
+    for step in &d.trace {
+        let Some(r) = rs.rule(step.rule).filter(|r| gives(&r.outcome)) else {
+            continue;
+        };
+        any = true;
+        let label = rule_label(rs, step.rule);
+        let _ = match step.result {
+            RuleResult::NotApplicable => {
+                let _ = writeln!(out, "  Regel {label} geldt niet: de voorwaarde is onwaar.");
+                for c in step.conditions.iter().filter(|c| c.value == Some(false)) {
+                    if let Some(line) = condition_line(rs, case, c) {
+                        let _ = writeln!(out, "    {line}");
+                    }
+                }
+                Ok(())
+            }
+            RuleResult::Overridden => {
+                let by: Vec<String> = step
+                    .overridden_by
+                    .iter()
+                    .map(|x| rule_label(rs, *x))
+                    .collect();
+                writeln!(
+                    out,
+                    "  Regel {label} is opzij gezet door de uitzondering {}.",
+                    by.join(" en ")
+                )
+            }
+            RuleResult::Unknown => {
+                let missing: Vec<&str> = r
+                    .reads
+                    .iter()
+                    .filter(|f| case.value(**f).is_none())
+                    .map(|f| rs.fact_name(*f))
+                    .collect();
+                if missing.is_empty() {
+                    writeln!(
+                        out,
+                        "  Regel {label} is nog onbekend: een uitzondering erop is nog onbekend."
+                    )
+                } else {
+                    writeln!(
+                        out,
+                        "  Regel {label} is nog onbekend: deze gegevens ontbreken: {}.",
+                        missing.join(", ")
+                    )
+                }
+            }
+            RuleResult::NotValid => writeln!(
+                out,
+                "  Regel {label} geldt niet op de peildatum {}.",
+                d.reference_date
+            ),
+            RuleResult::Applies => {
+                let also = match d.status {
+                    Status::Conflict => {
+                        " (maar hij spreekt een andere regel tegen; daarom geldt `bij conflict`)"
+                    }
+                    Status::Incomplete => " (maar de uitkomst wacht nog op andere regels)",
+                    _ => "",
+                };
+                writeln!(out, "  Regel {label} is wel van toepassing{also}.")
+            }
+        };
+    }
+    if !any {
+        let _ = writeln!(out, "  Geen enkele regel geeft {name}.");
+    }
+    out
 }

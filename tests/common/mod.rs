@@ -146,3 +146,38 @@ pub fn spec_example() -> String {
     ))
     .unwrap()
 }
+
+/// Checks that the example of an analysis finding shows what the finding claims under
+/// `eval`, and panics with the reason when it does not.
+pub fn assert_reproduces(rs: &RuleSet, p: &wiebetaalt::diagnostic::Problem) {
+    let Some(example) = &p.example else {
+        return;
+    };
+    let yaml = serde_json::to_string(example).unwrap();
+    let d = decide(rs, &yaml);
+    let by = decided_by(rs, &d);
+    match p.code.as_str() {
+        "possible-conflict" => {
+            assert_eq!(d.status.as_str(), "conflict", "{} {yaml}", p.message);
+            for r in &p.rules {
+                assert!(by.contains(r), "{r} not in {by:?}: {yaml}");
+            }
+        }
+        "reaches-fallback" => assert_eq!(d.status.as_str(), "fallback", "{} {yaml}", p.message),
+        "always-overridden" => {
+            let step = d
+                .trace
+                .iter()
+                .find(|s| rs.rule_name(s.rule) == p.rules[0])
+                .unwrap();
+            assert_eq!(step.result.as_str(), "overridden", "{yaml}");
+            for other in &p.rules[1..] {
+                assert!(
+                    step.overridden_by.iter().any(|r| rs.rule_name(*r) == other),
+                    "{other}: {yaml}"
+                );
+            }
+        }
+        other => panic!("{other} has an example but no check"),
+    }
+}

@@ -7,13 +7,18 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 use serde_json::{Map, Value as Json};
 
-use super::{decide, describe, epochs, explore, next_var, regions, Node, Probe, Space, BUDGET};
+use super::{decide, describe, epochs, explore, next_var, regions, Node, Probe, Space};
 use crate::diagnostic::{Code, Problem};
 use crate::eval::{RuleResult, Status, Waiting};
 use crate::ruleset::{ConceptId, Expr, RuleId, RuleSet};
 
 /// How many grey-area regions are listed one by one.
 const MAX_REGIONS: usize = 12;
+/// How many conflicting pairs are listed one by one.
+const MAX_CONFLICTS: usize = 20;
+/// How many points each exploration of the lints may visit: lints run on every `check`,
+/// so they stay within seconds even for a few hundred rules (and say when they stopped).
+const LINT_BUDGET: usize = 20_000;
 
 #[derive(Default, Clone)]
 struct RuleSeen {
@@ -35,7 +40,7 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
     let mut grey: Vec<(String, Json)> = Vec::new();
     let mut space = Space::of(rs);
     for date in epochs(&[rs], today) {
-        let mut budget = BUDGET;
+        let mut budget = LINT_BUDGET;
         explore(&mut space, &mut budget, &mut |space, last| {
             let Ok(d) = decide(space, 0, date) else {
                 return Probe::Leaf(());
@@ -84,7 +89,7 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
             Probe::Leaf(())
         });
         // The grey area, split only as far as the decision needs.
-        let mut budget = BUDGET;
+        let mut budget = LINT_BUDGET;
         let tree: Node<Option<Json>> = explore(&mut space, &mut budget, &mut |space, last| {
             let Ok(d) = decide(space, 0, date) else {
                 return Probe::Leaf(None);
@@ -154,13 +159,18 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
         }
     }
 
-    for (a, b, example) in conflicts {
+    conflicts.retain(|(a, b, _)| {
+        [a, b].iter().any(|r| {
+            rs.rule(**r)
+                .is_some_and(|r| r.own && r.span.file == own_file)
+        })
+    });
+    conflicts.sort_by_key(|(a, b, _)| (a.index().min(b.index()), a.index().max(b.index())));
+    let more_conflicts = conflicts.len().saturating_sub(MAX_CONFLICTS);
+    for (a, b, example) in conflicts.into_iter().take(MAX_CONFLICTS) {
         let (Some(ra), Some(rb)) = (rs.rule(a), rs.rule(b)) else {
             continue;
         };
-        if !(ra.own && ra.span.file == own_file || rb.own && rb.span.file == own_file) {
-            continue;
-        }
         let (first, second) = if rb.own && !ra.own {
             (rb, ra)
         } else {
@@ -189,6 +199,18 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
             ))
             .rules(vec![first.name.clone(), second.name.clone()])
             .example(example),
+        );
+    }
+
+    if more_conflicts > 0 {
+        problems.push(
+            Problem::warning(
+                Code::PossibleConflict,
+                rs.name_span,
+                format!("en nog {more_conflicts} paren regels die samen kunnen gelden met verschillende uitkomsten"),
+            )
+            .label("niet alle mogelijke conflicten zijn hierboven genoemd")
+            .help("los eerst de genoemde conflicten op en draai `check` opnieuw"),
         );
     }
 
@@ -227,7 +249,7 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
                     .join(", ")
             )
         } else {
-            format!("de regelset heeft meer dan {BUDGET} deelgebieden")
+            format!("de regelset heeft meer dan {LINT_BUDGET} deelgebieden")
         };
         problems.push(
             Problem::warning(

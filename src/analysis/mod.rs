@@ -293,13 +293,27 @@ fn show(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
-/// `decided`/`fallback`/`conflict`/`incomplete` and the outcome by domain name, so
-/// that decisions of different rule sets compare.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// `decided`/`fallback`/`conflict`/`incomplete` and the outcome by domain name (in the
+/// rule set's order), so that decisions of different rule sets compare.
+#[derive(Debug, Clone)]
 pub struct Verdict {
     pub status: Status,
     pub outcome: Option<Vec<(String, Decimal)>>,
 }
+
+impl PartialEq for Verdict {
+    fn eq(&self, other: &Verdict) -> bool {
+        let sorted = |o: &Option<Vec<(String, Decimal)>>| {
+            o.clone().map(|mut v| {
+                v.sort();
+                v
+            })
+        };
+        self.status == other.status && sorted(&self.outcome) == sorted(&other.outcome)
+    }
+}
+
+impl Eq for Verdict {}
 
 impl Verdict {
     pub fn of(rs: &RuleSet, d: &Decision) -> Verdict {
@@ -333,13 +347,10 @@ impl Verdict {
 }
 
 fn named(rs: &RuleSet, o: &Outcome) -> Vec<(String, Decimal)> {
-    let mut v: Vec<(String, Decimal)> = o
-        .shares()
+    o.shares()
         .iter()
         .map(|(d, p)| (rs.domain_name(*d).to_string(), p.normalize()))
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 /// `jeugdwet`, or `verdeel onderwijs 50%, jeugdwet 50%`.

@@ -78,3 +78,45 @@ fn every_shipped_example_is_in_the_regions_doc() {
         }
     }
 }
+
+/// `docs/regios.md` shows the current `wiebetaalt diff` of each regional file, and a
+/// decision diagram of every shipped file is in `docs/bomen/`.
+#[test]
+fn the_regions_doc_shows_the_current_diffs_and_diagrams() {
+    let doc = std::fs::read_to_string("docs/regios.md").unwrap();
+    let load = |p: &str| {
+        let mut sources = wiebetaalt::source::Sources::new();
+        wiebetaalt::load::load_rules(std::path::Path::new(p), &mut sources)
+            .unwrap()
+            .0
+    };
+    let today: jiff::civil::Date = "2025-09-01".parse().unwrap();
+    for (old, new) in [
+        ("landelijk", "foodvalley"),
+        ("foodvalley", "kop-van-noord-holland"),
+        ("landelijk", "nijmegen"),
+        ("landelijk", "einstein-class"),
+    ] {
+        let (a, b) = (format!("rules/{old}.regels"), format!("rules/{new}.regels"));
+        let d = wiebetaalt::analysis::diff::diff(&load(&a), &load(&b), today);
+        assert!(
+            doc.contains(&d.text(&a, &b)),
+            "docs/regios.md lacks the current `wiebetaalt diff {a} {b}`"
+        );
+    }
+    for e in std::fs::read_dir("rules").unwrap() {
+        let stem = e
+            .unwrap()
+            .path()
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let svg = format!("docs/bomen/{stem}.svg");
+        assert!(std::path::Path::new(&svg).exists(), "{svg} is missing");
+        assert!(
+            doc.contains(&format!("(bomen/{stem}.svg)")),
+            "{svg} is not linked"
+        );
+    }
+}

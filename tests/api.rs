@@ -232,6 +232,50 @@ fn an_incomplete_decision_names_what_to_ask_next() {
     assert_eq!(d["missing"][0], "leeftijd");
 }
 
+/// The questions that can still change the outcome: never more than `missing`, and a
+/// fact read only in a decided part of a condition is not among them.
+#[test]
+fn questions_name_only_what_can_change_the_outcome() {
+    let s = Server::start("rules");
+    let case = r#"{"soort": "persoonlijke_verzorging", "wlz_indicatie": false,
+                   "verbonden_met_verpleging": false, "leeftijd": 9, "onder_schooltijd": true,
+                   "peildatum": "2025-09-01"}"#;
+    let (status, body) = s.post("/api/v1/regelsets/nijmegen/questions", case);
+    assert_eq!(status, 200, "{body}");
+    let q = json(&body);
+    assert_eq!(q["status"], "incomplete");
+    assert_eq!(q["next"], "woont_in_regio");
+    let open: Vec<&str> = q["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(open, ["woont_in_regio", "zorguren_per_week"]);
+    let (_, body) = s.post("/api/v1/regelsets/nijmegen/decisions", case);
+    let missing = json(&body)["missing"].clone();
+    assert!(
+        missing
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "enkelvoudig"),
+        "{missing}"
+    );
+    let (_, body) = s.post(
+        "/api/v1/regelsets/landelijk/questions",
+        r#"{"soort": "paramedische_therapie"}"#,
+    );
+    assert_eq!(
+        json(&body),
+        json!({"status": "decided", "next": null, "open": []})
+    );
+    assert_eq!(
+        error(s.post("/api/v1/regelsets/landelijk/questions", "{")).0,
+        400
+    );
+}
+
 #[test]
 fn errors_have_one_shape_and_the_right_status() {
     let s = Server::start("rules");
@@ -290,6 +334,7 @@ fn health_and_the_openapi_description() {
         "/api/v1/regelsets",
         "/api/v1/regelsets/{id}",
         "/api/v1/regelsets/{id}/decisions",
+        "/api/v1/regelsets/{id}/questions",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not described");
     }

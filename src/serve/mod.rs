@@ -111,6 +111,7 @@ pub fn app(catalog: Catalog) -> Router {
         .route("/api/v1/regelsets", get(list))
         .route("/api/v1/regelsets/{id}", get(detail))
         .route("/api/v1/regelsets/{id}/decisions", post(decide))
+        .route("/api/v1/regelsets/{id}/questions", post(questions))
         .fallback(not_found)
         .with_state(Arc::new(catalog))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -217,12 +218,11 @@ async fn detail(
     Ok(axum::Json(api::detail(&id, &rs)))
 }
 
-async fn decide(
-    State(catalog): Shared,
-    UrlPath(id): UrlPath<String>,
+/// The case of a request body, and its decision.
+fn case_and_decision(
+    rs: &RuleSet,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let rs = find(&catalog, &id)?;
+) -> Result<(crate::case::Case, crate::eval::Decision), ApiError> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
@@ -248,7 +248,7 @@ async fn decide(
     })?;
     let mut sources = Sources::new();
     let file = sources.add("casus", "");
-    let case = case_from_json(value, file, &rs).map_err(|problems| {
+    let case = case_from_json(value, file, rs).map_err(|problems| {
         let messages: Vec<String> = problems
             .sorted()
             .into_iter()
@@ -266,18 +266,32 @@ async fn decide(
     let date = case
         .reference_date
         .unwrap_or_else(|| jiff::Zoned::now().date());
-    let decision = evaluate(&rs, &case, date).map_err(|e| match &e {
+    let decision = evaluate(rs, &case, date).map_err(|e| eval_error(rs, &e))?;
+    Ok((case, decision))
+}
+
+fn eval_error(rs: &RuleSet, e: &EvalError) -> ApiError {
+    match e {
         EvalError::NotValid { .. } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "not_valid",
-            e.problem(&rs).message,
+            e.problem(rs).message,
         ),
         EvalError::DivisionByZero { .. } | EvalError::Overflow { .. } => ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "rule_error",
-            e.problem(&rs).message,
+            e.problem(rs).message,
         ),
-    })?;
+    }
+}
+
+async fn decide(
+    State(catalog): Shared,
+    UrlPath(id): UrlPath<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let rs = find(&catalog, &id)?;
+    let (case, decision) = case_and_decision(&rs, body)?;
     tracing::info!(
         regelset = %id,
         status = %decision.status.as_str(),
@@ -288,6 +302,38 @@ async fn decide(
         show(&rs, &case, &decision, Format::Json),
     )
         .into_response())
+}
+
+/// `POST /api/v1/regelsets/{id}/questions`: which facts can still change the outcome of
+/// this case, in asking order (`next` is the first, `null` once there is a decision).
+/// Unlike the decision's `missing`, this leaves out facts that are read only in a part
+/// of a condition that is already decided.
+async fn questions(
+    State(catalog): Shared,
+    UrlPath(id): UrlPath<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<axum::Json<Json>, ApiError> {
+    let rs = find(&catalog, &id)?;
+    let (case, decision) = case_and_decision(&rs, body)?;
+    let open = if decision.status == crate::eval::Status::Incomplete {
+        crate::eval::open(&rs, &case, &decision, crate::eval::Waiting::Result)
+            .map_err(|e| eval_error(&rs, &e))?
+    } else {
+        Vec::new()
+    };
+    let mut names: Vec<&str> = Vec::new();
+    for o in open {
+        let (crate::eval::Open::Fact(f) | crate::eval::Open::Member(f, _)) = o;
+        let name = rs.fact_name(f);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(axum::Json(json!({
+        "status": decision.status.as_str(),
+        "next": names.first(),
+        "open": names,
+    })))
 }
 
 /// Why serde_json refused a body, in Dutch.

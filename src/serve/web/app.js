@@ -9,6 +9,7 @@ const state = {
   order: [],       // fact names in the order they were answered
   editing: null,   // a fact whose answer is being changed
   decision: null,  // the last decision
+  open: [],        // facts that can still change the outcome, in asking order
 };
 
 const $ = (id) => document.getElementById(id);
@@ -108,12 +109,14 @@ async function choose(id) {
 }
 
 async function update() {
+  const post = (what) => api(`/api/v1/regelsets/${encodeURIComponent(state.id)}/${what}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(state.answers),
+  });
   try {
-    state.decision = await api(`/api/v1/regelsets/${encodeURIComponent(state.id)}/decisions`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(state.answers),
-    });
+    state.decision = await post("decisions");
+    state.open = state.decision.status === "incomplete" ? (await post("questions")).open : [];
     error("");
   } catch (e) {
     error(e.message);
@@ -123,7 +126,9 @@ async function update() {
 
 function render() {
   const d = state.decision;
-  const asking = state.editing || (d && d.status === "incomplete" ? d.missing[0] : null);
+  // The next question: the first fact that can still change the outcome.
+  const incomplete = d && d.status === "incomplete";
+  const asking = state.editing || (incomplete ? (state.open[0] || d.missing[0]) : null);
   renderAnswers();
   const vraag = $("vraag");
   const beslissing = $("beslissing");
@@ -132,7 +137,7 @@ function render() {
   vraag.hidden = !asking;
   beslissing.hidden = !(d && !asking && d.status !== "incomplete");
   if (asking) {
-    const left = d && d.status === "incomplete" ? d.missing.length : 0;
+    const left = incomplete ? state.open.length : 0;
     vraag.append(question(fact(asking), left));
     const first = vraag.querySelector("button, input, select");
     if (first) first.focus();

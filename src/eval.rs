@@ -480,17 +480,10 @@ impl<F: Facts> Evaluator<'_, F> {
                     self.live(&concept.expr, out)?;
                 }
             }
-            Expr::Atom(_, x) | Expr::Not(x) | Expr::Neg(x) => self.live(x, out)?,
-            Expr::In { value, .. } => self.live(value, out)?,
-            Expr::And(a, b)
-            | Expr::Or(a, b)
-            | Expr::Compare(_, a, b)
-            | Expr::Arith(_, a, b, _)
-            | Expr::Contains {
-                list: a, item: b, ..
-            } => {
-                self.live(a, out)?;
-                self.live(b, out)?;
+            _ => {
+                for child in e.children() {
+                    self.live(child, out)?;
+                }
             }
         }
         Ok(())

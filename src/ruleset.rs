@@ -196,6 +196,25 @@ pub(crate) enum Expr {
     Neg(Box<Expr>),
 }
 
+impl Expr {
+    /// The direct subexpressions, in reading order (a concept's expression is not one).
+    pub(crate) fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Const(_) | Expr::Fact(_) | Expr::Concept(_) => Vec::new(),
+            Expr::Atom(_, x) | Expr::Not(x) | Expr::Neg(x) | Expr::In { value: x, .. } => {
+                vec![x]
+            }
+            Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Compare(_, a, b)
+            | Expr::Arith(_, a, b, _)
+            | Expr::Contains {
+                list: a, item: b, ..
+            } => vec![a, b],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Compare {
     Eq,

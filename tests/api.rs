@@ -7,7 +7,8 @@
     clippy::indexing_slicing
 )] // test code
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
@@ -20,22 +21,7 @@ struct Server {
 
 impl Server {
     fn start(dir: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
-            .args(["serve", "--rules", dir, "--addr", "127.0.0.1:0"])
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
+        let (child, url) = common::spawn_server(dir, Stdio::null());
         Server { child, url }
     }
 
@@ -399,21 +385,8 @@ fn refuses_to_start_when_a_rule_file_has_errors() {
 #[cfg(unix)]
 #[test]
 fn stops_cleanly_on_sigterm_and_never_logs_the_case() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
-        .args(["serve", "--rules", "rules", "--addr", "127.0.0.1:0"])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap();
+    let (child, url) = common::spawn_server("rules", Stdio::piped());
+    let url = url.as_str();
     let (status, _) = answer(
         ureq::post(&format!("{url}{DECISIONS}"))
             .send_string(r#"{"id": "dossier-Jansen", "soort": "verpleging", "leeftijd": 10}"#),

@@ -12,7 +12,8 @@
     clippy::indexing_slicing
 )] // test code
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -29,22 +30,7 @@ fn the_page_decides_real_cases_in_chromium() {
         eprintln!("overgeslagen: geen {chromium} of e2e/node_modules (zie README)");
         return;
     }
-    let mut server = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
-        .args(["serve", "--rules", "rules", "--addr", "127.0.0.1:0"])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
+    let (mut server, url) = common::spawn_server("rules", Stdio::null());
     let mut args = vec!["e2e/pagina.mjs".to_string(), url];
     // `WIEBETAALT_SCREENSHOT=docs/beslissing.png cargo test --test browser` renews the
     // picture in the docs.

@@ -317,26 +317,14 @@ fn unused(rs: &RuleSet) -> Vec<Problem> {
 }
 
 fn concepts_in(rs: &RuleSet, e: &Expr, out: &mut BTreeSet<usize>) {
-    match e {
-        Expr::Concept(ConceptId(c)) => {
-            if out.insert(*c as usize) {
-                if let Some(concept) = rs.concepts.get(*c as usize) {
-                    concepts_in(rs, &concept.expr, out);
-                }
+    if let Expr::Concept(ConceptId(c)) = e {
+        if out.insert(*c as usize) {
+            if let Some(concept) = rs.concepts.get(*c as usize) {
+                concepts_in(rs, &concept.expr, out);
             }
         }
-        Expr::Const(_) | Expr::Fact(_) => {}
-        Expr::Atom(_, x) | Expr::Not(x) | Expr::Neg(x) => concepts_in(rs, x, out),
-        Expr::In { value, .. } => concepts_in(rs, value, out),
-        Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Compare(_, a, b)
-        | Expr::Arith(_, a, b, _)
-        | Expr::Contains {
-            list: a, item: b, ..
-        } => {
-            concepts_in(rs, a, out);
-            concepts_in(rs, b, out);
-        }
+    }
+    for child in e.children() {
+        concepts_in(rs, child, out);
     }
 }

@@ -182,3 +182,26 @@ pub fn assert_reproduces(rs: &RuleSet, p: &wiebetaalt::diagnostic::Problem) {
         other => panic!("{other} has an example but no check"),
     }
 }
+
+/// Starts `wiebetaalt serve --rules DIR` on a free port and returns the process and its
+/// address (`http://127.0.0.1:PORT`), read from the line it prints when it listens.
+pub fn spawn_server(dir: &str, stderr: std::process::Stdio) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args(["serve", "--rules", dir, "--addr", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (child, url)
+}

@@ -39,7 +39,8 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
     let mut complete = true;
     let mut grey: Vec<(String, Json)> = Vec::new();
     let mut space = Space::of(rs);
-    for date in epochs(&[rs], today) {
+    let dates = epochs(&[rs], today);
+    for &date in &dates {
         let mut budget = LINT_BUDGET;
         explore(&mut space, &mut budget, &mut |space, last| {
             let Ok(d) = decide(space, 0, date) else {
@@ -123,9 +124,7 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
         else {
             continue;
         };
-        let in_force = epochs(&[rs], today)
-            .iter()
-            .any(|d| rule.period.contains(*d));
+        let in_force = dates.iter().any(|d| rule.period.contains(*d));
         match (&s.true_example, &s.overridden) {
             (None, _) if complete && space.exact() && in_force => problems.push(
                 Problem::warning(

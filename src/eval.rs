@@ -414,13 +414,37 @@ pub fn open<F: Facts>(
     decision: &Decision,
     waiting: Waiting,
 ) -> Result<Vec<Open>, EvalError> {
+    let mut all = Vec::new();
+    open_until(rs, facts, decision, waiting, &mut all, &|_| false)?;
+    Ok(all)
+}
+
+/// The first open unknown that `wanted` accepts, without looking further than needed.
+pub fn first_open<F: Facts>(
+    rs: &RuleSet,
+    facts: &F,
+    decision: &Decision,
+    waiting: Waiting,
+    wanted: &dyn Fn(Open) -> bool,
+) -> Result<Option<Open>, EvalError> {
+    let mut seen = Vec::new();
+    open_until(rs, facts, decision, waiting, &mut seen, wanted)
+}
+
+fn open_until<F: Facts>(
+    rs: &RuleSet,
+    facts: &F,
+    decision: &Decision,
+    waiting: Waiting,
+    out: &mut Vec<Open>,
+    wanted: &dyn Fn(Open) -> bool,
+) -> Result<Option<Open>, EvalError> {
     let mut ev = Evaluator {
         rs,
         case: facts,
         concepts: vec![None; rs.concepts.len()],
         conditions: Vec::new(),
     };
-    let mut out = Vec::new();
     for step in &decision.trace {
         let waits = match waiting {
             Waiting::Result => step.result == RuleResult::Unknown && step.condition.is_none(),
@@ -429,7 +453,7 @@ pub fn open<F: Facts>(
         let Some(rule) = rs.rule(step.rule).filter(|_| waits) else {
             continue;
         };
-        ev.live(&rule.condition, &mut out).map_err(|f| match f {
+        ev.live(&rule.condition, out).map_err(|f| match f {
             Fail::DivisionByZero(span) => EvalError::DivisionByZero {
                 rule: step.rule,
                 span,
@@ -439,8 +463,11 @@ pub fn open<F: Facts>(
                 span,
             },
         })?;
+        if let Some(o) = out.iter().copied().find(|o| wanted(*o)) {
+            return Ok(Some(o));
+        }
     }
-    Ok(out)
+    Ok(None)
 }
 
 impl<F: Facts> Evaluator<'_, F> {

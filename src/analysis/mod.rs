@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::eval::{evaluate_with, open, Decision, EvalError, Status, Waiting};
+use crate::eval::{evaluate_with, first_open, Decision, EvalError, Status, Waiting};
 use crate::ruleset::{Outcome, RuleSet};
 pub use space::Space;
 use space::{Bound, CellKind};
@@ -86,9 +86,10 @@ pub fn next_var(
     let (Some(rs), Some(facts)) = (space.sets.get(view), space.views.get(view)) else {
         return Ok(None);
     };
-    Ok(open(rs, facts, decision, waiting)?
-        .into_iter()
-        .find_map(|o| space.var_of(view, o)))
+    let found = first_open(rs, facts, decision, waiting, &|o| {
+        space.var_of(view, o).is_some()
+    })?;
+    Ok(found.and_then(|o| space.var_of(view, o)))
 }
 
 /// A part of the space: per variable, the cells it is limited to (`None`: any).

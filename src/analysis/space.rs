@@ -157,10 +157,10 @@ impl<'a> Space<'a> {
         }
         let views = sets
             .iter()
-            .map(|rs| {
+            .enumerate()
+            .map(|(view, rs)| {
                 let mut member_vars = vec![0; rs.facts.len()];
                 for v in vars.iter().filter(|v| v.member.is_some()) {
-                    let view = views_index(sets, rs);
                     if let Some(n) = v
                         .ids
                         .get(view)
@@ -298,10 +298,6 @@ impl<'a> Space<'a> {
         }
         out
     }
-}
-
-fn views_index(sets: &[&RuleSet], rs: &RuleSet) -> usize {
-    sets.iter().position(|s| std::ptr::eq(*s, rs)).unwrap_or(0)
 }
 
 fn same_type(a: &RuleSet, fa: &crate::ruleset::Fact, b: &RuleSet, id: FactId) -> bool {

@@ -10,8 +10,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use common::{date, load_files, rules, DATE};
 use proptest::prelude::*;
@@ -343,17 +341,9 @@ fn diff_names_each_changed_region_with_an_example_that_shows_it() {
 
 // ───────────────────────── the commands ─────────────────────────
 
+/// Exit code, stdout and stderr of the binary.
 fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let o = child.wait_with_output().unwrap();
+    let o = common::run(args, Some(stdin));
     (
         o.status.code().unwrap(),
         String::from_utf8(o.stdout).unwrap(),
@@ -425,8 +415,7 @@ fn ask_accepts_numbers_for_choices_and_stops_cleanly_at_the_end_of_input() {
 
 #[test]
 fn why_not_explains_every_rule_that_gives_the_domain() {
-    let dir = std::env::temp_dir().join(format!("wiebetaalt-why-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("why");
     let case = dir.join("casus.yaml");
     std::fs::write(
         &case,
@@ -520,8 +509,7 @@ fn tree_shows_questions_and_outcomes_in_every_format() {
 
 #[test]
 fn fmt_rewrites_in_place_and_check_reports_without_writing() {
-    let dir = std::env::temp_dir().join(format!("wiebetaalt-fmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("fmt");
     let file = dir.join("los.regels");
     std::fs::write(
         &file,

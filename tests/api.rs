@@ -151,8 +151,7 @@ fn describes_the_domains_and_facts_of_a_rule_set() {
 #[test]
 fn decisions_are_exactly_the_cli_output() {
     let s = Server::start("rules");
-    let dir = std::env::temp_dir().join(format!("wiebetaalt-api-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("api");
     let cases = [
         (
             "landelijk",
@@ -351,8 +350,7 @@ fn the_page_is_dutch_and_needs_nothing_from_outside() {
 
 #[test]
 fn refuses_to_start_when_a_rule_file_has_errors() {
-    let dir = std::env::temp_dir().join(format!("wiebetaalt-serve-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("serve");
     std::fs::write(
         dir.join("kapot.regels"),
         "regelset \"X\"\nregel r als p dan q\n",

@@ -7,28 +7,13 @@
     clippy::indexing_slicing
 )] // test code
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::{run, shipped};
 
 use sha2::{Digest, Sha256};
-
-fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    // The binary may exit (say, on invalid rules) before it reads its input.
-    if let Err(e) = input.write_all(stdin.unwrap_or_default().as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
 
 fn out(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
@@ -46,17 +31,6 @@ fn help_lists_the_commands() {
     let o = run(&["--help"], None);
     assert_eq!(o.status.code(), Some(0));
     insta::assert_snapshot!(out(&o));
-}
-
-/// Every rule file in `rules/`, sorted.
-fn shipped() -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir("rules")
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .filter(|p| p.ends_with(".regels"))
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]
@@ -378,8 +352,7 @@ fn test_runs_the_examples_of_every_file() {
 
 #[test]
 fn a_failing_example_shows_what_was_expected_and_what_came_out() {
-    let dir = std::env::temp_dir().join(format!("wiebetaalt-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("cli");
     let file = dir.join("fout.regels");
     std::fs::write(
         &file,
@@ -413,8 +386,7 @@ fn a_failing_example_shows_what_was_expected_and_what_came_out() {
 
 #[test]
 fn a_byte_order_mark_is_not_content() {
-    let dir = std::env::temp_dir().join(format!("wiebetaalt-bom-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("bom");
     let rules = dir.join("bom.regels");
     let text = format!("\u{feff}{}", std::fs::read_to_string(SPEC).unwrap());
     std::fs::write(&rules, &text).unwrap();

@@ -6,6 +6,8 @@
     clippy::indexing_slicing
 )] // test code
 
+mod common;
+
 use wiebetaalt::diagnostic::Code;
 
 #[test]
@@ -37,16 +39,11 @@ fn every_documented_example_exists() {
 fn every_shipped_example_is_in_the_regions_doc() {
     use wiebetaalt::ruleset::Expectation;
     let doc = std::fs::read_to_string("docs/regios.md").unwrap();
-    let mut files: Vec<_> = std::fs::read_dir("rules")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "regels"))
-        .collect();
-    files.sort();
+    let files = common::shipped();
     assert!(files.len() >= 5);
-    for path in files {
-        let shown = path.display().to_string();
-        let (rs, _) = wiebetaalt::load::load_rules(&path, &mut wiebetaalt::source::Sources::new())
+    for shown in files {
+        let path = std::path::Path::new(&shown);
+        let (rs, _) = wiebetaalt::load::load_rules(path, &mut wiebetaalt::source::Sources::new())
             .unwrap_or_else(|_| panic!("{shown} has errors"));
         let counts = format!("| `{shown}` |",);
         let row = doc
@@ -104,14 +101,10 @@ fn the_regions_doc_shows_the_current_diffs_and_diagrams() {
             "docs/regios.md lacks the current `wiebetaalt diff {a} {b}`"
         );
     }
-    for e in std::fs::read_dir("rules").unwrap() {
-        let stem = e
-            .unwrap()
-            .path()
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+    for file in common::shipped() {
+        let stem = file
+            .trim_start_matches("rules/")
+            .trim_end_matches(".regels");
         let svg = format!("docs/bomen/{stem}.svg");
         assert!(std::path::Path::new(&svg).exists(), "{svg} is missing");
         assert!(

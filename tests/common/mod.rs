@@ -205,3 +205,42 @@ pub fn spawn_server(dir: &str, stderr: std::process::Stdio) -> (std::process::Ch
         .to_string();
     (child, url)
 }
+
+/// A directory of its own for one test's files (`wiebetaalt-TAG-PID` in the temp dir).
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wiebetaalt-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every rule file in `rules/`, sorted.
+pub fn shipped() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".regels"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs the binary with `args` and `stdin`, without colours.
+pub fn run(args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // The binary may exit (say, on invalid rules) before it reads its input.
+    if let Err(e) = input.write_all(stdin.unwrap_or_default().as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}

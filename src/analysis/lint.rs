@@ -33,7 +33,6 @@ struct RuleSeen {
 /// All findings of the analysis for `rs`, as warnings.
 pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
     let mut problems = unused(rs);
-    let own_file = rs.name_span.file;
     let mut seen = vec![RuleSeen::default(); rs.rules.len()];
     let mut conflicts: Vec<(RuleId, RuleId, Json)> = Vec::new();
     let mut complete = true;
@@ -117,11 +116,7 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
     }
 
     for (id, s) in seen.iter().enumerate() {
-        let Some(rule) = rs
-            .rules
-            .get(id)
-            .filter(|r| r.own && r.span.file == own_file)
-        else {
+        let Some(rule) = rs.rules.get(id).filter(|r| r.own) else {
             continue;
         };
         let in_force = dates.iter().any(|d| rule.period.contains(*d));
@@ -158,12 +153,7 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Problem> {
         }
     }
 
-    conflicts.retain(|(a, b, _)| {
-        [a, b].iter().any(|r| {
-            rs.rule(**r)
-                .is_some_and(|r| r.own && r.span.file == own_file)
-        })
-    });
+    conflicts.retain(|(a, b, _)| [a, b].iter().any(|r| rs.rule(**r).is_some_and(|r| r.own)));
     conflicts.sort_by_key(|(a, b, _)| (a.index().min(b.index()), a.index().max(b.index())));
     let more_conflicts = conflicts.len().saturating_sub(MAX_CONFLICTS);
     for (a, b, example) in conflicts.into_iter().take(MAX_CONFLICTS) {

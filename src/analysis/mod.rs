@@ -328,7 +328,7 @@ impl Verdict {
     pub fn words(&self) -> String {
         let status = crate::report::status_word(self.status);
         match &self.outcome {
-            Some(shares) => format!("{} ({status})", outcome_words(shares)),
+            Some(shares) => format!("{} ({status})", crate::report::shares_words(shares)),
             None => status.to_string(),
         }
     }
@@ -352,21 +352,6 @@ fn named(rs: &RuleSet, o: &Outcome) -> Vec<(String, Decimal)> {
         .iter()
         .map(|(d, p)| (rs.domain_name(*d).to_string(), p.normalize()))
         .collect()
-}
-
-/// `jeugdwet`, or `verdeel onderwijs 50%, jeugdwet 50%`.
-pub fn outcome_words(shares: &[(String, Decimal)]) -> String {
-    match shares {
-        [(d, _)] => d.clone(),
-        _ => format!(
-            "verdeel {}",
-            shares
-                .iter()
-                .map(|(d, p)| format!("{d} {}%", p.normalize()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }
 
 /// The reference dates at which the rules in force change, within the rule set's own

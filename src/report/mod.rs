@@ -7,6 +7,8 @@
 pub mod json;
 pub mod text;
 
+use rust_decimal::Decimal;
+
 use crate::eval::Status;
 use crate::ruleset::{Outcome, RuleSet};
 
@@ -22,12 +24,22 @@ pub fn status_word(status: Status) -> &'static str {
 
 /// An outcome as written in the language: `jeugdwet` or `verdeel onderwijs 50%, jeugdwet 50%`.
 pub fn outcome_words(rs: &RuleSet, outcome: &Outcome) -> String {
-    match outcome.shares() {
-        [(d, _)] => rs.domain_name(*d).to_string(),
-        shares => {
+    let shares: Vec<(&str, Decimal)> = outcome
+        .shares()
+        .iter()
+        .map(|(d, p)| (rs.domain_name(*d), *p))
+        .collect();
+    shares_words(&shares)
+}
+
+/// [`outcome_words`] for shares given by domain name.
+pub fn shares_words<S: AsRef<str>>(shares: &[(S, Decimal)]) -> String {
+    match shares {
+        [(d, _)] => d.as_ref().to_string(),
+        _ => {
             let parts: Vec<String> = shares
                 .iter()
-                .map(|(d, p)| format!("{} {}%", rs.domain_name(*d), p.normalize()))
+                .map(|(d, p)| format!("{} {}%", d.as_ref(), p.normalize()))
                 .collect();
             format!("verdeel {}", parts.join(", "))
         }

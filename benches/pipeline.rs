@@ -11,6 +11,9 @@ use wiebetaalt::load::load_rules;
 use wiebetaalt::report;
 use wiebetaalt::source::Sources;
 
+mod common;
+use common::generated;
+
 const KOP: &str = "rules/kop-van-noord-holland.regels";
 const CASE: &str = "soort: begeleiding\ngericht_op: ontwikkeling\nproblematiek: [hoogbegaafdheid, angst_depressie]\nleeftijd: 10\nook_buiten_school_nodig: ja\nwlz_indicatie: nee\nonder_schooltijd: ja\nsociale_vaardigheidstraining: nee\n";
 
@@ -50,59 +53,6 @@ fn eval(c: &mut Criterion) {
             black_box(serde_json::to_string(&report::json::decision(&rs, &case, &d)).unwrap())
         })
     });
-}
-
-/// A generated rule set of `rules` rules over 20 facts (8 yes/no, 6 choices, 4 numbers,
-/// 2 lists), each condition two or three comparisons, every tenth rule an exception to
-/// an earlier one. Deterministic.
-pub fn generated(rules: usize) -> String {
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
-    let mut t =
-        String::from("regelset \"Gegenereerd\"\ndomein d0\ndomein d1\ndomein d2\ndomein d3\n");
-    for i in 0..8 {
-        t.push_str(&format!("feit b{i}: ja/nee\n"));
-    }
-    for i in 0..6 {
-        t.push_str(&format!("feit k{i}: keuze(v0, v1, v2, v3, v4)\n"));
-    }
-    for i in 0..4 {
-        t.push_str(&format!("feit n{i}: getal tussen 0 en 100\n"));
-    }
-    for i in 0..2 {
-        t.push_str(&format!("feit l{i}: lijst(m0, m1, m2, m3, m4, m5)\n"));
-    }
-    for r in 0..rules {
-        let atoms: Vec<String> = (0..2 + next(2))
-            .map(|_| match next(4) {
-                0 => format!("{}b{}", if next(2) == 0 { "niet " } else { "" }, next(8)),
-                1 => format!("k{} is v{}", next(6), next(5)),
-                2 => format!(
-                    "n{} {} {}",
-                    next(4),
-                    ["<", ">=", "minder dan", "ten minste"][next(4) as usize],
-                    next(10) * 10
-                ),
-                _ => format!("l{} bevat m{}", next(2), next(6)),
-            })
-            .collect();
-        t.push_str(&format!("regel r{r}\n"));
-        if r % 10 == 9 {
-            t.push_str(&format!("  uitzondering op r{}\n", next(r as u64)));
-        }
-        t.push_str(&format!(
-            "  als {}\n  dan d{}\n",
-            atoms.join(" en "),
-            next(4)
-        ));
-    }
-    t.push_str("anders d0\n");
-    t
 }
 
 fn analysis(c: &mut Criterion) {

@@ -298,6 +298,8 @@ pub struct RuleSet {
     pub name_span: Span,
     pub conflict: Outcome,
     pub examples: Vec<Example>,
+    /// The compiled form that evaluation runs.
+    pub(crate) program: crate::eval::Program,
 }
 
 impl RuleSet {

@@ -15,7 +15,7 @@ use common::{date, load_files, rules, DATE};
 use proptest::prelude::*;
 use wiebetaalt::analysis::{diff::diff, lint::lint};
 use wiebetaalt::case::Case;
-use wiebetaalt::eval::{evaluate, RuleResult, Status};
+use wiebetaalt::eval::{decide, evaluate, RuleResult, Scratch, Status};
 use wiebetaalt::ruleset::{RuleSet, Value};
 
 // ───────────────────────── brute force ─────────────────────────
@@ -128,8 +128,16 @@ fn brute(rs: &RuleSet) -> Findings {
     let n = rs.rules.len();
     let (mut true_ever, mut applies_ever) = (vec![false; n], vec![false; n]);
     let mut f = Findings::default();
+    let mut scratch = Scratch::new();
     for case in all_cases(rs) {
         let d = evaluate(rs, &case, date(DATE)).unwrap();
+        // Without the trace, evaluation may stop early; it must decide the same.
+        let quick = decide(rs, &mut scratch, &case, date(DATE), false).unwrap();
+        assert_eq!(
+            (quick.status, quick.outcome),
+            (d.status, d.outcome.as_ref())
+        );
+        assert_eq!(scratch.decided_by(), &d.decided_by[..]);
         let applying: Vec<_> = d
             .trace
             .iter()

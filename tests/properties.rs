@@ -13,17 +13,19 @@ use std::path::Path;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use wiebetaalt::case::{parse_case, Case};
-use wiebetaalt::eval::{evaluate, Status};
+use wiebetaalt::eval::{decide, evaluate, Scratch, Status};
 use wiebetaalt::load::load_rules;
 use wiebetaalt::report;
 use wiebetaalt::ruleset::{Fact, RuleSet, Type, Value};
 use wiebetaalt::source::Sources;
 
-const SHIPPED: [&str; 4] = [
+const SHIPPED: [&str; 6] = [
     "rules/landelijk.regels",
     "rules/foodvalley.regels",
     "rules/kop-van-noord-holland.regels",
     "tests/cases/spec/voorbeeld.regels",
+    "rules/einstein-class.regels",
+    "rules/nijmegen.regels",
 ];
 
 fn shipped(i: usize) -> RuleSet {
@@ -230,6 +232,27 @@ fn every_rule_appears_once_in_file_order() {
         let d = evaluate(rs, &c, date()).unwrap();
         let order: Vec<usize> = d.trace.iter().map(|s| s.rule.index()).collect();
         prop_assert_eq!(order, (0..rs.rules.len()).collect::<Vec<_>>());
+        Ok(())
+    });
+}
+
+#[test]
+fn deciding_without_the_trace_gives_the_same_decision() {
+    for_cases(|rs, facts| {
+        let c = case(known(&facts));
+        let full = evaluate(rs, &c, date()).unwrap();
+        let mut scratch = Scratch::new();
+        // The scratch is reused: a previous case must leave nothing behind.
+        let other = case(vec![None; rs.facts.len()]);
+        decide(rs, &mut scratch, &other, date(), true).unwrap();
+        let verdict = decide(rs, &mut scratch, &c, date(), false).unwrap();
+        prop_assert_eq!(verdict.status, full.status);
+        prop_assert_eq!(verdict.outcome, full.outcome.as_ref());
+        prop_assert_eq!(scratch.decided_by(), &full.decided_by[..]);
+        prop_assert_eq!(scratch.missing(), &full.missing[..]);
+        let again = scratch.decision(rs, verdict, date(), false);
+        prop_assert!(again.trace.is_empty());
+        prop_assert_eq!(again.missing, full.missing);
         Ok(())
     });
 }

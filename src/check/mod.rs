@@ -168,7 +168,9 @@ impl<'p> Checker<'p> {
             name_span: root.header.name.span,
             conflict: conflict?,
             examples: Vec::new(),
+            program: crate::eval::Program::default(),
         };
+        rs.program = crate::eval::Program::new(&rs);
         rs.examples = merged
             .examples
             .iter()

@@ -1,0 +1,101 @@
+//! Decisions per second: the compiled rule set deciding cases with and without the
+//! trace, on the shipped Kop van Noord-Holland rule set and on a generated 500-rule
+//! set. Each iteration decides one case of a fixed mix (the rule set's own examples, or
+//! generated cases), so the figures are per decision.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // benchmark code
+
+use std::path::Path;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use wiebetaalt::case::Case;
+use wiebetaalt::eval::{decide, Scratch};
+use wiebetaalt::load::load_rules;
+use wiebetaalt::ruleset::{FactId, RuleSet, Type, Value};
+use wiebetaalt::source::Sources;
+
+mod common;
+use common::generated;
+
+fn load(path: &Path) -> RuleSet {
+    let mut sources = Sources::new();
+    load_rules(path, &mut sources).unwrap().0
+}
+
+/// Cases from the rule set's examples.
+fn example_cases(rs: &RuleSet) -> Vec<Case> {
+    rs.examples
+        .iter()
+        .map(|e| Case::with(rs, &e.given))
+        .collect()
+}
+
+/// Deterministic cases with every fact known.
+fn generated_cases(rs: &RuleSet, n: usize) -> Vec<Case> {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    (0..n)
+        .map(|_| {
+            let given: Vec<(FactId, Value)> = rs
+                .facts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let v = match f.ty {
+                        Type::Bool => Value::Bool(next(2) == 0),
+                        Type::Number => Value::Number(next(100).into()),
+                        Type::Choice(_) => {
+                            Value::Choice(f.values[next(f.values.len() as u64) as usize])
+                        }
+                        Type::List(_) => {
+                            let mut items: Vec<_> =
+                                f.values.iter().copied().filter(|_| next(3) == 0).collect();
+                            items.sort();
+                            Value::List(items)
+                        }
+                        Type::Text => Value::Text("x".into()),
+                    };
+                    (FactId(i as u32), v)
+                })
+                .collect();
+            Case::with(rs, &given)
+        })
+        .collect()
+}
+
+fn bench_set(c: &mut Criterion, name: &str, rs: &RuleSet, cases: &[Case]) {
+    let date = "2025-09-01".parse().unwrap();
+    let mut group = c.benchmark_group(format!("decide {name}"));
+    group.throughput(Throughput::Elements(1));
+    for trace in [false, true] {
+        let label = if trace { "with trace" } else { "without trace" };
+        let mut scratch = Scratch::new();
+        let mut i = 0;
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                i = (i + 1) % cases.len();
+                let v = decide(rs, &mut scratch, &cases[i], date, trace).unwrap();
+                black_box(v.status);
+            })
+        });
+    }
+    group.finish();
+}
+
+fn decisions(c: &mut Criterion) {
+    let kop = load(Path::new("rules/kop-van-noord-holland.regels"));
+    bench_set(c, "kop-van-noord-holland", &kop, &example_cases(&kop));
+    let dir = std::env::temp_dir().join("wiebetaalt-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gegenereerd-500.regels");
+    std::fs::write(&path, generated(500)).unwrap();
+    let big = load(&path);
+    bench_set(c, "generated 500 rules", &big, &generated_cases(&big, 1000));
+}
+
+criterion_group!(benches, decisions);
+criterion_main!(benches);

@@ -1,0 +1,278 @@
+//! Evaluation: checked [`RuleSet`] + [`Case`] + reference date → [`Decision`].
+//!
+//! A pure function (spec section 5): no IO, no clock. Facts may be unknown; logic is
+//! three-valued (Kleene). Every atomic condition of every rule in force is evaluated —
+//! no short-circuit — so the trace shows each one. Each rule gets exactly one
+//! [`RuleResult`]; exceptions are evaluated before the rules they override. The
+//! decision's status follows from the outcomes of the applying and the unknown rules.
+
+mod program;
+
+use jiff::civil::Date;
+
+use crate::case::Case;
+use crate::diagnostic::{Code, Problem};
+use crate::ruleset::{AtomId, FactId, Outcome, Period, RuleId, RuleSet, Sym, Value};
+use crate::source::Span;
+
+pub use program::{Program, Scratch, Verdict};
+
+/// The result of one rule for one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleResult {
+    Applies,
+    NotApplicable,
+    Overridden,
+    Unknown,
+    NotValid,
+}
+
+impl RuleResult {
+    /// The key used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleResult::Applies => "applies",
+            RuleResult::NotApplicable => "not_applicable",
+            RuleResult::Overridden => "overridden",
+            RuleResult::Unknown => "unknown",
+            RuleResult::NotValid => "not_valid",
+        }
+    }
+}
+
+/// The status of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Decided,
+    Fallback,
+    Conflict,
+    Incomplete,
+}
+
+impl Status {
+    /// The key used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Decided => "decided",
+            Status::Fallback => "fallback",
+            Status::Conflict => "conflict",
+            Status::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// One evaluated atomic condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Condition {
+    pub atom: AtomId,
+    pub value: Option<bool>,
+}
+
+/// What happened to one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceStep {
+    pub rule: RuleId,
+    pub result: RuleResult,
+    /// The value of the rule's whole condition (`None` when unknown, or when the rule
+    /// is not valid on the reference date and so was not evaluated).
+    pub condition: Option<bool>,
+    /// The exceptions that applied and so overrode this rule.
+    pub overridden_by: Vec<RuleId>,
+    pub conditions: Vec<Condition>,
+}
+
+/// The decision for one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub status: Status,
+    /// `None` only when incomplete.
+    pub outcome: Option<Outcome>,
+    pub decided_by: Vec<RuleId>,
+    pub missing: Vec<FactId>,
+    /// Every rule, in file order.
+    pub trace: Vec<TraceStep>,
+    pub reference_date: Date,
+}
+
+/// Evaluation can fail only through the rule set: a date outside its validity, or
+/// arithmetic that has no answer for this case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalError {
+    NotValid {
+        reference_date: Date,
+        period: Period,
+        name: String,
+    },
+    DivisionByZero {
+        rule: RuleId,
+        span: Span,
+    },
+    Overflow {
+        rule: RuleId,
+        span: Span,
+    },
+}
+
+impl EvalError {
+    /// The error as a diagnostic in the rule file.
+    pub fn problem(&self, rs: &RuleSet) -> Problem {
+        match self {
+            EvalError::NotValid {
+                reference_date,
+                period,
+                name,
+            } => {
+                let mut valid = String::new();
+                if let Some(f) = period.from {
+                    valid.push_str(&format!("vanaf {f}"));
+                }
+                if let Some(u) = period.until {
+                    valid.push_str(&format!(
+                        "{}tot {u}",
+                        if valid.is_empty() { "" } else { " " }
+                    ));
+                }
+                Problem::error(
+                    Code::NotValid,
+                    period.span.unwrap_or_default(),
+                    format!("de regelset `{name}` geldt niet op de peildatum {reference_date}"),
+                )
+                .label(format!("geldig {valid}"))
+                .help("kies een peildatum binnen de geldigheid (`peildatum` in de casus of `--peildatum`), of gebruik de regelset die toen gold")
+            }
+            EvalError::DivisionByZero { rule, span } => Problem::error(
+                Code::DivisionByZero,
+                *span,
+                format!("deling door nul in regel `{}`", rs.rule_name(*rule)),
+            )
+            .label("deze deler is nul voor deze casus")
+            .help("geef het feit een ondergrens boven nul met `tussen`"),
+            EvalError::Overflow { rule, span } => Problem::error(
+                Code::InvalidNumber,
+                *span,
+                format!(
+                    "een berekening in regel `{}` wordt te groot",
+                    rs.rule_name(*rule)
+                ),
+            )
+            .label("uitkomst te groot om exact te rekenen")
+            .help("begrens de feiten in deze berekening met `tussen`"),
+        }
+    }
+}
+
+/// Where evaluation reads fact values: a [`Case`], or the partial assignments of the
+/// analysis, which can know single members of a `lijst` before the whole list.
+pub trait Facts {
+    fn value(&self, fact: FactId) -> Option<&Value>;
+
+    /// Whether the `lijst` fact contains `item`, when that is known.
+    fn contains(&self, fact: FactId, item: Sym) -> Option<bool> {
+        match self.value(fact) {
+            Some(Value::List(items)) => Some(items.contains(&item)),
+            _ => None,
+        }
+    }
+}
+
+impl Facts for Case {
+    fn value(&self, fact: FactId) -> Option<&Value> {
+        Case::value(self, fact)
+    }
+}
+
+/// Decides one case at one reference date, with the full trace.
+pub fn evaluate(rs: &RuleSet, case: &Case, reference_date: Date) -> Result<Decision, EvalError> {
+    evaluate_with(rs, case, reference_date)
+}
+
+/// [`evaluate`] over any source of fact values.
+pub fn evaluate_with<F: Facts>(
+    rs: &RuleSet,
+    facts: &F,
+    reference_date: Date,
+) -> Result<Decision, EvalError> {
+    let mut scratch = Scratch::new();
+    let verdict = decide(rs, &mut scratch, facts, reference_date, true)?;
+    Ok(scratch.decision(rs, verdict, reference_date, true))
+}
+
+/// Decides one case into `scratch`, which keeps its buffers between calls: without
+/// `trace` nothing is allocated once the scratch has grown to the rule set. The rules
+/// that decided and the missing facts are then in the scratch
+/// ([`Scratch::decided_by`], [`Scratch::missing`]); [`Scratch::decision`] makes a
+/// [`Decision`] of it.
+pub fn decide<'r, F: Facts>(
+    rs: &'r RuleSet,
+    scratch: &mut Scratch,
+    facts: &F,
+    reference_date: Date,
+    trace: bool,
+) -> Result<Verdict<'r>, EvalError> {
+    program::run(rs, scratch, facts, reference_date, trace)
+}
+
+impl Scratch {
+    /// The last decision as a [`Decision`]; its trace is empty unless it was decided
+    /// with `trace`.
+    pub fn decision(
+        &self,
+        rs: &RuleSet,
+        verdict: Verdict<'_>,
+        reference_date: Date,
+        trace: bool,
+    ) -> Decision {
+        Decision {
+            status: verdict.status,
+            outcome: verdict.outcome.cloned(),
+            decided_by: self.decided_by().to_vec(),
+            missing: self.missing().to_vec(),
+            trace: if trace { self.trace(rs) } else { Vec::new() },
+            reference_date,
+        }
+    }
+}
+
+/// An unknown that an undecided condition still depends on: a fact, or one member of
+/// a `lijst` fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Open {
+    Fact(FactId),
+    Member(FactId, Sym),
+}
+
+/// What a rule still waits for, in the order a consultant would be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Rules whose result is `unknown` (what can still change the decision).
+    Result,
+    /// Rules whose condition is unknown (what the analysis needs to settle every rule).
+    Condition,
+}
+
+/// The unknowns that can still change the conditions of the rules that wait, in file
+/// order of the rules and reading order within each. Unlike `missing`, a fact read only
+/// in a part of a condition whose value is already known (say `onwaar en feit`) is not
+/// open: no answer to it can change anything.
+pub fn open<F: Facts>(
+    rs: &RuleSet,
+    facts: &F,
+    decision: &Decision,
+    waiting: Waiting,
+) -> Result<Vec<Open>, EvalError> {
+    let mut all = Vec::new();
+    program::open_until(rs, facts, &decision.trace, waiting, &mut all, &|_| false)?;
+    Ok(all)
+}
+
+/// The first open unknown that `wanted` accepts, without looking further than needed.
+pub fn first_open<F: Facts>(
+    rs: &RuleSet,
+    facts: &F,
+    decision: &Decision,
+    waiting: Waiting,
+    wanted: &dyn Fn(Open) -> bool,
+) -> Result<Option<Open>, EvalError> {
+    let mut seen = Vec::new();
+    program::open_until(rs, facts, &decision.trace, waiting, &mut seen, wanted)
+}

@@ -15,6 +15,10 @@ use crate::diagnostic::{Code, Problem, Problems};
 use crate::ruleset::{FactId, Raw, RuleSet, Type, Value};
 use crate::source::{FileId, Span};
 
+/// The largest `kosten` a case may carry: a trillion euros, far above any budget, and
+/// far below where exact arithmetic on cents would overflow.
+const MAX_COSTS: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0);
+
 /// The reserved keys of a case.
 pub const RESERVED: [&str; 3] = ["id", "peildatum", "kosten"];
 
@@ -166,6 +170,63 @@ pub fn case_from_json(
     }
 }
 
+/// Validates one row of a table (a CSV batch): `header` names the columns (facts or
+/// reserved keys), `cells` holds the values as written. An empty cell is unknown; the
+/// values of a `lijst` are separated by `;` (`[]` is the empty list); a number may use a
+/// decimal comma. Problems are placed at the start of `file`.
+pub fn case_from_cells<S: AsRef<str>>(
+    header: &[S],
+    cells: &[&str],
+    file: FileId,
+    rs: &RuleSet,
+) -> Result<Case, Problems> {
+    let mut entries = Vec::with_capacity(cells.len());
+    for (key, cell) in header.iter().zip(cells) {
+        let (key, cell) = (key.as_ref(), cell.trim());
+        if cell.is_empty() {
+            continue;
+        }
+        let number = || {
+            let n = if cell.contains('.') {
+                cell.to_string()
+            } else {
+                cell.replacen(',', ".", 1)
+            };
+            if Decimal::from_str_exact(&n).is_ok() {
+                Node::Number(n)
+            } else {
+                Node::Text(cell.to_string())
+            }
+        };
+        let ty = rs.fact_id(key).and_then(|f| rs.fact(f)).map(|f| f.ty);
+        let node = match (key, ty) {
+            ("kosten", _) | (_, Some(Type::Number)) => number(),
+            (_, Some(Type::Bool)) => match cell {
+                "true" | "waar" => Node::Bool(true),
+                "false" | "onwaar" => Node::Bool(false),
+                _ => Node::Text(cell.to_string()),
+            },
+            (_, Some(Type::List(_))) => {
+                let inner = cell
+                    .strip_prefix('[')
+                    .and_then(|c| c.strip_suffix(']'))
+                    .unwrap_or(cell);
+                Node::List(
+                    inner
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| Node::Text(v.to_string()))
+                        .collect(),
+                )
+            }
+            _ => Node::Text(cell.to_string()),
+        };
+        entries.push((Node::Text(key.to_string()), node));
+    }
+    from_entries(entries, rs, &|_| Span::new(file, 0, 0))
+}
+
 fn from_entries(
     entries: Vec<(Node, Node)>,
     rs: &RuleSet,
@@ -229,16 +290,30 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
             return Ok(());
         }
         "kosten" => {
+            let expected = "een bedrag in euro's, 0 of meer, in hele centen";
             let amount = match value {
-                Node::Number(n) => Decimal::from_str_exact(&n)
-                    .ok()
-                    .filter(|d| !d.is_sign_negative()),
+                Node::Number(n) => Decimal::from_str_exact(&n).ok(),
                 _ => None,
-            };
-            case.costs =
-                Some(amount.ok_or_else(|| {
-                    wrong("geen bedrag".into(), "een bedrag in euro's, 0 of meer")
-                })?);
+            }
+            .ok_or_else(|| wrong("geen bedrag".into(), expected))?;
+            if amount.is_sign_negative() && !amount.is_zero() {
+                return Err(wrong(format!("{amount} is negatief"), expected));
+            }
+            let amount = amount.normalize();
+            if amount.scale() > 2 {
+                return Err(wrong(
+                    format!("{amount} heeft meer dan twee decimalen"),
+                    expected,
+                )
+                .help("kosten zijn in euro's met hoogstens twee decimalen, bijvoorbeeld `1250.75`"));
+            }
+            if amount > MAX_COSTS {
+                return Err(wrong(
+                    format!("{amount} is te groot"),
+                    "een bedrag tot 1 biljoen euro",
+                ));
+            }
+            case.costs = Some(amount);
             return Ok(());
         }
         _ => {}

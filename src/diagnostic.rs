@@ -77,6 +77,8 @@ codes! {
     CaseNotMapping = "case-not-mapping", "een casus is geen lijst van `feit: waarde`-paren";
     UnknownFact = "unknown-fact", "een casus noemt een feit dat de regelset niet kent";
     WrongValue = "wrong-value", "een waarde in een casus past niet bij het soort van het feit";
+    LogBroken = "log-broken", "het beslissingslogboek is afgebroken, veranderd of ingekort";
+    NotADecision = "not-a-decision", "het bestand voor `replay` is geen vastgelegde beslissing";
     TooDeep = "too-deep", "een voorwaarde is te diep genest of te lang om veilig te lezen";
     NoFallback = "no-fallback", "waarschuwing: er is geen `anders`; het grijze gebied wordt gelijk verdeeld";
     DivisorMayBeZero = "divisor-may-be-zero", "waarschuwing: een deler kan nul zijn";

@@ -10,8 +10,10 @@
 //! [`load::load_rules`] reads a file with its bases and runs `syntax` and `check`;
 //! [`case::parse_case`] validates a case; [`eval::evaluate`] decides it.
 
+pub mod allocation;
 pub mod analysis;
 pub mod ast;
+pub mod batch;
 pub mod case;
 pub mod check;
 pub mod cli;
@@ -20,6 +22,8 @@ pub mod eval;
 pub mod examples;
 pub mod format;
 pub mod load;
+pub mod log;
+pub mod replay;
 pub mod report;
 pub mod ruleset;
 pub mod serve;

@@ -300,6 +300,8 @@ pub struct RuleSet {
     pub examples: Vec<Example>,
     /// The compiled form that evaluation runs.
     pub(crate) program: crate::eval::Program,
+    /// Fact ids by name, for reading cases.
+    pub(crate) fact_index: HashMap<String, FactId>,
 }
 
 impl RuleSet {
@@ -320,10 +322,7 @@ impl RuleSet {
     }
 
     pub fn fact_id(&self, name: &str) -> Option<FactId> {
-        self.facts
-            .iter()
-            .position(|f| f.name == name)
-            .map(FactId::from_index)
+        self.fact_index.get(name).copied()
     }
 
     pub fn rule_id(&self, name: &str) -> Option<RuleId> {

@@ -169,8 +169,12 @@ impl<'p> Checker<'p> {
             conflict: conflict?,
             examples: Vec::new(),
             program: crate::eval::Program::default(),
+            fact_index: HashMap::new(),
         };
         rs.program = crate::eval::Program::new(&rs);
+        rs.fact_index = (rs.facts.iter().enumerate())
+            .map(|(i, f)| (f.name.clone(), FactId::from_index(i)))
+            .collect();
         rs.examples = merged
             .examples
             .iter()

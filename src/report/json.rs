@@ -2,23 +2,29 @@
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use serde::Serialize;
-use serde_json::{Map, Value as Json};
+use serde::{Serialize, Serializer};
+use serde_json::Value as Json;
 
+use crate::allocation::allocate;
 use crate::case::Case;
 use crate::eval::Decision;
-use crate::ruleset::{Outcome, RuleSet, Value};
+use crate::ruleset::{FactId, Outcome, RuleId, RuleSet, Value};
 
+/// The decision in the shape of spec section 8, serialised straight from the decision
+/// (no intermediate JSON tree), so that a batch can write it without allocating per
+/// value. `allocation` and `case.kosten` are there only when the case has costs.
 #[derive(Serialize)]
 struct DecisionJson<'a> {
     status: &'static str,
-    outcome: Option<Json>,
-    decided_by: Vec<&'a str>,
-    missing: Vec<&'a str>,
-    trace: Vec<StepJson<'a>>,
+    outcome: Option<OutcomeJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocation: Option<Option<AllocationJson<'a>>>,
+    decided_by: Names<'a, RuleId>,
+    missing: Names<'a, FactId>,
+    trace: Trace<'a>,
     ruleset: RuleSetJson<'a>,
     reference_date: String,
-    case: CaseJson,
+    case: CaseJson<'a>,
     engine: EngineJson,
 }
 
@@ -26,15 +32,15 @@ struct DecisionJson<'a> {
 struct StepJson<'a> {
     rule: &'a str,
     result: &'static str,
-    overridden_by: Vec<&'a str>,
-    conditions: Vec<ConditionJson<'a>>,
+    overridden_by: Names<'a, RuleId>,
+    conditions: Conditions<'a>,
 }
 
 #[derive(Serialize)]
 struct ConditionJson<'a> {
     text: &'a str,
     value: Option<bool>,
-    facts: Map<String, Json>,
+    facts: Facts<'a>,
 }
 
 #[derive(Serialize)]
@@ -46,9 +52,11 @@ struct RuleSetJson<'a> {
 }
 
 #[derive(Serialize)]
-struct CaseJson {
-    id: Option<String>,
-    facts: Map<String, Json>,
+struct CaseJson<'a> {
+    id: Option<&'a str>,
+    facts: Facts<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kosten: Option<Amount>,
 }
 
 #[derive(Serialize)]
@@ -57,48 +65,161 @@ struct EngineJson {
     version: &'static str,
 }
 
-/// The decision as a JSON value.
-pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> Json {
-    let fact_map = |ids: &mut dyn Iterator<Item = crate::ruleset::FactId>| {
-        let mut m = Map::new();
-        for f in ids {
-            m.insert(
-                rs.fact_name(f).to_string(),
-                case.value(f).map_or(Json::Null, |v| value(rs, v)),
-            );
+/// Names of rules or facts, serialised as a list of strings.
+struct Names<'a, T> {
+    rs: &'a RuleSet,
+    ids: &'a [T],
+}
+
+impl Serialize for Names<'_, RuleId> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.ids.iter().map(|r| self.rs.rule_name(*r)))
+    }
+}
+
+impl Serialize for Names<'_, FactId> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.ids.iter().map(|f| self.rs.fact_name(*f)))
+    }
+}
+
+/// Facts with their values in the case (`null` when unknown): the facts an atom read,
+/// or (`ids` empty, `known`) every known fact of the case.
+struct Facts<'a> {
+    rs: &'a RuleSet,
+    case: &'a Case,
+    ids: &'a [FactId],
+    known: bool,
+}
+
+impl Serialize for Facts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let value = |f: FactId| self.case.value(f).map(|v| ValueJson(self.rs, v));
+        if self.known {
+            let known = (0..self.rs.facts.len())
+                .map(FactId::from_index)
+                .filter_map(|f| Some((self.rs.fact_name(f), value(f)?)));
+            s.collect_map(known)
+        } else {
+            s.collect_map(self.ids.iter().map(|f| (self.rs.fact_name(*f), value(*f))))
         }
-        m
-    };
-    let trace = d
-        .trace
-        .iter()
-        .map(|s| StepJson {
-            rule: rs.rule_name(s.rule),
-            result: s.result.as_str(),
-            overridden_by: s.overridden_by.iter().map(|r| rs.rule_name(*r)).collect(),
-            conditions: s
-                .conditions
+    }
+}
+
+struct Trace<'a> {
+    rs: &'a RuleSet,
+    case: &'a Case,
+    d: &'a Decision,
+}
+
+impl Serialize for Trace<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (rs, case) = (self.rs, self.case);
+        s.collect_seq(self.d.trace.iter().map(|step| StepJson {
+            rule: rs.rule_name(step.rule),
+            result: step.result.as_str(),
+            overridden_by: Names {
+                rs,
+                ids: &step.overridden_by,
+            },
+            conditions: Conditions {
+                rs,
+                case,
+                conditions: &step.conditions,
+            },
+        }))
+    }
+}
+
+struct Conditions<'a> {
+    rs: &'a RuleSet,
+    case: &'a Case,
+    conditions: &'a [crate::eval::Condition],
+}
+
+impl Serialize for Conditions<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (rs, case) = (self.rs, self.case);
+        s.collect_seq(self.conditions.iter().filter_map(|c| {
+            let atom = rs.atom(c.atom)?;
+            Some(ConditionJson {
+                text: &atom.text,
+                value: c.value,
+                facts: Facts {
+                    rs,
+                    case,
+                    ids: &atom.facts,
+                    known: false,
+                },
+            })
+        }))
+    }
+}
+
+struct OutcomeJson<'a>(&'a RuleSet, &'a Outcome);
+
+impl Serialize for OutcomeJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let OutcomeJson(rs, o) = self;
+        s.collect_map(
+            o.shares()
                 .iter()
-                .filter_map(|c| {
-                    let atom = rs.atom(c.atom)?;
-                    Some(ConditionJson {
-                        text: &atom.text,
-                        value: c.value,
-                        facts: fact_map(&mut atom.facts.iter().copied()),
-                    })
-                })
-                .collect(),
-        })
-        .collect();
-    let known = (0..rs.facts.len())
-        .map(crate::ruleset::FactId::from_index)
-        .filter(|f| case.value(*f).is_some());
-    let json = DecisionJson {
+                .map(|(d, p)| (rs.domain_name(*d), Amount(*p))),
+        )
+    }
+}
+
+struct AllocationJson<'a>(Vec<(&'a str, Decimal)>);
+
+impl Serialize for AllocationJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(p, a)| (p, Amount(*a))))
+    }
+}
+
+/// An exact decimal as a JSON number (see [`number`]).
+struct Amount(Decimal);
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        number(self.0).serialize(s)
+    }
+}
+
+struct ValueJson<'a>(&'a RuleSet, &'a Value);
+
+impl Serialize for ValueJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ValueJson(rs, v) = self;
+        match v {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) => number(*n).serialize(s),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Choice(sym) => s.serialize_str(rs.symbols.name(*sym)),
+            Value::List(items) => s.collect_seq(items.iter().map(|i| rs.symbols.name(*i))),
+        }
+    }
+}
+
+fn view<'a>(rs: &'a RuleSet, case: &'a Case, d: &'a Decision) -> DecisionJson<'a> {
+    let allocation = case.costs.map(|costs| {
+        d.outcome
+            .as_ref()
+            .map(|o| AllocationJson(allocate(rs, o, costs)))
+    });
+    DecisionJson {
         status: d.status.as_str(),
-        outcome: d.outcome.as_ref().map(|o| outcome(rs, o)),
-        decided_by: d.decided_by.iter().map(|r| rs.rule_name(*r)).collect(),
-        missing: d.missing.iter().map(|f| rs.fact_name(*f)).collect(),
-        trace,
+        outcome: d.outcome.as_ref().map(|o| OutcomeJson(rs, o)),
+        allocation,
+        decided_by: Names {
+            rs,
+            ids: &d.decided_by,
+        },
+        missing: Names {
+            rs,
+            ids: &d.missing,
+        },
+        trace: Trace { rs, case, d },
         ruleset: RuleSetJson {
             name: &rs.name,
             version: rs.version.as_deref(),
@@ -107,15 +228,31 @@ pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> Json {
         },
         reference_date: d.reference_date.to_string(),
         case: CaseJson {
-            id: case.id.clone(),
-            facts: fact_map(&mut known.into_iter()),
+            id: case.id.as_deref(),
+            facts: Facts {
+                rs,
+                case,
+                ids: &[],
+                known: true,
+            },
+            kosten: case.costs.map(Amount),
         },
         engine: EngineJson {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         },
-    };
-    serde_json::to_value(json).unwrap_or(Json::Null)
+    }
+}
+
+/// The decision as a JSON value.
+pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> Json {
+    serde_json::to_value(view(rs, case, d)).unwrap_or(Json::Null)
+}
+
+/// Appends the decision as compact JSON (one line, without the newline) to `out`.
+pub fn write_decision(out: &mut Vec<u8>, rs: &RuleSet, case: &Case, d: &Decision) {
+    // Serialising into memory fails only on non-string map keys, which there are none.
+    let _ = serde_json::to_writer(out, &view(rs, case, d));
 }
 
 /// A diagnostic for `check --format json`: severity, code, message, place, the rules
@@ -136,27 +273,12 @@ pub fn problem(p: &crate::diagnostic::Problem, sources: &crate::source::Sources)
 
 /// `{"jeugdwet": 100}`: each domain with its percentage.
 pub fn outcome(rs: &RuleSet, o: &Outcome) -> Json {
-    let mut m = Map::new();
-    for (d, p) in o.shares() {
-        m.insert(rs.domain_name(*d).to_string(), number(*p));
-    }
-    Json::Object(m)
+    serde_json::to_value(OutcomeJson(rs, o)).unwrap_or(Json::Null)
 }
 
 /// A value as JSON: `true`, `12.5`, `"leren"`, `["eed"]`.
 pub fn value(rs: &RuleSet, v: &Value) -> Json {
-    match v {
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Number(n) => number(*n),
-        Value::Text(t) => Json::String(t.to_string()),
-        Value::Choice(s) => Json::String(rs.symbols.name(*s).to_string()),
-        Value::List(items) => Json::Array(
-            items
-                .iter()
-                .map(|s| Json::String(rs.symbols.name(*s).to_string()))
-                .collect(),
-        ),
-    }
+    serde_json::to_value(ValueJson(rs, v)).unwrap_or(Json::Null)
 }
 
 /// An exact decimal as a JSON number: whole numbers as integers, others as the

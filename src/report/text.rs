@@ -21,6 +21,7 @@ fn write_decision(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> 
         writeln!(out, "Casus: {id}")?;
     }
     outcome(out, rs, d)?;
+    costs(out, rs, case, d)?;
     writeln!(out, "Status: {}", status_words(d.status))?;
     writeln!(out)?;
     why(out, rs, d)?;
@@ -59,6 +60,58 @@ fn outcome(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
         }
     }
     Ok(())
+}
+
+/// The costs and, when there is an outcome, how they are divided between the payers.
+fn costs(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Result {
+    let Some(costs) = case.costs else {
+        return Ok(());
+    };
+    match &d.outcome {
+        None => writeln!(
+            out,
+            "Kosten: {} (nog niet te verdelen zolang de casus onvolledig is)",
+            euros(costs)
+        ),
+        Some(o) => {
+            let parts: Vec<String> = crate::allocation::allocate(rs, o, costs)
+                .into_iter()
+                .map(|(payer, amount)| format!("{payer} {}", euros(amount)))
+                .collect();
+            writeln!(
+                out,
+                "Kosten: {}, te betalen door {}",
+                euros(costs),
+                parts.join(", ")
+            )
+        }
+    }
+}
+
+/// An amount the Dutch way: `€ 1.234,50`.
+pub fn euros(amount: rust_decimal::Decimal) -> String {
+    let mut a = amount;
+    a.rescale(2);
+    let text = a.abs().to_string();
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let sign = if a.is_sign_negative() && !a.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("€ {sign}{},{cents}", grouped(whole))
+}
+
+/// Digits in groups of three, the Dutch way: `1234567` as `1.234.567`.
+pub fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn status_words(status: Status) -> &'static str {

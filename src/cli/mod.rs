@@ -1,8 +1,12 @@
-//! The command line (spec section 7): `check`, `eval` and `test`, and `serve`.
+//! The command line (spec section 7): `check`, `eval` and `test`, the analysis
+//! commands, `serve`, and the accounting commands `batch`, `log verify` and `replay`
+//! (in [`records`]).
 //!
 //! Each subcommand is one function that reads its files, calls the library, writes
 //! to the given output and error streams, and returns the exit code. Nothing is
 //! written to the output stream after an error.
+
+mod records;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -56,6 +60,9 @@ pub enum Command {
         /// Leg ook uit waarom dit domein het niet (alleen) werd: per regel die het geeft.
         #[arg(long, value_name = "DOMEIN")]
         why_not: Option<String>,
+        /// Leg de beslissing ook vast in dit logboek (een hashketen, JSON Lines).
+        #[arg(long, value_name = "BESTAND")]
+        log: Option<PathBuf>,
         /// De casus: een YAML- of JSON-bestand, of `-` voor standaardinvoer.
         case: String,
     },
@@ -117,6 +124,53 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Beslis veel casussen tegelijk: één JSON-regel per casus, in de volgorde van de invoer.
+    ///
+    /// De invoer is een YAML-lijst, JSON Lines of CSV (kop = feitnamen, lijstwaarden
+    /// gescheiden door `;`). Een ongeldige casus geeft een foutregel en stopt de rest niet
+    /// (exit 1 aan het eind). Een samenvatting gaat naar standaardfout.
+    Batch {
+        /// Het regelbestand.
+        #[arg(long)]
+        rules: PathBuf,
+        /// De casussen: een bestand, of `-` voor standaardinvoer.
+        input: String,
+        /// Schrijf de beslissingen naar dit bestand in plaats van naar standaarduitvoer.
+        #[arg(short = 'o', long = "output", value_name = "BESTAND")]
+        output: Option<PathBuf>,
+        /// Met of zonder spoor per beslissing.
+        #[arg(long, value_enum, default_value_t = Trace::Full)]
+        trace: Trace,
+        /// Het formaat van de invoer; anders volgt het uit de extensie (.yaml, .jsonl, .csv).
+        #[arg(long, value_enum)]
+        input_format: Option<crate::batch::InputFormat>,
+        /// Peildatum voor casussen zonder `peildatum`; anders vandaag.
+        #[arg(long)]
+        peildatum: Option<Date>,
+        /// Leg elke beslissing ook vast in dit logboek (een hashketen, JSON Lines).
+        #[arg(long, value_name = "BESTAND")]
+        log: Option<PathBuf>,
+        /// Aantal rekenthreads; standaard één per kern.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Werk met een beslissingslogboek.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
+    },
+    /// Beslis een vastgelegde casus opnieuw en vergelijk met wat er toen is beslist.
+    Replay {
+        /// De vastgelegde beslissing (JSON van `eval` of `batch`), of regels uit een logboek;
+        /// `-` voor standaardinvoer.
+        decision: String,
+        /// Het regelbestand waarmee opnieuw wordt beslist.
+        #[arg(long)]
+        rules: PathBuf,
+        /// Uitvoer: leesbare tekst of JSON.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Start de webservice en de pagina voor consulenten met de regelsets van een map.
     Serve {
         /// De map met `.regels`-bestanden; elk bestand is een regelset (id = bestandsnaam).
@@ -126,6 +180,25 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Controleer de hashketen; meldt het eerste veranderde, verwijderde of verschoven record.
+    Verify {
+        /// Het logboek.
+        file: PathBuf,
+        /// De hash die het laatste record moet hebben (elders bewaard): vangt ook
+        /// records die aan het eind zijn weggeknipt.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Trace {
+    Full,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -185,8 +258,47 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             format,
             peildatum,
             why_not,
+            log,
             case,
-        } => eval(&rules, format, peildatum, why_not.as_deref(), &case, io),
+        } => eval(
+            &rules,
+            format,
+            peildatum,
+            why_not.as_deref(),
+            log.as_deref(),
+            &case,
+            io,
+        ),
+        Command::Batch {
+            rules,
+            input,
+            output,
+            trace,
+            input_format,
+            peildatum,
+            log,
+            threads,
+        } => records::batch(
+            &records::BatchArgs {
+                rules: &rules,
+                input: &input,
+                output: output.as_deref(),
+                trace: trace == Trace::Full,
+                input_format,
+                peildatum,
+                log: log.as_deref(),
+                threads,
+            },
+            io,
+        ),
+        Command::Log {
+            command: LogCommand::Verify { file, head },
+        } => records::verify(&file, head.as_deref(), io),
+        Command::Replay {
+            decision,
+            rules,
+            format,
+        } => records::replay(&decision, &rules, format, io),
         Command::Test { files, peildatum } => test(&files, peildatum, io),
         Command::Serve { rules, addr } => serve(&rules, addr, io),
         Command::Ask {
@@ -549,6 +661,7 @@ fn eval(
     format: Format,
     peildatum: Option<Date>,
     why_not: Option<&str>,
+    log: Option<&Path>,
     case_path: &str,
     io: &mut Io<'_>,
 ) -> u8 {
@@ -564,26 +677,10 @@ fn eval(
             return 1;
         }
     };
-    let read = if case_path == "-" {
-        let mut text = String::new();
-        io.stdin
-            .read_to_string(&mut text)
-            .map(|_| ("<stdin>".to_string(), text))
-            .map_err(|e| {
-                format!(
-                    "kan de casus niet van standaardinvoer lezen: {}",
-                    io_reason(&e)
-                )
-            })
-    } else {
-        std::fs::read_to_string(case_path)
-            .map(|text| (case_path.to_string(), text))
-            .map_err(|e| format!("kan de casus `{case_path}` niet lezen: {}", io_reason(&e)))
-    };
-    let (name, text) = match read {
+    let (name, text) = match read_input(case_path, "de casus", io) {
         Ok(read) => read,
-        Err(message) => {
-            io.problems(vec![Problem::without_span(Code::Io, message)], &sources);
+        Err(problem) => {
+            io.problems(vec![problem], &sources);
             return 1;
         }
     };
@@ -599,6 +696,17 @@ fn eval(
     let date = case.reference_date.or(peildatum).unwrap_or(io.today);
     match evaluate(&rs, &case, date) {
         Ok(decision) => {
+            if let Some(path) = log {
+                match records::log_one(path, &rs, &case, &decision) {
+                    Ok(note) => {
+                        let _ = writeln!(io.err, "{note}");
+                    }
+                    Err(problem) => {
+                        io.problems(vec![problem], &sources);
+                        return 1;
+                    }
+                }
+            }
             let shown = match (why_not, format) {
                 (None, _) => show(&rs, &case, &decision, format),
                 (Some(d), Format::Text) => format!(
@@ -629,6 +737,27 @@ fn eval(
             1
         }
     }
+}
+
+/// The text of a file, or of standard input for `-`, with the name to show for it.
+fn read_input(path: &str, what: &str, io: &mut Io<'_>) -> Result<(String, String), Problem> {
+    let read = if path == "-" {
+        let mut text = String::new();
+        io.stdin
+            .read_to_string(&mut text)
+            .map(|_| ("<stdin>".to_string(), text))
+            .map_err(|e| {
+                format!(
+                    "kan {what} niet van standaardinvoer lezen: {}",
+                    io_reason(&e)
+                )
+            })
+    } else {
+        std::fs::read_to_string(path)
+            .map(|text| (path.to_string(), text))
+            .map_err(|e| format!("kan {what} `{path}` niet lezen: {}", io_reason(&e)))
+    };
+    read.map_err(|message| Problem::without_span(Code::Io, message))
 }
 
 /// A domain by name, or a problem that names the domains there are.

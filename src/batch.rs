@@ -1,0 +1,764 @@
+//! Batch: many cases in (a YAML list, JSON Lines or CSV), one JSON line per case out,
+//! in input order.
+//!
+//! Streaming and parallel, with flat memory: a reader thread cuts the input into
+//! chunks of cases, worker threads (one per core) decide each chunk into its output
+//! bytes, and the calling thread writes the chunks in input order. At most
+//! [`IN_FLIGHT_PER_WORKER`] chunks per worker exist at any time, so memory does not grow
+//! with the input. A case that cannot be read or decided yields an error line in its
+//! place; nothing is dropped and nothing stops the batch.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::allocation::allocate;
+use crate::case::{case_from_cells, case_from_json, parse_case, Case, RESERVED};
+use crate::diagnostic::{Code, Problem, Problems};
+use crate::eval::{decide, Scratch, Status};
+use crate::log::LogWriter;
+use crate::report;
+use crate::ruleset::{Outcome, RuleSet};
+use crate::source::FileId;
+
+/// Cases per chunk: large enough that passing chunks between threads costs nothing,
+/// small enough that a chunk of full traces stays a few megabytes.
+const CHUNK: usize = 256;
+
+/// Chunks that may be under way (read, deciding or waiting to be written) per worker.
+const IN_FLIGHT_PER_WORKER: usize = 4;
+
+/// How the input is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// A YAML list: each case starts with `- ` at the start of a line.
+    Yaml,
+    /// One JSON object per line.
+    Jsonl,
+    /// A header of fact names, then one case per row.
+    Csv,
+}
+
+impl InputFormat {
+    /// The format that a file's extension names.
+    pub fn of_path(path: &str) -> Option<InputFormat> {
+        let ext = std::path::Path::new(path)
+            .extension()?
+            .to_str()?
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            "yaml" | "yml" => Some(InputFormat::Yaml),
+            "jsonl" | "ndjson" | "json" => Some(InputFormat::Jsonl),
+            "csv" => Some(InputFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// How to decide.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Whether each decision carries its trace.
+    pub trace: bool,
+    /// The reference date of cases without a `peildatum`.
+    pub reference_date: Date,
+    /// Worker threads (at least one).
+    pub workers: usize,
+}
+
+/// What went wrong with the batch as a whole (as opposed to one case).
+#[derive(Debug)]
+pub enum BatchError {
+    /// The input cannot be read at all (a CSV header that names no fact, say).
+    Input(Problems),
+    Read(std::io::Error),
+    Write(std::io::Error),
+    Log(Box<Problem>),
+}
+
+/// Counts and totals over a batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub cases: u64,
+    /// Decisions per status, in the order decided, fallback, conflict, incomplete.
+    pub statuses: [u64; 4],
+    /// Cases that could not be read or decided.
+    pub invalid: u64,
+    /// Decisions per outcome, in order of first appearance.
+    pub outcomes: Vec<(Outcome, u64)>,
+    /// The costs of the decided cases (of every case that was read and had `kosten`).
+    pub costs: Decimal,
+    /// The costs per payer, in order of first appearance.
+    pub payers: Vec<(String, Decimal)>,
+    /// Costs of incomplete cases, which cannot be divided yet.
+    pub unallocated: Decimal,
+}
+
+fn status_index(s: Status) -> usize {
+    match s {
+        Status::Decided => 0,
+        Status::Fallback => 1,
+        Status::Conflict => 2,
+        Status::Incomplete => 3,
+    }
+}
+
+impl Summary {
+    fn merge(&mut self, other: Summary) {
+        self.cases += other.cases;
+        for (a, b) in self.statuses.iter_mut().zip(other.statuses) {
+            *a += b;
+        }
+        self.invalid += other.invalid;
+        for (o, n) in other.outcomes {
+            self.count(o, n);
+        }
+        self.costs += other.costs;
+        for (p, a) in other.payers {
+            self.pay(&p, a);
+        }
+        self.unallocated += other.unallocated;
+    }
+
+    fn count(&mut self, outcome: Outcome, n: u64) {
+        match self.outcomes.iter_mut().find(|(o, _)| *o == outcome) {
+            Some((_, total)) => *total += n,
+            None => self.outcomes.push((outcome, n)),
+        }
+    }
+
+    fn pay(&mut self, payer: &str, amount: Decimal) {
+        match self.payers.iter_mut().find(|(p, _)| p == payer) {
+            Some((_, total)) => *total += amount,
+            None => self.payers.push((payer.to_string(), amount)),
+        }
+    }
+
+    /// The summary in Dutch, for standard error.
+    pub fn text(&self, rs: &RuleSet) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let words = [
+            Status::Decided,
+            Status::Fallback,
+            Status::Conflict,
+            Status::Incomplete,
+        ]
+        .iter()
+        .zip(self.statuses)
+        .map(|(s, n)| format!("{} {}", thousands(n), report::status_word(*s)))
+        .chain(std::iter::once(format!(
+            "{} ongeldig",
+            thousands(self.invalid)
+        )))
+        .collect::<Vec<_>>()
+        .join(", ");
+        let _ = writeln!(out, "{} casussen: {words}", thousands(self.cases));
+        if !self.outcomes.is_empty() {
+            let _ = writeln!(out, "Per uitkomst:");
+            for (o, n) in &self.outcomes {
+                let _ = writeln!(
+                    out,
+                    "  {:>12}  {}",
+                    thousands(*n),
+                    report::outcome_words(rs, o)
+                );
+            }
+        }
+        if !self.costs.is_zero() || !self.payers.is_empty() {
+            let _ = writeln!(out, "Kosten: {} in totaal", report::text::euros(self.costs));
+            for (p, a) in &self.payers {
+                let _ = writeln!(out, "  {:>18}  {p}", report::text::euros(*a));
+            }
+            if !self.unallocated.is_zero() {
+                let _ = writeln!(
+                    out,
+                    "  {:>18}  nog niet verdeeld (onvolledige casussen)",
+                    report::text::euros(self.unallocated)
+                );
+            }
+        }
+        out
+    }
+}
+
+/// `1234567` as `1.234.567`.
+fn thousands(n: u64) -> String {
+    report::text::grouped(&n.to_string())
+}
+
+/// One case as read, before it is validated.
+#[derive(Debug)]
+struct Item {
+    /// The line where the case starts (1-based).
+    line: u64,
+    raw: Raw,
+}
+
+#[derive(Debug)]
+enum Raw {
+    Json(String),
+    Yaml(String),
+    Csv(Vec<String>),
+    /// Input that is not a case at all (a broken CSV row, bytes that are not UTF-8).
+    Broken(Box<Problem>),
+}
+
+/// A chunk of decided cases: the output lines, where each decision is in them (for
+/// the log), and the chunk's counts.
+struct Done {
+    seq: u64,
+    bytes: Vec<u8>,
+    decisions: Vec<(usize, usize)>,
+    summary: Summary,
+}
+
+/// Decides every case of `input` and writes one line per case to `out`, in input
+/// order; with a log, appends every decision to it. `progress` hears the number of
+/// cases written and of input bytes read after every chunk.
+pub fn run(
+    rs: &RuleSet,
+    input: Box<dyn BufRead + Send + '_>,
+    format: InputFormat,
+    out: &mut dyn Write,
+    mut log: Option<&mut LogWriter>,
+    options: Options,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Summary, BatchError> {
+    let workers = options.workers.max(1);
+    let in_flight = workers * IN_FLIGHT_PER_WORKER;
+    let (chunk_tx, chunk_rx) = sync_channel::<(u64, Vec<Item>)>(in_flight);
+    let (done_tx, done_rx) = sync_channel::<Done>(in_flight);
+    let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = token_tx.send(());
+    }
+    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let bytes_read = std::sync::atomic::AtomicU64::new(0);
+    let header: Mutex<Option<Vec<String>>> = Mutex::new(None);
+
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut reader = Reader {
+                tx: chunk_tx,
+                tokens: token_rx,
+                chunk: Vec::with_capacity(CHUNK),
+                seq: 0,
+            };
+            let result = match format {
+                InputFormat::Jsonl => read_jsonl(input, &mut reader, &bytes_read),
+                InputFormat::Yaml => read_yaml(input, &mut reader, &bytes_read),
+                InputFormat::Csv => read_csv(input, &mut reader, rs, &header, &bytes_read),
+            };
+            reader.flush();
+            result
+        });
+        for _ in 0..workers {
+            let rx = Arc::clone(&chunk_rx);
+            let tx = done_tx.clone();
+            let header = &header;
+            scope.spawn(move || work(rs, &rx, &tx, header, options));
+        }
+        drop(done_tx);
+
+        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0;
+        let mut summary = Summary::default();
+        let mut failure = None;
+        for done in done_rx.iter() {
+            pending.insert(done.seq, done);
+            while let Some(done) = pending.remove(&next) {
+                next += 1;
+                if failure.is_none() {
+                    failure = write_chunk(&done, out, log.as_deref_mut()).err();
+                }
+                summary.merge(done.summary);
+                let _ = token_tx.send(());
+                progress(
+                    summary.cases,
+                    bytes_read.load(std::sync::atomic::Ordering::Relaxed),
+                );
+            }
+            if failure.is_some() {
+                // Stop reading: the output is gone. Dropping the tokens ends the reader.
+                break;
+            }
+        }
+        drop(token_tx);
+        drop(done_rx);
+        let read = reader.join().unwrap_or(Ok(()));
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        read?;
+        if let Some(log) = log {
+            log.flush().map_err(|p| BatchError::Log(Box::new(p)))?;
+        }
+        out.flush().map_err(BatchError::Write)?;
+        Ok(summary)
+    })
+}
+
+fn write_chunk(
+    done: &Done,
+    out: &mut dyn Write,
+    log: Option<&mut LogWriter>,
+) -> Result<(), BatchError> {
+    out.write_all(&done.bytes).map_err(BatchError::Write)?;
+    if let Some(log) = log {
+        for &(start, end) in &done.decisions {
+            let decision = done.bytes.get(start..end).unwrap_or_default();
+            log.append(decision)
+                .map_err(|p| BatchError::Log(Box::new(p)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Cuts the items into chunks and hands them to the workers, waiting for a token
+/// (a free place) before each chunk.
+struct Reader {
+    tx: SyncSender<(u64, Vec<Item>)>,
+    tokens: Receiver<()>,
+    chunk: Vec<Item>,
+    seq: u64,
+}
+
+impl Reader {
+    /// Adds an item; `false` when the batch has stopped and reading can end.
+    fn push(&mut self, item: Item) -> bool {
+        self.chunk.push(item);
+        self.chunk.len() < CHUNK || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        if self.chunk.is_empty() {
+            return true;
+        }
+        if self.tokens.recv().is_err() {
+            return false;
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+        let sent = self.tx.send((self.seq, chunk)).is_ok();
+        self.seq += 1;
+        sent
+    }
+}
+
+/// Reads lines as bytes (so that one line that is not UTF-8 is one broken case).
+fn lines(
+    mut input: Box<dyn BufRead + Send + '_>,
+    bytes_read: &std::sync::atomic::AtomicU64,
+    mut each: impl FnMut(u64, Result<&str, Problem>) -> bool,
+) -> Result<(), BatchError> {
+    let mut buf = Vec::new();
+    let mut line = 0;
+    loop {
+        buf.clear();
+        let n = input
+            .read_until(b'\n', &mut buf)
+            .map_err(BatchError::Read)?;
+        if n == 0 {
+            return Ok(());
+        }
+        bytes_read.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        line += 1;
+        let text = std::str::from_utf8(&buf).map_err(|_| {
+            Problem::without_span(
+                Code::CaseSyntax,
+                "deze regel is geen geldige UTF-8-tekst".to_string(),
+            )
+        });
+        let text = text.map(|t| t.strip_prefix('\u{feff}').unwrap_or(t));
+        if !each(line, text) {
+            return Ok(());
+        }
+    }
+}
+
+fn read_jsonl(
+    input: Box<dyn BufRead + Send + '_>,
+    reader: &mut Reader,
+    bytes_read: &std::sync::atomic::AtomicU64,
+) -> Result<(), BatchError> {
+    lines(input, bytes_read, |line, text| match text {
+        Ok(t) if t.trim().is_empty() => true,
+        Ok(t) => reader.push(Item {
+            line,
+            raw: Raw::Json(t.to_string()),
+        }),
+        Err(p) => reader.push(Item {
+            line,
+            raw: Raw::Broken(Box::new(p)),
+        }),
+    })
+}
+
+/// A YAML list, read one item at a time: an item starts at a line that begins with
+/// `-`; the lines up to the next item are its text, with the dash made a space so that
+/// the item is a mapping of its own.
+fn read_yaml(
+    input: Box<dyn BufRead + Send + '_>,
+    reader: &mut Reader,
+    bytes_read: &std::sync::atomic::AtomicU64,
+) -> Result<(), BatchError> {
+    let mut current: Option<Item> = None;
+    let mut refused = None;
+    let mut go_on = true;
+    lines(input, bytes_read, |line, text| {
+        let text = match text {
+            Ok(t) => t,
+            Err(p) => {
+                if let Some(item) = current.take() {
+                    go_on = reader.push(item);
+                }
+                go_on = go_on
+                    && reader.push(Item {
+                        line,
+                        raw: Raw::Broken(Box::new(p)),
+                    });
+                return go_on;
+            }
+        };
+        let starts = text == "-" || text.starts_with("- ") || text.trim_end() == "-";
+        if starts {
+            if let Some(item) = current.take() {
+                go_on = reader.push(item);
+            }
+            let body = format!(" {}", text.get(1..).unwrap_or_default());
+            current = Some(Item {
+                line,
+                raw: Raw::Yaml(body),
+            });
+            return go_on;
+        }
+        match &mut current {
+            Some(Item {
+                raw: Raw::Yaml(body),
+                ..
+            }) => body.push_str(text),
+            _ => {
+                let t = text.trim();
+                let outside = t.is_empty() || t.starts_with('#') || t == "---" || t == "...";
+                if !outside {
+                    refused = Some(line);
+                    return false;
+                }
+            }
+        }
+        true
+    })?;
+    if let Some(line) = refused {
+        return Err(BatchError::Input(
+            Problem::without_span(
+                Code::CaseNotMapping,
+                format!("regel {line}: een YAML-batch is een lijst van casussen, elk beginnend met `- ` aan het begin van een regel"),
+            )
+            .help("schrijf `- ` voor het eerste feit van elke casus, of gebruik JSON Lines of CSV")
+            .into(),
+        ));
+    }
+    if let Some(item) = current.take() {
+        if go_on {
+            reader.push(item);
+        }
+    }
+    Ok(())
+}
+
+fn read_csv(
+    input: Box<dyn BufRead + Send + '_>,
+    reader: &mut Reader,
+    rs: &RuleSet,
+    header: &Mutex<Option<Vec<String>>>,
+    bytes_read: &std::sync::atomic::AtomicU64,
+) -> Result<(), BatchError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    let mut columns: Option<Vec<String>> = None;
+    loop {
+        let position = csv.position().byte();
+        let more = match csv.read_byte_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(BatchError::Read(std::io::Error::other(e.to_string())));
+                }
+                let p = Problem::without_span(
+                    Code::CaseSyntax,
+                    format!("deze CSV-rij is niet te lezen: {e}"),
+                );
+                if !reader.push(Item {
+                    line,
+                    raw: Raw::Broken(Box::new(p)),
+                }) {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
+        bytes_read.fetch_add(
+            csv.position().byte().saturating_sub(position),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        if !more {
+            return Ok(());
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        let cells: Result<Vec<String>, _> = record
+            .iter()
+            .map(|c| std::str::from_utf8(c).map(|s| s.trim_start_matches('\u{feff}').to_string()))
+            .collect();
+        let Some(expected) = &columns else {
+            let names = cells.map_err(|_| {
+                BatchError::Input(
+                    Problem::without_span(
+                        Code::CaseSyntax,
+                        "de kop van het CSV-bestand is geen UTF-8-tekst".to_string(),
+                    )
+                    .into(),
+                )
+            })?;
+            check_header(&names, rs)?;
+            if let Ok(mut h) = header.lock() {
+                *h = Some(names.clone());
+            }
+            columns = Some(names);
+            continue;
+        };
+        let raw = match cells {
+            Err(_) => Raw::Broken(Box::new(Problem::without_span(
+                Code::CaseSyntax,
+                "deze rij is geen geldige UTF-8-tekst".to_string(),
+            ))),
+            Ok(cells) if cells.len() != expected.len() => Raw::Broken(Box::new(
+                Problem::without_span(
+                    Code::CaseSyntax,
+                    format!(
+                        "deze rij heeft {} velden, de kop {}",
+                        cells.len(),
+                        expected.len()
+                    ),
+                )
+                .help("zet elke waarde met een komma erin tussen aanhalingstekens; lijstwaarden scheid je met `;`"),
+            )),
+            Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => continue,
+            Ok(cells) => Raw::Csv(cells),
+        };
+        if !reader.push(Item { line, raw }) {
+            return Ok(());
+        }
+    }
+}
+
+/// Every column must be a fact of the rule set or a reserved key, once.
+fn check_header(names: &[String], rs: &RuleSet) -> Result<(), BatchError> {
+    let mut problems = Problems::new();
+    for (i, name) in names.iter().enumerate() {
+        let column = i + 1;
+        if names.get(..i).is_some_and(|before| before.contains(name)) {
+            problems.push(Problem::without_span(
+                Code::DuplicateName,
+                format!("kolom {column} van de kop: `{name}` staat twee keer in de kop"),
+            ));
+        } else if rs.fact_id(name).is_none() && !RESERVED.contains(&name.as_str()) {
+            let guess = crate::check::suggest(name, rs.facts.iter().map(|f| f.name.as_str()))
+                .map(|g| format!("bedoelde je `{g}`?"))
+                .unwrap_or_else(|| {
+                    "de kop bevat alleen feiten van de regelset, en eventueel `id`, `peildatum` en `kosten`".to_string()
+                });
+            problems.push(
+                Problem::without_span(
+                    Code::UnknownFact,
+                    format!("kolom {column} van de kop: de regelset kent geen feit `{name}`"),
+                )
+                .help(guess),
+            );
+        }
+    }
+    if problems.has_errors() {
+        Err(BatchError::Input(problems))
+    } else {
+        Ok(())
+    }
+}
+
+/// A worker: decides chunks until there are none.
+fn work(
+    rs: &RuleSet,
+    rx: &Mutex<Receiver<(u64, Vec<Item>)>>,
+    tx: &SyncSender<Done>,
+    header: &Mutex<Option<Vec<String>>>,
+    options: Options,
+) {
+    let mut scratch = Scratch::new();
+    let mut columns: Option<Vec<String>> = None;
+    loop {
+        let next = match rx.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok((seq, items)) = next else { return };
+        if columns.is_none() {
+            columns = header.lock().ok().and_then(|h| h.clone());
+        }
+        let mut done = Done {
+            seq,
+            bytes: Vec::with_capacity(items.len() * if options.trace { 8192 } else { 768 }),
+            decisions: Vec::new(),
+            summary: Summary::default(),
+        };
+        for item in items {
+            one(
+                rs,
+                item,
+                columns.as_deref(),
+                options,
+                &mut scratch,
+                &mut done,
+            );
+        }
+        if tx.send(done).is_err() {
+            return;
+        }
+    }
+}
+
+/// The line for one case: its decision, or what is wrong with it.
+fn one(
+    rs: &RuleSet,
+    item: Item,
+    columns: Option<&[String]>,
+    options: Options,
+    scratch: &mut Scratch,
+    done: &mut Done,
+) {
+    done.summary.cases += 1;
+    let (id, case) = read_case(rs, item.raw, columns);
+    let decided = case.and_then(|case| {
+        let date = case.reference_date.unwrap_or(options.reference_date);
+        match decide(rs, scratch, &case, date, options.trace) {
+            Ok(verdict) => Ok((case, scratch.decision(rs, verdict, date, options.trace))),
+            Err(e) => Err(e.problem(rs).into()),
+        }
+    });
+    match decided {
+        Ok((case, decision)) => {
+            let s = &mut done.summary;
+            if let Some(slot) = s.statuses.get_mut(status_index(decision.status)) {
+                *slot += 1;
+            }
+            if let Some(o) = &decision.outcome {
+                s.count(o.clone(), 1);
+            }
+            if let Some(costs) = case.costs {
+                s.costs += costs;
+                match &decision.outcome {
+                    Some(o) => {
+                        for (payer, amount) in allocate(rs, o, costs) {
+                            s.pay(payer, amount);
+                        }
+                    }
+                    None => s.unallocated += costs,
+                }
+            }
+            let start = done.bytes.len();
+            report::json::write_decision(&mut done.bytes, rs, &case, &decision);
+            done.decisions.push((start, done.bytes.len()));
+        }
+        Err(problems) => {
+            done.summary.invalid += 1;
+            let problems = problems.sorted();
+            let code = problems.first().map_or("invalid-case", |p| p.code.as_str());
+            let message = problems
+                .iter()
+                .map(|p| match &p.help {
+                    Some(help) => format!("{} ({help})", p.message),
+                    None => p.message.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let line = ErrorLine {
+                id,
+                line: item.line,
+                error: ErrorJson { code, message },
+            };
+            let _ = serde_json::to_writer(&mut done.bytes, &line);
+        }
+    }
+    done.bytes.push(b'\n');
+}
+
+#[derive(Serialize)]
+struct ErrorLine {
+    id: Option<String>,
+    line: u64,
+    error: ErrorJson,
+}
+
+#[derive(Serialize)]
+struct ErrorJson {
+    code: &'static str,
+    message: String,
+}
+
+/// The case's `id` (when it can be read) and the validated case.
+fn read_case(
+    rs: &RuleSet,
+    raw: Raw,
+    columns: Option<&[String]>,
+) -> (Option<String>, Result<Case, Problems>) {
+    let file = FileId(0);
+    let id_of = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    match raw {
+        Raw::Broken(p) => (None, Err((*p).into())),
+        Raw::Json(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) => (id_of(value.get("id")), case_from_json(value, file, rs)),
+            Err(e) => (
+                None,
+                Err(Problem::without_span(
+                    Code::CaseSyntax,
+                    format!(
+                        "deze regel is geen geldig JSON-object (kolom {}; melding van de lezer: {})",
+                        e.column(),
+                        e.to_string().split(" at line ").next().unwrap_or_default()
+                    ),
+                )
+                .into()),
+            ),
+        },
+        Raw::Yaml(text) => match parse_case(&text, file, rs) {
+            Ok(case) => (case.id.clone(), Ok(case)),
+            Err(problems) => {
+                let id = serde_yaml::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| id_of(v.get("id")));
+                (id, Err(problems))
+            }
+        },
+        Raw::Csv(cells) => {
+            let columns = columns.unwrap_or_default();
+            let id = columns
+                .iter()
+                .position(|c| c == "id")
+                .and_then(|i| cells.get(i))
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| c.trim().to_string());
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            (id, case_from_cells(columns, &cells, file, rs))
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Replay: decide a recorded case again, at its recorded reference date, and compare.
+//!
+//! The input is what `eval --format json` or `batch` wrote, or lines of a decision log.
+//! The case is rebuilt from the decision's `case` (its facts, `id` and `kosten`); the
+//! new decision is compared key by key with the recorded one — status, outcome,
+//! allocation, deciding rules, missing facts and, when the recorded decision has one,
+//! the trace rule by rule — and the rule set's hash with the recorded hash.
+
+use serde_json::{Map, Value as Json};
+
+use crate::case::case_from_json;
+use crate::diagnostic::{Code, Problem, Problems};
+use crate::eval::evaluate;
+use crate::report;
+use crate::ruleset::RuleSet;
+use crate::source::FileId;
+
+/// The decisions in a file: one JSON document (a decision or a log record), or JSON
+/// Lines of them. Each comes with its line (1-based).
+pub fn recorded(text: &str) -> Result<Vec<(u64, Json)>, Problem> {
+    let not = |line: u64, why: &str| {
+        Problem::without_span(
+            Code::NotADecision,
+            format!("regel {line}: {why}"),
+        )
+        .help("geef een beslissing van `eval --format json` of `batch`, of een regel uit een logboek (`--log`)")
+    };
+    let unwrap = |line: u64, v: Json| -> Result<(u64, Json), Problem> {
+        let v = match v {
+            Json::Object(mut m) if m.contains_key("seq") && m.contains_key("decision") => {
+                m.remove("decision").unwrap_or(Json::Null)
+            }
+            other => other,
+        };
+        let is_decision = v
+            .as_object()
+            .is_some_and(|m| m.contains_key("status") && m.contains_key("case"));
+        if is_decision {
+            Ok((line, v))
+        } else if v.get("error").is_some() {
+            Err(not(
+                line,
+                "dit is de foutregel van een ongeldige casus, geen beslissing",
+            ))
+        } else {
+            Err(not(
+                line,
+                "dit is geen beslissing (er ontbreken `status` en `case`)",
+            ))
+        }
+    };
+    if let Ok(v) = serde_json::from_str::<Json>(text) {
+        return Ok(vec![unwrap(1, v)?]);
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v =
+            serde_json::from_str::<Json>(line).map_err(|_| not(n, "deze regel is geen JSON"))?;
+        out.push(unwrap(n, v)?);
+    }
+    if out.is_empty() {
+        return Err(not(1, "het bestand is leeg"));
+    }
+    Ok(out)
+}
+
+/// The result of one replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    pub id: Option<String>,
+    pub recorded_sha256: Option<String>,
+    pub sha256: String,
+    /// Whether the recorded decision had a trace to compare.
+    pub trace_compared: bool,
+    /// In Dutch, one line per difference; empty when the decision is the same.
+    pub differences: Vec<String>,
+    /// The new decision.
+    pub decision: Json,
+}
+
+impl Replay {
+    pub fn same_ruleset(&self) -> bool {
+        self.recorded_sha256.as_deref() == Some(self.sha256.as_str())
+    }
+
+    pub fn same_decision(&self) -> bool {
+        self.differences.is_empty()
+    }
+
+    /// The replay in Dutch.
+    pub fn text(&self, recorded_version: Option<&str>) -> String {
+        let mut out = String::new();
+        if let Some(id) = &self.id {
+            out.push_str(&format!("Casus: {id}\n"));
+        }
+        let status = self
+            .decision
+            .get("status")
+            .and_then(Json::as_str)
+            .unwrap_or("?");
+        if self.same_decision() {
+            let outcome = self
+                .decision
+                .get("outcome")
+                .map_or("null".into(), Json::to_string);
+            out.push_str(&format!(
+                "Beslissing: gelijk aan de vastgelegde (status {status}, uitkomst {outcome}{})\n",
+                if self.trace_compared {
+                    ", spoor regel voor regel gelijk"
+                } else {
+                    "; er was geen spoor vastgelegd, dus dat is niet vergeleken"
+                }
+            ));
+        } else {
+            out.push_str("Beslissing: ANDERS dan vastgelegd\n");
+            for d in &self.differences {
+                out.push_str(&format!("  {d}\n"));
+            }
+        }
+        match &self.recorded_sha256 {
+            Some(r) if *r == self.sha256 => {
+                out.push_str(&format!("Regelset: dezelfde als vastgelegd (sha256 {r})\n"));
+            }
+            Some(r) => out.push_str(&format!(
+                "Regelset: ANDERS dan vastgelegd: vastgelegd sha256 {r}, nu {}\n",
+                self.sha256
+            )),
+            None => out.push_str("Regelset: de beslissing noemt geen sha256\n"),
+        }
+        if let Some(v) = recorded_version.filter(|v| *v != env!("CARGO_PKG_VERSION")) {
+            out.push_str(&format!(
+                "Let op: vastgelegd met wiebetaalt {v}, herhaald met {}\n",
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        out
+    }
+
+    /// The replay as JSON.
+    pub fn json(&self) -> Json {
+        serde_json::json!({
+            "id": self.id,
+            "same_decision": self.same_decision(),
+            "same_ruleset": self.same_ruleset(),
+            "recorded_sha256": self.recorded_sha256,
+            "sha256": self.sha256,
+            "trace_compared": self.trace_compared,
+            "differences": self.differences,
+        })
+    }
+}
+
+/// Decides the recorded case again with `rs` and compares.
+pub fn replay(rs: &RuleSet, recorded: &Json) -> Result<Replay, Problems> {
+    let not = |why: String| -> Problems { Problem::without_span(Code::NotADecision, why).into() };
+    let case_json = recorded
+        .get("case")
+        .ok_or_else(|| not("de beslissing heeft geen `case`".into()))?;
+    let mut input = Map::new();
+    if let Some(Json::Object(facts)) = case_json.get("facts") {
+        input.extend(facts.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    for key in ["id", "kosten"] {
+        if let Some(v) = case_json.get(key).filter(|v| !v.is_null()) {
+            input.insert(key.to_string(), v.clone());
+        }
+    }
+    let date = recorded
+        .get("reference_date")
+        .and_then(Json::as_str)
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+        .ok_or_else(|| not("de beslissing heeft geen geldige `reference_date`".into()))?;
+    let case = case_from_json(Json::Object(input), FileId(0), rs)?;
+    let decision = evaluate(rs, &case, date).map_err(|e| Problems::from(e.problem(rs)))?;
+    let new = report::json::decision(rs, &case, &decision);
+    let recorded_trace = recorded
+        .get("trace")
+        .and_then(Json::as_array)
+        .is_some_and(|t| !t.is_empty());
+    let mut differences = Vec::new();
+    for key in ["status", "outcome", "allocation", "decided_by", "missing"] {
+        let (was, now) = (recorded.get(key), new.get(key));
+        if was != now {
+            differences.push(format!(
+                "{key}: vastgelegd {}, nu {}",
+                was.map_or("(niets)".into(), Json::to_string),
+                now.map_or("(niets)".into(), Json::to_string)
+            ));
+        }
+    }
+    if recorded_trace {
+        differences.extend(trace_differences(
+            recorded.get("trace").unwrap_or(&Json::Null),
+            new.get("trace").unwrap_or(&Json::Null),
+        ));
+    }
+    Ok(Replay {
+        id: case.id.clone(),
+        recorded_sha256: recorded
+            .pointer("/ruleset/sha256")
+            .and_then(Json::as_str)
+            .map(str::to_string),
+        sha256: rs.sha256.clone(),
+        trace_compared: recorded_trace,
+        differences,
+        decision: new,
+    })
+}
+
+/// The rules whose trace entry differs, was added or is gone.
+fn trace_differences(was: &Json, now: &Json) -> Vec<String> {
+    let entries = |t: &Json| -> Vec<(String, Json)> {
+        t.as_array()
+            .map(|steps| {
+                steps
+                    .iter()
+                    .map(|s| {
+                        let rule = s.get("rule").and_then(Json::as_str).unwrap_or("?");
+                        (rule.to_string(), s.clone())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (was, now) = (entries(was), entries(now));
+    let mut out = Vec::new();
+    for (rule, old) in &was {
+        match now.iter().find(|(r, _)| r == rule) {
+            None => out.push(format!("regel {rule}: staat niet meer in de regelset")),
+            Some((_, new)) if new != old => {
+                let result = |s: &Json| {
+                    s.get("result")
+                        .and_then(Json::as_str)
+                        .unwrap_or("?")
+                        .to_string()
+                };
+                if result(old) == result(new) {
+                    out.push(format!(
+                        "regel {rule}: uitkomst {} gelijk, maar de voorwaarden of uitzonderingen zijn anders",
+                        result(new)
+                    ));
+                } else {
+                    out.push(format!(
+                        "regel {rule}: vastgelegd {}, nu {}",
+                        result(old),
+                        result(new)
+                    ));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for (rule, _) in &now {
+        if !was.iter().any(|(r, _)| r == rule) {
+            out.push(format!("regel {rule}: is nieuw in de regelset"));
+        }
+    }
+    let order = |t: &[(String, Json)]| t.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>();
+    if out.is_empty() && order(&was) != order(&now) {
+        out.push("de volgorde van de regels in het spoor is anders".to_string());
+    }
+    out
+}

@@ -60,6 +60,20 @@ impl Outcome {
         &self.0
     }
 
+    /// An outcome given by domain names (as `verdeel` writes it); unknown names are
+    /// left out.
+    pub fn split(rs: &RuleSet, shares: &[(&str, Decimal)]) -> Outcome {
+        Outcome::new(
+            shares
+                .iter()
+                .filter_map(|(name, p)| {
+                    let d = rs.domains.iter().position(|d| d.name == *name)?;
+                    Some((DomainId::from_index(d), *p))
+                })
+                .collect(),
+        )
+    }
+
     /// Normalises shares (sorting, merging, dropping zeros); percentages are kept exact.
     pub(crate) fn new(mut shares: Vec<(DomainId, Decimal)>) -> Outcome {
         shares.retain(|(_, p)| !p.is_zero());

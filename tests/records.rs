@@ -1,0 +1,547 @@
+//! Batch, cost allocation, the decision log and replay, through the binary and the
+//! library: every case yields one line in input order, costs add up to the cent, the
+//! log catches every tampering, replay confirms and reports changes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+
+mod common;
+
+use std::io::Cursor;
+use std::path::Path;
+
+use common::{run, temp_dir};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+use wiebetaalt::allocation::allocate;
+use wiebetaalt::load::load_rules;
+use wiebetaalt::log::{self, LogWriter};
+use wiebetaalt::source::Sources;
+
+const KOP: &str = "rules/kop-van-noord-holland.regels";
+
+const JSONL: &str = r#"{"id": "a", "kosten": 1000.01, "soort": "begeleiding", "gericht_op": "ontwikkeling", "problematiek": ["hoogbegaafdheid"], "leeftijd": 10, "ook_buiten_school_nodig": true, "wlz_indicatie": false, "onder_schooltijd": true, "sociale_vaardigheidstraining": false}
+{"id": "b", "kosten": 50, "soort": "begeleiding"}
+
+{"id": "c", "leeftijd": "tien"}
+geen json
+{"id": "d", "naam": "Piet"}
+{"id": "e", "soort": "vervoer", "afstand_km": 12, "structurele_beperking": false, "vervoer_naar_jeugdhulp": false, "wlz_indicatie": false}
+"#;
+
+fn lines(out: &[u8]) -> Vec<Json> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn every_case_yields_one_line_in_input_order() {
+    let dir = temp_dir("batch-order");
+    let input = write(&dir, "casussen.jsonl", JSONL);
+    let out = run(
+        &["batch", "--rules", KOP, "--peildatum", "2025-09-01", &input],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "invalid cases make exit 1");
+    let got = lines(&out.stdout);
+    assert_eq!(got.len(), 6, "one line per case; the blank line is no case");
+    assert_eq!(got[0]["status"], "decided");
+    assert_eq!(got[0]["case"]["id"], "a");
+    assert_eq!(got[1]["status"], "incomplete");
+    assert_eq!(got[1]["allocation"], Json::Null);
+    assert_eq!(
+        got[2],
+        serde_json::json!({"id": "c", "line": 4, "error": {"code": "wrong-value",
+            "message": "verkeerde waarde voor `leeftijd`: `tien` past niet; verwacht een getal tussen 0 en 30"}})
+    );
+    assert_eq!(got[3]["line"], 5);
+    assert_eq!(got[3]["error"]["code"], "case-syntax");
+    assert_eq!(got[4]["id"], "d");
+    assert_eq!(got[4]["error"]["code"], "unknown-fact");
+    assert_eq!(got[5]["case"]["id"], "e");
+    // The same schema as `eval --format json`, trace included.
+    let case = write(&dir, "a.json", JSONL.lines().next().unwrap());
+    let eval = run(
+        &[
+            "eval",
+            "--format",
+            "json",
+            "--rules",
+            KOP,
+            "--peildatum",
+            "2025-09-01",
+            &case,
+        ],
+        None,
+    );
+    let single: Json = serde_json::from_slice(&eval.stdout).unwrap();
+    assert_eq!(got[0], single);
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary.contains(
+            "6 casussen: 2 beslist, 0 grijs gebied, 0 conflict, 1 onvolledig, 3 ongeldig"
+        ),
+        "{summary}"
+    );
+    assert!(summary.contains("€ 1.050,01 in totaal"), "{summary}");
+    assert!(summary.contains("€ 50,00  nog niet verdeeld"), "{summary}");
+}
+
+#[test]
+fn yaml_csv_and_jsonl_give_the_same_decisions() {
+    let dir = temp_dir("batch-formats");
+    let jsonl = "{\"id\": \"x\", \"soort\": \"begeleiding\", \"gericht_op\": \"ontwikkeling\", \"problematiek\": [\"hoogbegaafdheid\", \"adhd\"], \"leeftijd\": 10.5, \"ook_buiten_school_nodig\": true}\n{\"id\": \"y\", \"soort\": \"vervoer\"}\n";
+    let yaml = "# casussen\n- id: x\n  soort: begeleiding\n  gericht_op: ontwikkeling\n  problematiek: [hoogbegaafdheid, adhd]\n  leeftijd: 10.5\n  ook_buiten_school_nodig: ja\n- id: y\n  soort: vervoer\n";
+    let csv = "id,soort,gericht_op,problematiek,leeftijd,ook_buiten_school_nodig\nx,begeleiding,ontwikkeling,hoogbegaafdheid;adhd,\"10,5\",ja\ny,vervoer,,,,\n";
+    let mut outputs = Vec::new();
+    for (name, text) in [("c.jsonl", jsonl), ("c.yaml", yaml), ("c.csv", csv)] {
+        let input = write(&dir, name, text);
+        let out = run(
+            &[
+                "batch",
+                "--rules",
+                KOP,
+                "--trace",
+                "none",
+                "--peildatum",
+                "2025-09-01",
+                &input,
+            ],
+            None,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got = lines(&out.stdout);
+        assert_eq!(got.len(), 2, "{name}");
+        assert_eq!(got[0]["trace"], serde_json::json!([]), "--trace none");
+        outputs.push(got);
+    }
+    assert_eq!(outputs[0], outputs[1], "yaml");
+    assert_eq!(outputs[0], outputs[2], "csv");
+}
+
+#[test]
+fn bad_input_as_a_whole_is_refused_before_any_output() {
+    let dir = temp_dir("batch-refused");
+    let csv = write(&dir, "c.csv", "id,sort\n1,begeleiding\n");
+    let out = run(&["batch", "--rules", KOP, &csv], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("kolom 2 van de kop: de regelset kent geen feit `sort`"),
+        "{err}"
+    );
+    assert!(err.contains("bedoelde je `soort`?"), "{err}");
+    let txt = write(&dir, "c.txt", "{}\n");
+    let out = run(&["batch", "--rules", KOP, &txt], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--input-format"));
+    let flow = write(&dir, "c.yaml", "[{soort: vervoer}]\n");
+    let out = run(&["batch", "--rules", KOP, &flow], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn output_file_appears_only_when_the_batch_is_done() {
+    let dir = temp_dir("batch-output");
+    let input = write(&dir, "c.jsonl", "{\"soort\": \"vervoer\"}\n");
+    let target = dir.join("uit.jsonl");
+    let out = run(
+        &[
+            "batch",
+            "--rules",
+            KOP,
+            "-o",
+            target.to_str().unwrap(),
+            "--threads",
+            "1",
+            &input,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&target).unwrap().lines().count(), 1);
+    assert!(!dir.join("uit.jsonl.deels").exists());
+}
+
+#[test]
+fn many_cases_over_many_threads_keep_their_order() {
+    let dir = temp_dir("batch-many");
+    let mut text = String::new();
+    for i in 0..3000 {
+        let soort = ["vervoer", "begeleiding", "hulpmiddel"][i % 3];
+        if i % 97 == 0 {
+            text.push_str(&format!("{{\"id\": \"{i}\", \"leeftijd\": -1}}\n"));
+        } else {
+            text.push_str(&format!(
+                "{{\"id\": \"{i}\", \"soort\": \"{soort}\", \"leeftijd\": {}}}\n",
+                i % 30
+            ));
+        }
+    }
+    let input = write(&dir, "c.jsonl", &text);
+    let out = run(
+        &[
+            "batch",
+            "--rules",
+            KOP,
+            "--trace",
+            "none",
+            "--threads",
+            "4",
+            &input,
+        ],
+        None,
+    );
+    let got = lines(&out.stdout);
+    assert_eq!(got.len(), 3000);
+    for (i, line) in got.iter().enumerate() {
+        let id = line
+            .get("id")
+            .filter(|_| line.get("error").is_some())
+            .or(line.pointer("/case/id"));
+        assert_eq!(id, Some(&Json::String(i.to_string())));
+        assert_eq!(line.get("error").is_some(), i % 97 == 0, "line {i}");
+    }
+}
+
+fn kop() -> wiebetaalt::ruleset::RuleSet {
+    let mut sources = Sources::new();
+    load_rules(Path::new(KOP), &mut sources).unwrap().0
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// The parts add up to the costs exactly, each part is within a cent of its exact
+    /// share, and the same input is divided the same way.
+    #[test]
+    fn allocation_adds_up_to_the_cent(cents in 0i64..1_000_000_000_000, split in 1u32..100, three in any::<bool>()) {
+        let rs = kop();
+        let outcome = if three {
+            wiebetaalt::ruleset::Outcome::split(&rs, &[("onderwijs", Decimal::new(3334, 2)), ("jeugdwet", Decimal::new(3333, 2)), ("zvw", Decimal::new(3333, 2))])
+        } else {
+            wiebetaalt::ruleset::Outcome::split(&rs, &[("onderwijs", Decimal::from(split)), ("jeugdwet", Decimal::from(100 - split))])
+        };
+        let costs = Decimal::new(cents, 2);
+        let parts = allocate(&rs, &outcome, costs);
+        let total: Decimal = parts.iter().map(|(_, a)| *a).sum();
+        prop_assert_eq!(total, costs);
+        for ((payer, amount), (domain, pct)) in parts.iter().zip(outcome.shares()) {
+            prop_assert_eq!(*payer, rs.domain(*domain).unwrap().payer.as_deref().unwrap());
+            let exact = costs * pct / Decimal::ONE_HUNDRED;
+            prop_assert!((*amount - exact).abs() < Decimal::new(1, 2), "{amount} vs {exact}");
+            prop_assert_eq!(amount.scale(), 2);
+        }
+        prop_assert_eq!(parts.clone(), allocate(&rs, &outcome, costs));
+    }
+}
+
+#[test]
+fn domains_with_the_same_payer_are_paid_together() {
+    let rs = kop();
+    let outcome = wiebetaalt::ruleset::Outcome::split(
+        &rs,
+        &[("jeugdwet", Decimal::from(50)), ("wmo", Decimal::from(50))],
+    );
+    let parts = allocate(&rs, &outcome, Decimal::new(1001, 2));
+    assert_eq!(parts, vec![("gemeente", Decimal::new(1001, 2))]);
+}
+
+#[test]
+fn costs_must_be_whole_cents_and_not_negative() {
+    for (kosten, why) in [
+        ("12.345", "meer dan twee decimalen"),
+        ("-5", "negatief"),
+        ("\"veel\"", "geen bedrag"),
+    ] {
+        let out = run(
+            &["eval", "--rules", KOP, "-"],
+            Some(&format!("kosten: {kosten}\nsoort: vervoer\n")),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(why), "{kosten}: {err}");
+    }
+}
+
+/// A log of `n` records written through the library.
+fn log_with(n: usize) -> Vec<u8> {
+    let dir = temp_dir("log-prop");
+    let path = dir.join(format!("log-{n}-{:?}.jsonl", std::thread::current().id()));
+    let _ = std::fs::remove_file(&path);
+    let mut log = LogWriter::open(&path).unwrap();
+    for i in 0..n {
+        log.append(format!("{{\"status\":\"decided\",\"i\":{i}}}").as_bytes())
+            .unwrap();
+    }
+    log.flush().unwrap();
+    drop(log);
+    let bytes = std::fs::read(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    bytes
+}
+
+fn verify(bytes: &[u8]) -> Result<log::Verified, log::Break> {
+    log::verify(Cursor::new(bytes), None)
+}
+
+fn records(bytes: &[u8]) -> Vec<Vec<u8>> {
+    bytes
+        .split_inclusive(|b| *b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn the_log_detects_any_single_byte_change(n in 1usize..6, at in any::<prop::sample::Index>(), to in any::<u8>()) {
+        let bytes = log_with(n);
+        prop_assert!(verify(&bytes).is_ok());
+        let i = at.index(bytes.len());
+        prop_assume!(bytes[i] != to);
+        let mut changed = bytes.clone();
+        changed[i] = to;
+        prop_assert!(verify(&changed).is_err(), "byte {} to {:?} went unnoticed", i, to as char);
+    }
+
+    #[test]
+    fn the_log_detects_a_dropped_record(n in 2usize..8, drop in any::<prop::sample::Index>()) {
+        let bytes = log_with(n);
+        let head = verify(&bytes).unwrap().head;
+        let mut recs = records(&bytes);
+        let k = drop.index(recs.len());
+        recs.remove(k);
+        let changed = recs.concat();
+        // Records cut off at the end leave a shorter chain that is whole in itself: the
+        // head kept elsewhere is what catches it.
+        let found = log::verify(Cursor::new(&changed), Some(&head));
+        prop_assert!(found.is_err());
+        if k + 1 < n {
+            prop_assert_eq!(found.unwrap_err().line, k as u64 + 1);
+            prop_assert!(verify(&changed).is_err());
+        }
+    }
+
+    #[test]
+    fn the_log_detects_swapped_records(n in 2usize..8, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+        let bytes = log_with(n);
+        let mut recs = records(&bytes);
+        let (a, b) = (a.index(n), b.index(n));
+        prop_assume!(a != b);
+        recs.swap(a, b);
+        let err = verify(&recs.concat()).unwrap_err();
+        prop_assert_eq!(err.line, a.min(b) as u64 + 1);
+    }
+}
+
+#[test]
+fn a_torn_last_line_is_found_and_not_appended_to() {
+    let dir = temp_dir("log-torn");
+    let path = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let bytes = log_with(3);
+    std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
+    let err = LogWriter::open(&path).unwrap_err();
+    assert!(err.message.contains("afgebroken"), "{}", err.message);
+    let out = run(&["log", "verify", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(":3: deze regel is afgebroken"), "{stderr}");
+}
+
+#[test]
+fn concurrent_writers_take_turns_and_keep_one_chain() {
+    let dir = temp_dir("log-concurrent");
+    let path = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&path);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let path = &path;
+            s.spawn(move || {
+                for i in 0..25 {
+                    let mut log = LogWriter::open(path).unwrap();
+                    log.append(format!("{{\"t\":{t},\"i\":{i}}}").as_bytes())
+                        .unwrap();
+                    log.flush().unwrap();
+                }
+            });
+        }
+    });
+    let v = verify(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(v.records, 100);
+}
+
+#[test]
+fn eval_and_batch_append_to_one_log_that_verifies_and_replays() {
+    let dir = temp_dir("log-cli");
+    let log_path = dir.join("beslissingen.log");
+    let _ = std::fs::remove_file(&log_path);
+    let log_arg = log_path.to_str().unwrap();
+    let input = write(&dir, "c.jsonl", JSONL);
+    let out = run(
+        &[
+            "batch",
+            "--rules",
+            KOP,
+            "--peildatum",
+            "2025-09-01",
+            "--log",
+            log_arg,
+            &input,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let case = write(
+        &dir,
+        "a.yaml",
+        "soort: vervoer\nafstand_km: 3\nstructurele_beperking: nee\n",
+    );
+    let out = run(
+        &[
+            "eval",
+            "--rules",
+            KOP,
+            "--peildatum",
+            "2025-09-01",
+            "--log",
+            log_arg,
+            &case,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("als record 4"));
+    let out = run(&["log", "verify", log_arg], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("4 records"));
+    // Every logged decision replays to the same decision with the same rule set.
+    let out = run(&["replay", "--rules", KOP, log_arg], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // One changed byte in the middle is found at its line.
+    let mut bytes = std::fs::read(&log_path).unwrap();
+    let second = bytes.iter().position(|b| *b == b'\n').unwrap() + 40;
+    bytes[second] ^= 1;
+    std::fs::write(&log_path, &bytes).unwrap();
+    let out = run(&["log", "verify", log_arg], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("beslissingen.log:2:"));
+    // Appending to a log that does not check out at its end is refused.
+    let mut bytes = std::fs::read(&log_path).unwrap();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 1;
+    std::fs::write(&log_path, &bytes).unwrap();
+    let out = run(&["eval", "--rules", KOP, "--log", log_arg, &case], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "no decision when it cannot be logged"
+    );
+}
+
+#[test]
+fn replay_confirms_and_reports_a_changed_rule_set() {
+    let dir = temp_dir("replay");
+    let case = write(&dir, "a.json", JSONL.lines().next().unwrap());
+    let out = run(
+        &[
+            "eval",
+            "--format",
+            "json",
+            "--rules",
+            KOP,
+            "--peildatum",
+            "2025-09-01",
+            &case,
+        ],
+        None,
+    );
+    let decision = write(
+        &dir,
+        "beslissing.json",
+        &String::from_utf8_lossy(&out.stdout),
+    );
+    let same = run(&["replay", "--rules", KOP, &decision], None);
+    assert_eq!(same.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&same.stdout);
+    assert!(text.contains("gelijk aan de vastgelegde"), "{text}");
+    assert!(text.contains("spoor regel voor regel gelijk"), "{text}");
+    assert!(text.contains("Regelset: dezelfde als vastgelegd"), "{text}");
+    // A copy of the rule files with one split changed.
+    for f in ["landelijk.regels", "foodvalley.regels"] {
+        std::fs::copy(Path::new("rules").join(f), dir.join(f)).unwrap();
+    }
+    let kop = std::fs::read_to_string(KOP).unwrap();
+    let at = kop.find("regel hoogbegaafd_vastgelopen").unwrap();
+    let changed = format!(
+        "{}{}",
+        &kop[..at],
+        kop[at..].replacen(
+            "onderwijs 50%, jeugdwet 50%",
+            "onderwijs 60%, jeugdwet 40%",
+            1
+        )
+    );
+    let changed_rules = write(&dir, "kop.regels", &changed);
+    let other = run(
+        &[
+            "replay",
+            "--rules",
+            &changed_rules,
+            "--format",
+            "json",
+            &decision,
+        ],
+        None,
+    );
+    assert_eq!(other.status.code(), Some(1));
+    let report: Json = serde_json::from_slice(&other.stdout).unwrap();
+    assert_eq!(report["same_decision"], false);
+    assert_eq!(report["same_ruleset"], false);
+    let diffs = report["differences"].to_string();
+    assert!(diffs.contains("outcome: vastgelegd"), "{diffs}");
+    assert!(diffs.contains("allocation"), "{diffs}");
+    // Only a comment changed: the same decision, but not the same rule set.
+    let commented = write(&dir, "kop.regels", &format!("{kop}# opmerking\n"));
+    let out = run(&["replay", "--rules", &commented, &decision], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("gelijk aan de vastgelegde"), "{text}");
+    assert!(text.contains("Regelset: ANDERS dan vastgelegd"), "{text}");
+    let junk = write(&dir, "junk.json", "{\"a\": 1}");
+    let out = run(&["replay", "--rules", KOP, &junk], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("geen beslissing"));
+}

@@ -1,12 +1,14 @@
 //! Decisions per second: the compiled rule set deciding cases with and without the
 //! trace, on the shipped Kop van Noord-Holland rule set and on a generated 500-rule
 //! set. Each iteration decides one case of a fixed mix (the rule set's own examples, or
-//! generated cases), so the figures are per decision.
+//! generated cases), so the figures are per decision. And a batch of a million JSON
+//! Lines cases end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // benchmark code
 
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+
 use wiebetaalt::case::Case;
 use wiebetaalt::eval::{decide, Scratch};
 use wiebetaalt::load::load_rules;
@@ -97,5 +99,73 @@ fn decisions(c: &mut Criterion) {
     bench_set(c, "generated 500 rules", &big, &generated_cases(&big, 1000));
 }
 
-criterion_group!(benches, decisions);
+/// JSON Lines of `n` cases: the generated cases (a tenth of the facts unknown, costs on
+/// each) in turn, every thousandth case invalid.
+fn jsonl(rs: &RuleSet, n: usize) -> Vec<u8> {
+    let cases = generated_cases(rs, 997);
+    let mut out = Vec::with_capacity(n * 450);
+    for i in 0..n {
+        let case = &cases[i % cases.len()];
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), format!("c{i}").into());
+        m.insert(
+            "kosten".into(),
+            serde_json::json!((i % 500_000) as f64 / 100.0),
+        );
+        for (f, v) in case.values.iter().enumerate() {
+            if let Some(v) = v.as_ref().filter(|_| (i + f) % 10 != 0) {
+                m.insert(
+                    rs.facts[f].name.clone(),
+                    wiebetaalt::report::json::value(rs, v),
+                );
+            }
+        }
+        if i % 1000 == 999 {
+            m.insert("naam".into(), "Piet".into());
+        }
+        serde_json::to_writer(&mut out, &m).unwrap();
+        out.push(b'\n');
+    }
+    out
+}
+
+/// A batch of 1,000,000 JSON Lines cases end to end (read, validate, decide, allocate,
+/// write), without trace, on every core.
+fn batch(c: &mut Criterion) {
+    use wiebetaalt::batch::{run, InputFormat, Options};
+    let kop = load(Path::new("rules/kop-van-noord-holland.regels"));
+    let n = 1_000_000;
+    let input = jsonl(&kop, n);
+    let options = Options {
+        trace: false,
+        reference_date: "2025-09-01".parse().unwrap(),
+        workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function(
+        "1M JSON Lines cases, kop-van-noord-holland, no trace",
+        |b| {
+            b.iter(|| {
+                let reader = Box::new(std::io::Cursor::new(&input[..]));
+                let summary = run(
+                    &kop,
+                    reader,
+                    InputFormat::Jsonl,
+                    &mut std::io::sink(),
+                    None,
+                    options,
+                    &mut |_, _| {},
+                )
+                .unwrap();
+                assert_eq!(summary.cases, n as u64);
+                black_box(summary)
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, decisions, batch);
 criterion_main!(benches);

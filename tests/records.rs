@@ -46,6 +46,23 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// `eval --format json` of the first case of [`JSONL`].
+fn first_decision(dir: &Path) -> Vec<u8> {
+    let case = write(dir, "a.json", JSONL.lines().next().unwrap());
+    let args = [
+        "eval",
+        "--format",
+        "json",
+        "--rules",
+        KOP,
+        "--peildatum",
+        "2025-09-01",
+    ];
+    let out = run(&[&args[..], &[case.as_str()]].concat(), None);
+    assert_eq!(out.status.code(), Some(0));
+    out.stdout
+}
+
 #[test]
 fn every_case_yields_one_line_in_input_order() {
     let dir = temp_dir("batch-order");
@@ -72,21 +89,7 @@ fn every_case_yields_one_line_in_input_order() {
     assert_eq!(got[4]["error"]["code"], "unknown-fact");
     assert_eq!(got[5]["case"]["id"], "e");
     // The same schema as `eval --format json`, trace included.
-    let case = write(&dir, "a.json", JSONL.lines().next().unwrap());
-    let eval = run(
-        &[
-            "eval",
-            "--format",
-            "json",
-            "--rules",
-            KOP,
-            "--peildatum",
-            "2025-09-01",
-            &case,
-        ],
-        None,
-    );
-    let single: Json = serde_json::from_slice(&eval.stdout).unwrap();
+    let single: Json = serde_json::from_slice(&first_decision(&dir)).unwrap();
     assert_eq!(got[0], single);
     let summary = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -474,24 +477,10 @@ fn eval_and_batch_append_to_one_log_that_verifies_and_replays() {
 #[test]
 fn replay_confirms_and_reports_a_changed_rule_set() {
     let dir = temp_dir("replay");
-    let case = write(&dir, "a.json", JSONL.lines().next().unwrap());
-    let out = run(
-        &[
-            "eval",
-            "--format",
-            "json",
-            "--rules",
-            KOP,
-            "--peildatum",
-            "2025-09-01",
-            &case,
-        ],
-        None,
-    );
     let decision = write(
         &dir,
         "beslissing.json",
-        &String::from_utf8_lossy(&out.stdout),
+        &String::from_utf8_lossy(&first_decision(&dir)),
     );
     let same = run(&["replay", "--rules", KOP, &decision], None);
     assert_eq!(same.status.code(), Some(0));

@@ -50,7 +50,7 @@ fn eval(c: &mut Criterion) {
         b.iter(|| {
             let case = parse_case(CASE, id, &rs).unwrap();
             let d = evaluate(&rs, &case, date).unwrap();
-            black_box(serde_json::to_string(&report::json::decision(&rs, &case, &d)).unwrap())
+            black_box(report::json::pretty(&rs, &case, &d))
         })
     });
 }

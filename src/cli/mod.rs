@@ -782,12 +782,7 @@ fn domain_id(rs: &RuleSet, name: &str) -> Result<crate::ruleset::DomainId, Probl
 pub fn show(rs: &RuleSet, case: &Case, decision: &Decision, format: Format) -> String {
     match format {
         Format::Text => report::text::decision(rs, case, decision),
-        Format::Json => {
-            let json = report::json::decision(rs, case, decision);
-            let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Format::Json => report::json::pretty(rs, case, decision),
     }
 }
 

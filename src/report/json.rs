@@ -249,6 +249,16 @@ pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> Json {
     serde_json::to_value(view(rs, case, d)).unwrap_or(Json::Null)
 }
 
+/// The decision as indented JSON, ending with a newline (what `eval --format json`
+/// prints and the service answers).
+pub fn pretty(rs: &RuleSet, case: &Case, d: &Decision) -> String {
+    let mut out = Vec::with_capacity(16 * 1024);
+    // Serialising into memory fails only on non-string map keys, which there are none.
+    let _ = serde_json::to_writer_pretty(&mut out, &view(rs, case, d));
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Appends the decision as compact JSON (one line, without the newline) to `out`.
 pub fn write_decision(out: &mut Vec<u8>, rs: &RuleSet, case: &Case, d: &Decision) {
     // Serialising into memory fails only on non-string map keys, which there are none.

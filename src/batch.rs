@@ -371,8 +371,9 @@ fn lines(
         let text = std::str::from_utf8(&buf).map_err(|_| {
             Problem::without_span(
                 Code::CaseSyntax,
-                "deze regel is geen geldige UTF-8-tekst".to_string(),
+                format!("regel {line} is geen geldige UTF-8-tekst"),
             )
+            .help("sla het bestand op als UTF-8")
         });
         let text = text.map(|t| t.strip_prefix('\u{feff}').unwrap_or(t));
         if !each(line, text) {
@@ -414,15 +415,13 @@ fn read_yaml(
         let text = match text {
             Ok(t) => t,
             Err(p) => {
-                if let Some(item) = current.take() {
-                    go_on = reader.push(item);
+                // The whole case is broken, not just this line.
+                let raw = Raw::Broken(Box::new(p));
+                match &mut current {
+                    Some(item) => item.raw = raw,
+                    None => current = Some(Item { line, raw }),
                 }
-                go_on = go_on
-                    && reader.push(Item {
-                        line,
-                        raw: Raw::Broken(Box::new(p)),
-                    });
-                return go_on;
+                return true;
             }
         };
         let starts = text == "-" || text.starts_with("- ") || text.trim_end() == "-";
@@ -442,6 +441,10 @@ fn read_yaml(
                 raw: Raw::Yaml(body),
                 ..
             }) => body.push_str(text),
+            Some(Item {
+                raw: Raw::Broken(_),
+                ..
+            }) => {}
             _ => {
                 let t = text.trim();
                 let outside = t.is_empty() || t.starts_with('#') || t == "---" || t == "...";

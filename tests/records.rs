@@ -534,3 +534,34 @@ fn replay_confirms_and_reports_a_changed_rule_set() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("geen beslissing"));
 }
+
+#[test]
+fn a_line_that_is_not_utf8_breaks_only_its_own_case() {
+    let dir = temp_dir("batch-utf8");
+    let mut yaml = b"- id: a\n  soort: vervoer\n  toelichting_intern: ".to_vec();
+    yaml.extend_from_slice(&[0xff, 0xfe, b'\n']);
+    yaml.extend_from_slice(b"- id: b\n  soort: vervoer\n");
+    let path = dir.join("c.yaml");
+    std::fs::write(&path, &yaml).unwrap();
+    let out = run(
+        &[
+            "batch",
+            "--rules",
+            KOP,
+            "--trace",
+            "none",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let got = lines(&out.stdout);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["line"], 1);
+    assert_eq!(got[0]["error"]["code"], "case-syntax");
+    assert!(got[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("regel 3"));
+    assert_eq!(got[1]["case"]["id"], "b");
+}

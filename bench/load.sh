@@ -2,6 +2,7 @@
 # Load benchmark of the web service on loopback with wrk (Debian package `wrk`).
 #
 #   bench/load.sh [seconds] [connections]
+#   LOG=/tmp/beslissingen.log bench/load.sh ...   # with `serve --log`
 #
 # Starts the release build on a free port with the shipped rule sets and posts one
 # complete case (Nijmegen, decided by the availability budget) and one incomplete case
@@ -14,7 +15,7 @@ connections="${2:-32}"
 
 cargo build --release --quiet
 out="$(mktemp)"
-target/release/wiebetaalt serve --rules rules --addr 127.0.0.1:0 >"$out" 2>/dev/null &
+target/release/wiebetaalt serve --rules rules --addr 127.0.0.1:0 ${LOG:+--log "$LOG"} >"$out" 2>/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$out"' EXIT
 for _ in $(seq 50); do grep -q http "$out" && break; sleep 0.1; done

@@ -21,7 +21,11 @@ struct Server {
 
 impl Server {
     fn start(dir: &str) -> Server {
-        let (child, url) = common::spawn_server(dir, Stdio::null());
+        Server::with(dir, &[])
+    }
+
+    fn with(dir: &str, extra: &[&str]) -> Server {
+        let (child, url) = common::spawn_server(dir, extra, Stdio::null());
         Server { child, url }
     }
 
@@ -383,7 +387,7 @@ fn refuses_to_start_when_a_rule_file_has_errors() {
 #[cfg(unix)]
 #[test]
 fn stops_cleanly_on_sigterm_and_never_logs_the_case() {
-    let (child, url) = common::spawn_server("rules", Stdio::piped());
+    let (child, url) = common::spawn_server("rules", &[], Stdio::piped());
     let url = url.as_str();
     let (status, _) = answer(
         ureq::post(&format!("{url}{DECISIONS}"))
@@ -483,4 +487,111 @@ mod properties {
             })
             .unwrap();
     }
+}
+
+#[test]
+fn with_a_log_every_decision_is_recorded_before_it_is_answered() {
+    let dir = common::temp_dir("serve-log");
+    let log = dir.join("beslissingen.log");
+    let _ = std::fs::remove_file(&log);
+    let log = log.to_str().unwrap().to_string();
+    let server = Server::with("rules", &["--log", &log]);
+    let path = "/api/v1/regelsets/kop-van-noord-holland/decisions";
+    let answers: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let server = &server;
+                s.spawn(move || {
+                    (0..10)
+                        .map(|i| {
+                            let body = format!(
+                                r#"{{"id": "{t}-{i}", "kosten": {i}.5, "soort": "vervoer", "afstand_km": {}, "peildatum": "2025-09-01"}}"#,
+                                i * 3
+                            );
+                            let (status, text) = server.post(path, &body);
+                            assert_eq!(status, 200, "{text}");
+                            json(&text)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(answers.len(), 40);
+    // Questions are no decisions: not logged.
+    let (status, _) = server.post(
+        "/api/v1/regelsets/kop-van-noord-holland/questions",
+        r#"{"soort": "vervoer"}"#,
+    );
+    assert_eq!(status, 200);
+    // Another writer takes its turn between the service's groups.
+    let case = dir.join("casus.yaml");
+    std::fs::write(&case, "soort: vervoer\nafstand_km: 2\n").unwrap();
+    let out = common::run(
+        &[
+            "eval",
+            "--rules",
+            "rules/kop-van-noord-holland.regels",
+            "--log",
+            &log,
+            case.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = common::run(&["log", "verify", &log], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("41 records"));
+    // Each answer is in the log, exactly as answered.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let logged: Vec<Value> = text.lines().map(|l| json(l)["decision"].clone()).collect();
+    for a in &answers {
+        assert!(logged.contains(a), "not logged: {}", a["case"]["id"]);
+    }
+    let out = common::run(
+        &[
+            "replay",
+            "--rules",
+            "rules/kop-van-noord-holland.regels",
+            &log,
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_log_that_does_not_check_out_stops_the_start() {
+    let dir = common::temp_dir("serve-log-broken");
+    let log = dir.join("kapot.log");
+    std::fs::write(&log, "{\"seq\":1,\"prev\":\"x\"").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args([
+            "serve",
+            "--rules",
+            "rules",
+            "--addr",
+            "127.0.0.1:0",
+            "--log",
+            log.to_str().unwrap(),
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("afgebroken"));
 }

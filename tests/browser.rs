@@ -30,7 +30,7 @@ fn the_page_decides_real_cases_in_chromium() {
         eprintln!("overgeslagen: geen {chromium} of e2e/node_modules (zie README)");
         return;
     }
-    let (mut server, url) = common::spawn_server("rules", Stdio::null());
+    let (mut server, url) = common::spawn_server("rules", &[], Stdio::null());
     let mut args = vec!["e2e/pagina.mjs".to_string(), url];
     // `WIEBETAALT_SCREENSHOT=docs/beslissing.png cargo test --test browser` renews the
     // picture in the docs.

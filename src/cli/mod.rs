@@ -179,6 +179,9 @@ pub enum Command {
         /// Adres en poort (poort 0 kiest een vrije poort).
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Leg elke beslissing ook vast in dit logboek (een hashketen, JSON Lines).
+        #[arg(long, value_name = "BESTAND")]
+        log: Option<PathBuf>,
     },
 }
 
@@ -300,7 +303,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             format,
         } => records::replay(&decision, &rules, format, io),
         Command::Test { files, peildatum } => test(&files, peildatum, io),
-        Command::Serve { rules, addr } => serve(&rules, addr, io),
+        Command::Serve { rules, addr, log } => serve(&rules, addr, log.as_deref(), io),
         Command::Ask {
             rules,
             format,
@@ -403,7 +406,7 @@ fn tree(rules: &Path, format: TreeFormat, peildatum: Option<Date>, io: &mut Io<'
     0
 }
 
-fn serve(dir: &Path, addr: std::net::SocketAddr, io: &mut Io<'_>) -> u8 {
+fn serve(dir: &Path, addr: std::net::SocketAddr, log: Option<&Path>, io: &mut Io<'_>) -> u8 {
     // Logs go to standard error; `RUST_LOG` can change the level.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -412,7 +415,7 @@ fn serve(dir: &Path, addr: std::net::SocketAddr, io: &mut Io<'_>) -> u8 {
         .with_writer(std::io::stderr)
         .with_ansi(io.color)
         .try_init();
-    match crate::serve::run(dir, addr, io.color, io.out) {
+    match crate::serve::run(dir, addr, io.color, log, io.out) {
         Ok(()) => 0,
         Err(message) => {
             let _ = writeln!(io.err, "{message}");

@@ -8,6 +8,9 @@
 //! status and the time taken, never the case.
 
 mod api;
+mod journal;
+
+pub use journal::Journal;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -43,6 +46,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     sets: BTreeMap<String, Arc<RuleSet>>,
+    /// Where every decision is also recorded (`serve --log`).
+    journal: Option<Journal>,
 }
 
 impl Catalog {
@@ -92,6 +97,12 @@ impl Catalog {
 
     pub fn len(&self) -> usize {
         self.sets.len()
+    }
+
+    /// Records every decision in `journal` from now on.
+    pub fn with_journal(mut self, journal: Journal) -> Catalog {
+        self.journal = Some(journal);
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -292,6 +303,14 @@ async fn decide(
 ) -> Result<Response, ApiError> {
     let rs = find(&catalog, &id)?;
     let (case, decision) = case_and_decision(&rs, body)?;
+    if let Some(journal) = &catalog.journal {
+        let mut line = Vec::new();
+        crate::report::json::write_decision(&mut line, &rs, &case, &decision);
+        journal.append(line).await.map_err(|message| {
+            tracing::error!(regelset = %id, "logboek: {message}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "log_failed", message)
+        })?;
+    }
     tracing::info!(
         regelset = %id,
         status = %decision.status.as_str(),
@@ -416,9 +435,13 @@ pub fn run(
     dir: &Path,
     addr: SocketAddr,
     color: bool,
+    log: Option<&Path>,
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {
-    let catalog = Catalog::load(dir, color)?;
+    let mut catalog = Catalog::load(dir, color)?;
+    if let Some(path) = log {
+        catalog = catalog.with_journal(Journal::start(path)?);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

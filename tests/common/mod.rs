@@ -183,12 +183,18 @@ pub fn assert_reproduces(rs: &RuleSet, p: &wiebetaalt::diagnostic::Problem) {
     }
 }
 
-/// Starts `wiebetaalt serve --rules DIR` on a free port and returns the process and its
-/// address (`http://127.0.0.1:PORT`), read from the line it prints when it listens.
-pub fn spawn_server(dir: &str, stderr: std::process::Stdio) -> (std::process::Child, String) {
+/// Starts `wiebetaalt serve --rules DIR [EXTRA...]` on a free port and returns the
+/// process and its address (`http://127.0.0.1:PORT`), read from the line it prints when
+/// it listens.
+pub fn spawn_server(
+    dir: &str,
+    extra: &[&str],
+    stderr: std::process::Stdio,
+) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
         .args(["serve", "--rules", dir, "--addr", "127.0.0.1:0"])
+        .args(extra)
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())
         .stderr(stderr)

@@ -6,7 +6,7 @@
 //! lock and one `fsync` per group keep the service fast, and releasing the lock between
 //! groups lets a `batch` or an `eval --log` on the same file take its turn.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 use tokio::sync::oneshot;
@@ -60,7 +60,7 @@ impl Journal {
     }
 }
 
-fn append_groups(path: &PathBuf, rx: &Receiver<Entry>) {
+fn append_groups(path: &Path, rx: &Receiver<Entry>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < GROUP {

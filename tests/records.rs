@@ -40,6 +40,11 @@ fn lines(out: &[u8]) -> Vec<Json> {
         .collect()
 }
 
+/// `wiebetaalt batch --rules <Kop> ARGS...`.
+fn batch(args: &[&str]) -> std::process::Output {
+    run(&[&["batch", "--rules", KOP][..], args].concat(), None)
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -67,10 +72,7 @@ fn first_decision(dir: &Path) -> Vec<u8> {
 fn every_case_yields_one_line_in_input_order() {
     let dir = temp_dir("batch-order");
     let input = write(&dir, "casussen.jsonl", JSONL);
-    let out = run(
-        &["batch", "--rules", KOP, "--peildatum", "2025-09-01", &input],
-        None,
-    );
+    let out = batch(&["--peildatum", "2025-09-01", &input]);
     assert_eq!(out.status.code(), Some(1), "invalid cases make exit 1");
     let got = lines(&out.stdout);
     assert_eq!(got.len(), 6, "one line per case; the blank line is no case");
@@ -111,19 +113,7 @@ fn yaml_csv_and_jsonl_give_the_same_decisions() {
     let mut outputs = Vec::new();
     for (name, text) in [("c.jsonl", jsonl), ("c.yaml", yaml), ("c.csv", csv)] {
         let input = write(&dir, name, text);
-        let out = run(
-            &[
-                "batch",
-                "--rules",
-                KOP,
-                "--trace",
-                "none",
-                "--peildatum",
-                "2025-09-01",
-                &input,
-            ],
-            None,
-        );
+        let out = batch(&["--trace", "none", "--peildatum", "2025-09-01", &input]);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -143,7 +133,7 @@ fn yaml_csv_and_jsonl_give_the_same_decisions() {
 fn bad_input_as_a_whole_is_refused_before_any_output() {
     let dir = temp_dir("batch-refused");
     let csv = write(&dir, "c.csv", "id,sort\n1,begeleiding\n");
-    let out = run(&["batch", "--rules", KOP, &csv], None);
+    let out = batch(&[&csv]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -153,11 +143,11 @@ fn bad_input_as_a_whole_is_refused_before_any_output() {
     );
     assert!(err.contains("bedoelde je `soort`?"), "{err}");
     let txt = write(&dir, "c.txt", "{}\n");
-    let out = run(&["batch", "--rules", KOP, &txt], None);
+    let out = batch(&[&txt]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--input-format"));
     let flow = write(&dir, "c.yaml", "[{soort: vervoer}]\n");
-    let out = run(&["batch", "--rules", KOP, &flow], None);
+    let out = batch(&[&flow]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
@@ -167,19 +157,7 @@ fn output_file_appears_only_when_the_batch_is_done() {
     let dir = temp_dir("batch-output");
     let input = write(&dir, "c.jsonl", "{\"soort\": \"vervoer\"}\n");
     let target = dir.join("uit.jsonl");
-    let out = run(
-        &[
-            "batch",
-            "--rules",
-            KOP,
-            "-o",
-            target.to_str().unwrap(),
-            "--threads",
-            "1",
-            &input,
-        ],
-        None,
-    );
+    let out = batch(&["-o", target.to_str().unwrap(), "--threads", "1", &input]);
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read_to_string(&target).unwrap().lines().count(), 1);
@@ -202,19 +180,7 @@ fn many_cases_over_many_threads_keep_their_order() {
         }
     }
     let input = write(&dir, "c.jsonl", &text);
-    let out = run(
-        &[
-            "batch",
-            "--rules",
-            KOP,
-            "--trace",
-            "none",
-            "--threads",
-            "4",
-            &input,
-        ],
-        None,
-    );
+    let out = batch(&["--trace", "none", "--threads", "4", &input]);
     let got = lines(&out.stdout);
     assert_eq!(got.len(), 3000);
     for (i, line) in got.iter().enumerate() {
@@ -403,19 +369,7 @@ fn eval_and_batch_append_to_one_log_that_verifies_and_replays() {
     let _ = std::fs::remove_file(&log_path);
     let log_arg = log_path.to_str().unwrap();
     let input = write(&dir, "c.jsonl", JSONL);
-    let out = run(
-        &[
-            "batch",
-            "--rules",
-            KOP,
-            "--peildatum",
-            "2025-09-01",
-            "--log",
-            log_arg,
-            &input,
-        ],
-        None,
-    );
+    let out = batch(&["--peildatum", "2025-09-01", "--log", log_arg, &input]);
     assert_eq!(out.status.code(), Some(1));
     let case = write(
         &dir,
@@ -543,17 +497,7 @@ fn a_line_that_is_not_utf8_breaks_only_its_own_case() {
     yaml.extend_from_slice(b"- id: b\n  soort: vervoer\n");
     let path = dir.join("c.yaml");
     std::fs::write(&path, &yaml).unwrap();
-    let out = run(
-        &[
-            "batch",
-            "--rules",
-            KOP,
-            "--trace",
-            "none",
-            path.to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = batch(&["--trace", "none", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let got = lines(&out.stdout);
     assert_eq!(got.len(), 2);

@@ -16,8 +16,9 @@ use crate::ruleset::RuleSet;
 use crate::source::FileId;
 
 /// The decisions in a file: one JSON document (a decision or a log record), or JSON
-/// Lines of them. Each comes with its line (1-based).
-pub fn recorded(text: &str) -> Result<Vec<(u64, Json)>, Problem> {
+/// Lines of them, each with its line (1-based). In JSON Lines, the error lines of a
+/// batch (invalid cases, no decisions) are skipped; their lines come second.
+pub fn recorded(text: &str) -> Result<(Vec<(u64, Json)>, Vec<u64>), Problem> {
     let not = |line: u64, why: &str| {
         Problem::without_span(
             Code::NotADecision,
@@ -50,9 +51,10 @@ pub fn recorded(text: &str) -> Result<Vec<(u64, Json)>, Problem> {
         }
     };
     if let Ok(v) = serde_json::from_str::<Json>(text) {
-        return Ok(vec![unwrap(1, v)?]);
+        return Ok((vec![unwrap(1, v)?], Vec::new()));
     }
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let n = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
         if line.trim().is_empty() {
@@ -60,12 +62,16 @@ pub fn recorded(text: &str) -> Result<Vec<(u64, Json)>, Problem> {
         }
         let v =
             serde_json::from_str::<Json>(line).map_err(|_| not(n, "deze regel is geen JSON"))?;
+        if v.get("error").is_some() && v.get("line").is_some() {
+            skipped.push(n);
+            continue;
+        }
         out.push(unwrap(n, v)?);
     }
     if out.is_empty() {
-        return Err(not(1, "het bestand is leeg"));
+        return Err(not(1, "er staat geen enkele beslissing in"));
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// The result of one replay.

@@ -509,3 +509,23 @@ fn a_line_that_is_not_utf8_breaks_only_its_own_case() {
         .contains("regel 3"));
     assert_eq!(got[1]["case"]["id"], "b");
 }
+
+#[test]
+fn replay_of_a_batch_output_skips_its_error_lines() {
+    let dir = temp_dir("replay-batch");
+    let input = write(&dir, "c.jsonl", JSONL);
+    let out = batch(&["--peildatum", "2025-09-01", &input]);
+    let output = write(&dir, "uit.jsonl", &String::from_utf8_lossy(&out.stdout));
+    let replayed = run(&["replay", "--rules", KOP, &output], None);
+    assert_eq!(replayed.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&replayed.stdout);
+    assert_eq!(
+        text.matches("gelijk aan de vastgelegde").count(),
+        3,
+        "{text}"
+    );
+    assert!(
+        text.contains("Overgeslagen: 3 foutregel(s) van ongeldige casussen (regel 3, 4, 5)"),
+        "{text}"
+    );
+}

@@ -286,7 +286,7 @@ pub(super) fn replay(input: &str, rules: &Path, format: Format, io: &mut Io<'_>)
             return 1;
         }
     };
-    let decisions = match recorded(crate::source::without_bom(&text)) {
+    let (decisions, skipped) = match recorded(crate::source::without_bom(&text)) {
         Ok(d) => d,
         Err(p) => {
             io.problems(vec![p], &sources);
@@ -316,6 +316,14 @@ pub(super) fn replay(input: &str, rules: &Path, format: Format, io: &mut Io<'_>)
                 return 1;
             }
         }
+    }
+    if !skipped.is_empty() {
+        let lines: Vec<String> = skipped.iter().map(u64::to_string).collect();
+        out.push_str(&format!(
+            "Overgeslagen: {} foutregel(s) van ongeldige casussen (regel {})\n",
+            skipped.len(),
+            lines.join(", ")
+        ));
     }
     let shown = match format {
         Format::Text => out,

@@ -15,10 +15,17 @@ use crate::report;
 use crate::ruleset::RuleSet;
 use crate::source::FileId;
 
+/// The decisions of a file, each with its line (1-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub decisions: Vec<(u64, Json)>,
+    /// The lines of a batch's error lines (invalid cases, no decisions), skipped.
+    pub skipped: Vec<u64>,
+}
+
 /// The decisions in a file: one JSON document (a decision or a log record), or JSON
-/// Lines of them, each with its line (1-based). In JSON Lines, the error lines of a
-/// batch (invalid cases, no decisions) are skipped; their lines come second.
-pub fn recorded(text: &str) -> Result<(Vec<(u64, Json)>, Vec<u64>), Problem> {
+/// Lines of them. In JSON Lines, the error lines of a batch are skipped.
+pub fn recorded(text: &str) -> Result<Recorded, Problem> {
     let not = |line: u64, why: &str| {
         Problem::without_span(
             Code::NotADecision,
@@ -51,7 +58,10 @@ pub fn recorded(text: &str) -> Result<(Vec<(u64, Json)>, Vec<u64>), Problem> {
         }
     };
     if let Ok(v) = serde_json::from_str::<Json>(text) {
-        return Ok((vec![unwrap(1, v)?], Vec::new()));
+        return Ok(Recorded {
+            decisions: vec![unwrap(1, v)?],
+            skipped: Vec::new(),
+        });
     }
     let mut out = Vec::new();
     let mut skipped = Vec::new();
@@ -71,7 +81,10 @@ pub fn recorded(text: &str) -> Result<(Vec<(u64, Json)>, Vec<u64>), Problem> {
     if out.is_empty() {
         return Err(not(1, "er staat geen enkele beslissing in"));
     }
-    Ok((out, skipped))
+    Ok(Recorded {
+        decisions: out,
+        skipped,
+    })
 }
 
 /// The result of one replay.

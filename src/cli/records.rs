@@ -287,7 +287,7 @@ pub(super) fn replay(input: &str, rules: &Path, format: Format, io: &mut Io<'_>)
         }
     };
     let (decisions, skipped) = match recorded(crate::source::without_bom(&text)) {
-        Ok(d) => d,
+        Ok(r) => (r.decisions, r.skipped),
         Err(p) => {
             io.problems(vec![p], &sources);
             return 1;

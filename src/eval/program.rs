@@ -106,7 +106,7 @@ pub struct Program {
     /// What evaluation needs of each rule, in evaluation order (exceptions first): kept
     /// apart from the [`crate::ruleset::Rule`]s, which are large and cold.
     steps: Vec<Step>,
-    /// The exceptions of the rules, as ranges of `steps`.
+    /// The exceptions of every rule, one after another; each `Step` names its range.
     exceptions: Vec<RuleId>,
     /// Root node of each concept's expression, by concept id.
     concept_roots: Vec<u32>,
@@ -124,8 +124,10 @@ pub struct Program {
 impl Program {
     pub(crate) fn new(rs: &RuleSet) -> Program {
         let mut p = Program::default();
-        p.concept_fails = (0..rs.concepts.len())
-            .map(|c| rs.concepts.get(c).is_some_and(|c| can_fail(rs, &c.expr)))
+        p.concept_fails = rs
+            .concepts
+            .iter()
+            .map(|c| fails_through_concepts(rs, &c.expr))
             .collect();
         p.concept_roots = rs.concepts.iter().map(|c| p.compile(&c.expr)).collect();
         p.rule_roots = rs.rules.iter().map(|r| p.compile(&r.condition)).collect();
@@ -168,51 +170,17 @@ impl Program {
     }
 
     fn compile(&mut self, e: &Expr) -> u32 {
+        if let Some(node) = self.leaf(e, NO_ATOM) {
+            return self.push(node);
+        }
         let node = match e {
             Expr::Const(v) => Node::Const(self.constant(v)),
             Expr::Fact(f) => Node::Fact(*f),
             Expr::Concept(c) => Node::Concept(*c),
-            Expr::Atom(a, x) => {
-                let inner = self.compile(x);
-                let fused = match self.node(inner) {
-                    Some(Node::CompareFact(op, f, c, NO_ATOM)) => {
-                        Some(Node::CompareFact(op, f, c, *a))
-                    }
-                    Some(Node::ContainsSym {
-                        negated,
-                        fact,
-                        item,
-                        atom: NO_ATOM,
-                    }) => Some(Node::ContainsSym {
-                        negated,
-                        fact,
-                        item,
-                        atom: *a,
-                    }),
-                    Some(Node::Fact(f)) => Some(Node::BoolFact(f, *a)),
-                    Some(Node::InChoice {
-                        negated,
-                        fact,
-                        start,
-                        len,
-                        atom: NO_ATOM,
-                    }) => Some(Node::InChoice {
-                        negated,
-                        fact,
-                        start,
-                        len,
-                        atom: *a,
-                    }),
-                    _ => None,
-                };
-                match (fused, self.nodes.get_mut(inner as usize)) {
-                    (Some(node), Some(slot)) => {
-                        *slot = node;
-                        return inner;
-                    }
-                    _ => Node::Atom(*a, inner),
-                }
-            }
+            Expr::Atom(a, x) => match self.leaf(x, *a) {
+                Some(node) => node,
+                None => Node::Atom(*a, self.compile(x)),
+            },
             Expr::Not(x) => Node::Not(self.compile(x)),
             Expr::Neg(x) => Node::Neg(self.compile(x)),
             Expr::And(..) => {
@@ -223,51 +191,7 @@ impl Program {
                 let (start, len) = self.flatten(e, false);
                 Node::Any(start, len, self.settle(e))
             }
-            Expr::Compare(op @ (Compare::Eq | Compare::Ne), a, b)
-                if matches!((&**a, &**b), (Expr::Fact(_), Expr::Const(Value::Choice(_)))) =>
-            {
-                // `fact is value` is `fact in [value]`.
-                let value = match &**b {
-                    Expr::Const(v) => v.clone(),
-                    _ => Value::Bool(false),
-                };
-                let inn = Expr::In {
-                    negated: *op == Compare::Ne,
-                    value: a.clone(),
-                    list: vec![value],
-                };
-                return self.compile(&inn);
-            }
-            Expr::Compare(op, a, b) => match (&**a, &**b) {
-                (Expr::Fact(f), Expr::Const(c)) => {
-                    Node::CompareFact(*op, *f, self.constant(c), NO_ATOM)
-                }
-                _ => Node::Compare(*op, self.compile(a), self.compile(b)),
-            },
-            Expr::In {
-                negated,
-                value,
-                list,
-            } if matches!(**value, Expr::Fact(_))
-                && list.iter().all(|v| matches!(v, Value::Choice(_))) =>
-            {
-                let start = index(self.syms.len());
-                self.syms.extend(list.iter().filter_map(|v| match v {
-                    Value::Choice(s) => Some(*s),
-                    _ => None,
-                }));
-                let fact = match **value {
-                    Expr::Fact(f) => f,
-                    _ => FactId(u32::MAX),
-                };
-                Node::InChoice {
-                    negated: *negated,
-                    fact,
-                    start,
-                    len: index(list.len()),
-                    atom: NO_ATOM,
-                }
-            }
+            Expr::Compare(op, a, b) => Node::Compare(*op, self.compile(a), self.compile(b)),
             Expr::In {
                 negated,
                 value,
@@ -289,14 +213,8 @@ impl Program {
                 negated,
                 list,
                 item,
-            } => match (&**list, &**item) {
-                (Expr::Fact(fact), Expr::Const(Value::Choice(sym))) => Node::ContainsSym {
-                    negated: *negated,
-                    fact: *fact,
-                    item: *sym,
-                    atom: NO_ATOM,
-                },
-                (Expr::Fact(fact), _) => Node::ContainsFact {
+            } => match &**list {
+                Expr::Fact(fact) => Node::ContainsFact {
                     negated: *negated,
                     fact: *fact,
                     item: self.compile(item),
@@ -316,20 +234,76 @@ impl Program {
         self.push(node)
     }
 
-    fn settle(&self, e: &Expr) -> Settle {
-        if self.fails(e) {
-            Settle::Never
-        } else {
-            Settle::Early
+    /// The fused node of one of the common atoms (a fact against a constant, a choice
+    /// fact in a list or `is` a value, a list fact containing a value, and, as an atom, a
+    /// bare yes/no fact), recording itself as `atom`; `None` for anything else.
+    fn leaf(&mut self, e: &Expr, atom: AtomId) -> Option<Node> {
+        Some(match e {
+            Expr::Fact(f) if atom != NO_ATOM => Node::BoolFact(*f, atom),
+            Expr::Compare(op, a, b) => match (&**a, &**b) {
+                (Expr::Fact(fact), Expr::Const(Value::Choice(sym)))
+                    if matches!(op, Compare::Eq | Compare::Ne) =>
+                {
+                    self.choices(*fact, *op == Compare::Ne, &[*sym], atom)
+                }
+                (Expr::Fact(f), Expr::Const(c)) => {
+                    Node::CompareFact(*op, *f, self.constant(c), atom)
+                }
+                _ => return None,
+            },
+            Expr::In {
+                negated,
+                value,
+                list,
+            } => {
+                let Expr::Fact(fact) = **value else {
+                    return None;
+                };
+                let syms: Option<Vec<Sym>> = list
+                    .iter()
+                    .map(|v| match v {
+                        Value::Choice(s) => Some(*s),
+                        _ => None,
+                    })
+                    .collect();
+                self.choices(fact, *negated, &syms?, atom)
+            }
+            Expr::Contains {
+                negated,
+                list,
+                item,
+            } => match (&**list, &**item) {
+                (Expr::Fact(fact), Expr::Const(Value::Choice(sym))) => Node::ContainsSym {
+                    negated: *negated,
+                    fact: *fact,
+                    item: *sym,
+                    atom,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    /// `fact in [syms]` (or `niet in`).
+    fn choices(&mut self, fact: FactId, negated: bool, syms: &[Sym], atom: AtomId) -> Node {
+        let start = index(self.syms.len());
+        self.syms.extend_from_slice(syms);
+        Node::InChoice {
+            negated,
+            fact,
+            start,
+            len: index(syms.len()),
+            atom,
         }
     }
 
-    /// Whether evaluating `e` can fail (division by zero, overflow).
-    fn fails(&self, e: &Expr) -> bool {
-        match e {
-            Expr::Arith(..) => true,
-            Expr::Concept(c) => self.concept_fails.get(c.index()).copied().unwrap_or(true),
-            _ => e.children().into_iter().any(|x| self.fails(x)),
+    fn settle(&self, e: &Expr) -> Settle {
+        let fails = |c: ConceptId| self.concept_fails.get(c.index()).copied().unwrap_or(true);
+        if can_fail(e, &fails) {
+            Settle::Never
+        } else {
+            Settle::Early
         }
     }
 
@@ -356,27 +330,35 @@ impl Program {
         (start, index(children.len()))
     }
 
-    fn children(&self, start: u32, len: u32) -> &[u32] {
-        self.lists
-            .get(start as usize..(start as usize).saturating_add(len as usize))
-            .unwrap_or_default()
-    }
-
     fn node(&self, n: u32) -> Option<Node> {
         self.nodes.get(n as usize).copied()
     }
 }
 
-/// Whether evaluating `e` can fail, looking through concepts (which have no cycles).
-fn can_fail(rs: &RuleSet, e: &Expr) -> bool {
+/// Whether evaluating `e` can fail (division by zero, overflow): it does arithmetic, or
+/// uses a concept that `concept` says can fail.
+fn can_fail(e: &Expr, concept: &dyn Fn(ConceptId) -> bool) -> bool {
     match e {
         Expr::Arith(..) => true,
-        Expr::Concept(c) => rs
-            .concepts
-            .get(c.index())
-            .is_none_or(|c| can_fail(rs, &c.expr)),
-        _ => e.children().into_iter().any(|x| can_fail(rs, x)),
+        Expr::Concept(c) => concept(*c),
+        _ => e.children().into_iter().any(|x| can_fail(x, concept)),
     }
+}
+
+/// [`can_fail`], looking into concepts (which have no cycles).
+fn fails_through_concepts(rs: &RuleSet, e: &Expr) -> bool {
+    can_fail(e, &|c| {
+        rs.concepts
+            .get(c.index())
+            .is_none_or(|c| fails_through_concepts(rs, &c.expr))
+    })
+}
+
+/// `items[start..start + len]`, or nothing when out of range.
+fn range<T>(items: &[T], start: u32, len: u32) -> &[T] {
+    items
+        .get(start as usize..(start as usize).saturating_add(len as usize))
+        .unwrap_or_default()
 }
 
 fn index(i: usize) -> u32 {
@@ -578,11 +560,7 @@ pub fn run<'r, F: Facts>(
         let mut overridden = false;
         let mut open = false;
         let (first, len) = step.exceptions;
-        let exceptions = p
-            .exceptions
-            .get(first as usize..(first as usize).saturating_add(len as usize))
-            .unwrap_or_default();
-        for e in exceptions {
+        for e in range(&p.exceptions, first, len) {
             match s.result(*e) {
                 RuleResult::Applies => overridden = true,
                 RuleResult::Unknown => open = true,
@@ -715,11 +693,7 @@ impl<'a, F: Facts> Machine<'a, '_, F> {
                 start,
                 len,
             } => {
-                let list = self
-                    .p
-                    .consts
-                    .get(start as usize..(start as usize).saturating_add(len as usize))
-                    .unwrap_or_default();
+                let list = range(&self.p.consts, start, len);
                 self.eval(value)?
                     .map(|v| V::Bool(list.iter().any(|c| V::from(c) == v) != negated))
             }
@@ -777,7 +751,7 @@ impl<'a, F: Facts> Machine<'a, '_, F> {
             Node::All(start, len, settle) => {
                 let early = settle == Settle::Early && !self.s.trace;
                 let mut acc = Some(true);
-                for &c in self.p.children(start, len) {
+                for &c in range(&self.p.lists, start, len) {
                     acc = kleene_and(acc, self.truth(c)?);
                     if early && acc == Some(false) {
                         break;
@@ -788,7 +762,7 @@ impl<'a, F: Facts> Machine<'a, '_, F> {
             Node::Any(start, len, settle) => {
                 let early = settle == Settle::Early && !self.s.trace;
                 let mut acc = Some(false);
-                for &c in self.p.children(start, len) {
+                for &c in range(&self.p.lists, start, len) {
                     acc = kleene_or(acc, self.truth(c)?);
                     if early && acc == Some(true) {
                         break;
@@ -839,12 +813,7 @@ impl<'a, F: Facts> Machine<'a, '_, F> {
             } => {
                 let value = match self.facts.value(fact) {
                     Some(Value::Choice(s)) => {
-                        let list = self
-                            .p
-                            .syms
-                            .get(start as usize..(start as usize).saturating_add(len as usize))
-                            .unwrap_or_default();
-                        Some(list.contains(s) != negated)
+                        Some(range(&self.p.syms, start, len).contains(s) != negated)
                     }
                     _ => None,
                 };
@@ -923,7 +892,7 @@ impl<'a, F: Facts> Machine<'a, '_, F> {
             | Node::InChoice { fact: f, .. } => push(Open::Fact(f)),
             Node::ContainsSym { fact, item, .. } => push(Open::Member(fact, item)),
             Node::All(start, len, _) | Node::Any(start, len, _) => {
-                for &c in self.p.children(start, len) {
+                for &c in range(&self.p.lists, start, len) {
                     self.live(c, out)?;
                 }
             }

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
@@ -85,7 +86,7 @@ pub enum BatchError {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
     pub cases: u64,
-    /// Decisions per status, in the order decided, fallback, conflict, incomplete.
+    /// Decisions per status, in the order of [`Status::ALL`].
     pub statuses: [u64; 4],
     /// Cases that could not be read or decided.
     pub invalid: u64,
@@ -97,15 +98,6 @@ pub struct Summary {
     pub payers: Vec<(String, Decimal)>,
     /// Costs of incomplete cases, which cannot be divided yet.
     pub unallocated: Decimal,
-}
-
-fn status_index(s: Status) -> usize {
-    match s {
-        Status::Decided => 0,
-        Status::Fallback => 1,
-        Status::Conflict => 2,
-        Status::Incomplete => 3,
-    }
 }
 
 impl Summary {
@@ -143,21 +135,16 @@ impl Summary {
     pub fn text(&self, rs: &RuleSet) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let words = [
-            Status::Decided,
-            Status::Fallback,
-            Status::Conflict,
-            Status::Incomplete,
-        ]
-        .iter()
-        .zip(self.statuses)
-        .map(|(s, n)| format!("{} {}", thousands(n), report::status_word(*s)))
-        .chain(std::iter::once(format!(
-            "{} ongeldig",
-            thousands(self.invalid)
-        )))
-        .collect::<Vec<_>>()
-        .join(", ");
+        let words = Status::ALL
+            .iter()
+            .zip(self.statuses)
+            .map(|(s, n)| format!("{} {}", thousands(n), report::status_word(*s)))
+            .chain(std::iter::once(format!(
+                "{} ongeldig",
+                thousands(self.invalid)
+            )))
+            .collect::<Vec<_>>()
+            .join(", ");
         let _ = writeln!(out, "{} casussen: {words}", thousands(self.cases));
         if !self.outcomes.is_empty() {
             let _ = writeln!(out, "Per uitkomst:");
@@ -239,7 +226,7 @@ pub fn run(
         let _ = token_tx.send(());
     }
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
-    let bytes_read = std::sync::atomic::AtomicU64::new(0);
+    let bytes_read = AtomicU64::new(0);
     let header: Mutex<Option<Vec<String>>> = Mutex::new(None);
 
     std::thread::scope(|scope| {
@@ -279,10 +266,7 @@ pub fn run(
                 }
                 summary.merge(done.summary);
                 let _ = token_tx.send(());
-                progress(
-                    summary.cases,
-                    bytes_read.load(std::sync::atomic::Ordering::Relaxed),
-                );
+                progress(summary.cases, bytes_read.load(Ordering::Relaxed));
             }
             if failure.is_some() {
                 // Stop reading: the output is gone. Dropping the tokens ends the reader.
@@ -353,7 +337,7 @@ impl Reader {
 /// Reads lines as bytes (so that one line that is not UTF-8 is one broken case).
 fn lines(
     mut input: Box<dyn BufRead + Send + '_>,
-    bytes_read: &std::sync::atomic::AtomicU64,
+    bytes_read: &AtomicU64,
     mut each: impl FnMut(u64, Result<&str, Problem>) -> bool,
 ) -> Result<(), BatchError> {
     let mut buf = Vec::new();
@@ -366,7 +350,7 @@ fn lines(
         if n == 0 {
             return Ok(());
         }
-        bytes_read.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        bytes_read.fetch_add(n as u64, Ordering::Relaxed);
         line += 1;
         let text = std::str::from_utf8(&buf).map_err(|_| {
             Problem::without_span(
@@ -385,7 +369,7 @@ fn lines(
 fn read_jsonl(
     input: Box<dyn BufRead + Send + '_>,
     reader: &mut Reader,
-    bytes_read: &std::sync::atomic::AtomicU64,
+    bytes_read: &AtomicU64,
 ) -> Result<(), BatchError> {
     lines(input, bytes_read, |line, text| match text {
         Ok(t) if t.trim().is_empty() => true,
@@ -406,7 +390,7 @@ fn read_jsonl(
 fn read_yaml(
     input: Box<dyn BufRead + Send + '_>,
     reader: &mut Reader,
-    bytes_read: &std::sync::atomic::AtomicU64,
+    bytes_read: &AtomicU64,
 ) -> Result<(), BatchError> {
     let mut current: Option<Item> = None;
     let mut refused = None;
@@ -479,7 +463,7 @@ fn read_csv(
     reader: &mut Reader,
     rs: &RuleSet,
     header: &Mutex<Option<Vec<String>>>,
-    bytes_read: &std::sync::atomic::AtomicU64,
+    bytes_read: &AtomicU64,
 ) -> Result<(), BatchError> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
@@ -511,7 +495,7 @@ fn read_csv(
         };
         bytes_read.fetch_add(
             csv.position().byte().saturating_sub(position),
-            std::sync::atomic::Ordering::Relaxed,
+            Ordering::Relaxed,
         );
         if !more {
             return Ok(());
@@ -657,7 +641,7 @@ fn one(
     match decided {
         Ok((case, decision)) => {
             let s = &mut done.summary;
-            if let Some(slot) = s.statuses.get_mut(status_index(decision.status)) {
+            if let Some(slot) = s.statuses.get_mut(decision.status as usize) {
                 *slot += 1;
             }
             if let Some(o) = &decision.outcome {
@@ -682,14 +666,7 @@ fn one(
             done.summary.invalid += 1;
             let problems = problems.sorted();
             let code = problems.first().map_or("invalid-case", |p| p.code.as_str());
-            let message = problems
-                .iter()
-                .map(|p| match &p.help {
-                    Some(help) => format!("{} ({help})", p.message),
-                    None => p.message.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = Problems::one_line(&problems);
             let line = ErrorLine {
                 id,
                 line: item.line,

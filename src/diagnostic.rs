@@ -215,6 +215,19 @@ impl Problems {
         self.0
     }
 
+    /// The problems in one line, for answers without a source to point into (a batch
+    /// line, an API error): each message with its help, in order, joined by `; `.
+    pub fn one_line(problems: &[Problem]) -> String {
+        problems
+            .iter()
+            .map(|p| match &p.help {
+                Some(help) => format!("{} ({help})", p.message),
+                None => p.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn errors(self) -> Vec<Problem> {
         self.sorted()
             .into_iter()

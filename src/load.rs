@@ -120,7 +120,13 @@ pub fn io_reason(e: &std::io::Error) -> String {
 
 /// Lowercase hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        // Writing into a String cannot fail.
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 /// Removes `.` and resolves `..` without touching the file system.

@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{Code, Problem};
-use crate::load::{display, io_reason};
+use crate::load::{display, hex, io_reason};
 
 /// The `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -47,15 +47,6 @@ pub fn hash(prev: &str, decision: &[u8]) -> String {
     h.update(prev.as_bytes());
     h.update(decision);
     hex(&h.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 /// Appends decisions to a log, holding its lock until dropped.

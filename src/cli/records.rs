@@ -163,22 +163,20 @@ pub(super) fn batch(args: &BatchArgs<'_>, io: &mut Io<'_>) -> u8 {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let finish = file_out
-        .map(|f| f.into_inner().map_err(|e| e.into_error()))
-        .transpose();
-    let summary = match (result, finish) {
-        (Ok(summary), Ok(_)) => summary,
-        (Err(e), _) => {
+    let finished = result.and_then(|summary| match file_out {
+        Some(f) => f
+            .into_inner()
+            .map(|_| summary)
+            .map_err(|e| BatchError::Write(e.into_error())),
+        None => Ok(summary),
+    });
+    let summary = match finished {
+        Ok(summary) => summary,
+        Err(e) => {
             if let Some(temp) = &temp {
                 let _ = std::fs::remove_file(temp);
             }
             return fail(io, batch_problems(e, args));
-        }
-        (Ok(_), Err(e)) => {
-            if let Some(temp) = &temp {
-                let _ = std::fs::remove_file(temp);
-            }
-            return fail(io, batch_problems(BatchError::Write(e), args));
         }
     };
     if let (Some(temp), Some(path)) = (&temp, args.output) {

@@ -50,6 +50,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order of the enum.
+    pub const ALL: [Status; 4] = [
+        Status::Decided,
+        Status::Fallback,
+        Status::Conflict,
+        Status::Incomplete,
+    ];
+
     /// The key used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {

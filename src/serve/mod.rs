@@ -31,7 +31,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::case::case_from_json;
 use crate::cli::{show, Format};
-use crate::diagnostic::render;
+use crate::diagnostic::{render, Problems};
 use crate::eval::{evaluate, EvalError};
 use crate::load::load_rules;
 use crate::ruleset::RuleSet;
@@ -260,18 +260,10 @@ fn case_and_decision(
     let mut sources = Sources::new();
     let file = sources.add("casus", "");
     let case = case_from_json(value, file, rs).map_err(|problems| {
-        let messages: Vec<String> = problems
-            .sorted()
-            .into_iter()
-            .map(|p| match &p.help {
-                Some(help) => format!("{} ({help})", p.message),
-                None => p.message,
-            })
-            .collect();
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_case",
-            messages.join("; "),
+            Problems::one_line(&problems.sorted()),
         )
     })?;
     let date = case

@@ -83,25 +83,32 @@ impl Serialize for Names<'_, FactId> {
     }
 }
 
-/// Facts with their values in the case (`null` when unknown): the facts an atom read,
-/// or (`ids` empty, `known`) every known fact of the case.
+/// Facts with their values in the case.
 struct Facts<'a> {
     rs: &'a RuleSet,
     case: &'a Case,
-    ids: &'a [FactId],
-    known: bool,
+    which: Which<'a>,
+}
+
+enum Which<'a> {
+    /// The facts an atom read, unknown ones as `null`.
+    Read(&'a [FactId]),
+    /// Every known fact of the case.
+    Known,
 }
 
 impl Serialize for Facts<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let value = |f: FactId| self.case.value(f).map(|v| ValueJson(self.rs, v));
-        if self.known {
-            let known = (0..self.rs.facts.len())
-                .map(FactId::from_index)
-                .filter_map(|f| Some((self.rs.fact_name(f), value(f)?)));
-            s.collect_map(known)
-        } else {
-            s.collect_map(self.ids.iter().map(|f| (self.rs.fact_name(*f), value(*f))))
+        match self.which {
+            Which::Known => s.collect_map(
+                (0..self.rs.facts.len())
+                    .map(FactId::from_index)
+                    .filter_map(|f| Some((self.rs.fact_name(f), value(f)?))),
+            ),
+            Which::Read(ids) => {
+                s.collect_map(ids.iter().map(|f| (self.rs.fact_name(*f), value(*f))))
+            }
         }
     }
 }
@@ -148,8 +155,7 @@ impl Serialize for Conditions<'_> {
                 facts: Facts {
                     rs,
                     case,
-                    ids: &atom.facts,
-                    known: false,
+                    which: Which::Read(&atom.facts),
                 },
             })
         }))
@@ -232,8 +238,7 @@ fn view<'a>(rs: &'a RuleSet, case: &'a Case, d: &'a Decision) -> DecisionJson<'a
             facts: Facts {
                 rs,
                 case,
-                ids: &[],
-                known: true,
+                which: Which::Known,
             },
             kosten: case.costs.map(Amount),
         },

@@ -250,3 +250,15 @@ pub fn run(args: &[&str], stdin: Option<&str>) -> std::process::Output {
     drop(input);
     child.wait_with_output().unwrap()
 }
+
+/// `wiebetaalt log verify LOG`, which must find the log in order; what it says.
+pub fn verified(log: &str) -> String {
+    let out = run(&["log", "verify", log], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -10,7 +10,7 @@ use std::path::Path;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 use wiebetaalt::case::Case;
-use wiebetaalt::eval::{decide, Scratch};
+use wiebetaalt::eval::{decide, decide_traced, Scratch};
 use wiebetaalt::load::load_rules;
 use wiebetaalt::ruleset::{FactId, RuleSet, Type, Value};
 use wiebetaalt::source::Sources;
@@ -25,7 +25,7 @@ fn load(path: &Path) -> RuleSet {
 
 /// Cases from the rule set's examples.
 fn example_cases(rs: &RuleSet) -> Vec<Case> {
-    rs.examples
+    rs.examples()
         .iter()
         .map(|e| Case::with(rs, &e.given))
         .collect()
@@ -43,10 +43,9 @@ fn generated_cases(rs: &RuleSet, n: usize) -> Vec<Case> {
     (0..n)
         .map(|_| {
             let given: Vec<(FactId, Value)> = rs
-                .facts
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
+                .fact_ids()
+                .zip(rs.facts())
+                .map(|(id, f)| {
                     let v = match f.ty {
                         Type::Bool => Value::Bool(next(2) == 0),
                         Type::Number => Value::Number(next(100).into()),
@@ -61,7 +60,7 @@ fn generated_cases(rs: &RuleSet, n: usize) -> Vec<Case> {
                         }
                         Type::Text => Value::Text("x".into()),
                     };
-                    (FactId(i as u32), v)
+                    (id, v)
                 })
                 .collect();
             Case::with(rs, &given)
@@ -80,7 +79,12 @@ fn bench_set(c: &mut Criterion, name: &str, rs: &RuleSet, cases: &[Case]) {
         group.bench_function(label, |b| {
             b.iter(|| {
                 i = (i + 1) % cases.len();
-                let v = decide(rs, &mut scratch, &cases[i], date, trace).unwrap();
+                let v = if trace {
+                    decide_traced(rs, &mut scratch, &cases[i], date)
+                } else {
+                    decide(rs, &mut scratch, &cases[i], date)
+                }
+                .unwrap();
                 black_box(v.status);
             })
         });
@@ -115,7 +119,7 @@ fn jsonl(rs: &RuleSet, n: usize) -> Vec<u8> {
         for (f, v) in case.values.iter().enumerate() {
             if let Some(v) = v.as_ref().filter(|_| (i + f) % 10 != 0) {
                 m.insert(
-                    rs.facts[f].name.clone(),
+                    rs.facts()[f].name.clone(),
                     wiebetaalt::report::json::value(rs, v),
                 );
             }

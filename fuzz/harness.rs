@@ -69,7 +69,7 @@ pub fn rules(data: &[u8]) {
     {
         let _ = wiebetaalt::examples::run(&rs, date());
         // The analysis is bounded by its budgets; small rule sets keep runs quick.
-        if rs.rules.len() <= 8 {
+        if rs.rules().len() <= 8 {
             let _ = wiebetaalt::analysis::lint::lint(&rs, date());
         }
     }

@@ -18,9 +18,8 @@ pub fn allocate<'r>(rs: &'r RuleSet, outcome: &Outcome, costs: Decimal) -> Vec<(
     let cents = (costs * hundred).trunc();
     let mut shares: Vec<(&str, Decimal)> = Vec::new();
     for (domain, pct) in outcome.shares() {
-        let payer = rs
-            .domain(*domain)
-            .map_or("?", |d| d.payer.as_deref().unwrap_or(&d.name));
+        let d = rs.domain(*domain);
+        let payer = d.payer.as_deref().unwrap_or(&d.name);
         match shares.iter_mut().find(|(p, _)| *p == payer) {
             Some((_, total)) => *total += *pct,
             None => shares.push((payer, *pct)),

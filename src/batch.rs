@@ -20,12 +20,13 @@ use serde::Serialize;
 
 use crate::allocation::allocate;
 use crate::case::{case_from_cells, case_from_json, parse_case, Case, RESERVED};
-use crate::diagnostic::{Code, Problem, Problems};
-use crate::eval::{decide, Scratch, Status};
+use crate::diagnostic::{Code, Errors, Problem, Problems};
+use crate::eval::{decide, decide_traced, Scratch, Status};
 use crate::log::LogWriter;
 use crate::report;
 use crate::ruleset::{Outcome, RuleSet};
 use crate::source::FileId;
+use crate::text::{euros, thousands};
 
 /// Cases per chunk: large enough that passing chunks between threads costs nothing,
 /// small enough that a chunk of full traces stays a few megabytes.
@@ -76,7 +77,7 @@ pub struct Options {
 #[derive(Debug)]
 pub enum BatchError {
     /// The input cannot be read at all (a CSV header that names no fact, say).
-    Input(Problems),
+    Input(Errors),
     Read(std::io::Error),
     Write(std::io::Error),
     Log(Box<Problem>),
@@ -158,25 +159,20 @@ impl Summary {
             }
         }
         if !self.costs.is_zero() || !self.payers.is_empty() {
-            let _ = writeln!(out, "Kosten: {} in totaal", report::text::euros(self.costs));
+            let _ = writeln!(out, "Kosten: {} in totaal", euros(self.costs));
             for (p, a) in &self.payers {
-                let _ = writeln!(out, "  {:>18}  {p}", report::text::euros(*a));
+                let _ = writeln!(out, "  {:>18}  {p}", euros(*a));
             }
             if !self.unallocated.is_zero() {
                 let _ = writeln!(
                     out,
                     "  {:>18}  nog niet verdeeld (onvolledige casussen)",
-                    report::text::euros(self.unallocated)
+                    euros(self.unallocated)
                 );
             }
         }
         out
     }
-}
-
-/// `1234567` as `1.234.567`.
-fn thousands(n: u64) -> String {
-    report::text::grouped(&n.to_string())
 }
 
 /// One case as read, before it is validated.
@@ -558,8 +554,7 @@ fn check_header(names: &[String], rs: &RuleSet) -> Result<(), BatchError> {
                 format!("kolom {column} van de kop: `{name}` staat twee keer in de kop"),
             ));
         } else if rs.fact_id(name).is_none() && !RESERVED.contains(&name.as_str()) {
-            let guess = crate::check::suggest(name, rs.facts.iter().map(|f| f.name.as_str()))
-                .map(|g| format!("bedoelde je `{g}`?"))
+            let guess = crate::diagnostic::did_you_mean(name, rs.facts().iter().map(|f| f.name.as_str()))
                 .unwrap_or_else(|| {
                     "de kop bevat alleen feiten van de regelset, en eventueel `id`, `peildatum` en `kosten`".to_string()
                 });
@@ -573,7 +568,7 @@ fn check_header(names: &[String], rs: &RuleSet) -> Result<(), BatchError> {
         }
     }
     if problems.has_errors() {
-        Err(BatchError::Input(problems))
+        Err(BatchError::Input(problems.into_errors()))
     } else {
         Ok(())
     }
@@ -633,8 +628,13 @@ fn one(
     let (id, case) = read_case(rs, item.raw, columns);
     let decided = case.and_then(|case| {
         let date = case.reference_date.unwrap_or(options.reference_date);
-        match decide(rs, scratch, &case, date, options.trace) {
-            Ok(verdict) => Ok((case, scratch.decision(rs, verdict, date, options.trace))),
+        let verdict = if options.trace {
+            decide_traced(rs, scratch, &case, date)
+        } else {
+            decide(rs, scratch, &case, date)
+        };
+        match verdict {
+            Ok(verdict) => Ok((case, scratch.decision(rs, verdict))),
             Err(e) => Err(e.problem(rs).into()),
         }
     });
@@ -696,7 +696,7 @@ fn read_case(
     rs: &RuleSet,
     raw: Raw,
     columns: Option<&[String]>,
-) -> (Option<String>, Result<Case, Problems>) {
+) -> (Option<String>, Result<Case, Errors>) {
     let file = FileId(0);
     let id_of = |v: Option<&serde_json::Value>| match v {
         Some(serde_json::Value::String(s)) => Some(s.clone()),

@@ -10,8 +10,7 @@ use std::str::FromStr;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::check::suggest;
-use crate::diagnostic::{Code, Problem, Problems};
+use crate::diagnostic::{Code, Errors, Problem, Problems};
 use crate::ruleset::{FactId, Raw, RuleSet, Type, Value};
 use crate::source::{FileId, Span};
 
@@ -39,7 +38,7 @@ impl Case {
             id: None,
             reference_date: None,
             costs: None,
-            values: vec![None; rs.facts.len()],
+            values: vec![None; rs.facts().len()],
         }
     }
 
@@ -57,6 +56,74 @@ impl Case {
     pub fn value(&self, fact: FactId) -> Option<&Value> {
         self.values.get(fact.index()).and_then(Option::as_ref)
     }
+
+    /// Gives a fact a value.
+    pub fn set(&mut self, fact: FactId, value: Value) {
+        if let Some(slot) = self.values.get_mut(fact.index()) {
+            *slot = Some(value);
+        }
+    }
+}
+
+/// A value of a case as JSON, as the decision's `case.facts` shows it: `true`, `12.5`,
+/// `"leren"`, `["eed"]`.
+pub fn value_json(rs: &RuleSet, v: &Value) -> serde_json::Value {
+    crate::report::json::value(rs, v)
+}
+
+/// Why a text is not a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateError {
+    text: String,
+    /// The date in `JJJJ-MM-DD` when the text is a Dutch date (`1-9-2025`).
+    iso: Option<String>,
+}
+
+impl DateError {
+    /// In Dutch, with the fix.
+    pub fn message(&self) -> String {
+        match &self.iso {
+            Some(iso) => format!(
+                "`{}` staat in de volgorde dag-maand-jaar; schrijf de datum als JJJJ-MM-DD: `{iso}`",
+                self.text
+            ),
+            None => format!(
+                "`{}` is geen bestaande datum; schrijf een datum als JJJJ-MM-DD, bijvoorbeeld `2025-09-01`",
+                self.text
+            ),
+        }
+    }
+}
+
+/// A date as the project writes it, `JJJJ-MM-DD`. A Dutch date (`1-9-2025`,
+/// `01-09-2025`, `01/09/2025`, `1.9.2025`) is refused with its ISO form as the fix, so
+/// that day and month are never swapped silently.
+pub fn parse_date(text: &str) -> Result<Date, DateError> {
+    let text = text.trim();
+    if let Ok(d) = Date::from_str(text) {
+        if text.len() == 10 {
+            return Ok(d);
+        }
+    }
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    let iso = match parts.as_slice() {
+        [d, m, y]
+            if y.len() == 4
+                && (1..=2).contains(&d.len())
+                && (1..=2).contains(&m.len())
+                && [d, m, y]
+                    .iter()
+                    .all(|p| p.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            let iso = format!("{y}-{m:0>2}-{d:0>2}");
+            Date::from_str(&iso).ok().map(|_| iso)
+        }
+        _ => None,
+    };
+    Err(DateError {
+        text: text.to_string(),
+        iso,
+    })
 }
 
 /// A parsed YAML/JSON node, independent of the parser.
@@ -110,7 +177,7 @@ impl From<serde_json::Value> for Node {
 }
 
 /// Parses and validates a case written in YAML or JSON.
-pub fn parse_case(text: &str, file: FileId, rs: &RuleSet) -> Result<Case, Problems> {
+pub fn parse_case(text: &str, file: FileId, rs: &RuleSet) -> Result<Case, Errors> {
     // JSON is tried first when the text looks like it; YAML (a superset that also
     // reads flow mappings such as `{leeftijd: 9}`) otherwise, or when JSON fails.
     let json = text
@@ -158,7 +225,7 @@ pub fn case_from_json(
     value: serde_json::Value,
     file: FileId,
     rs: &RuleSet,
-) -> Result<Case, Problems> {
+) -> Result<Case, Errors> {
     match Node::from(value) {
         Node::Map(entries) => from_entries(entries, rs, &|_| Span::new(file, 0, 0)),
         _ => Err(Problem::error(
@@ -179,7 +246,7 @@ pub fn case_from_cells<S: AsRef<str>>(
     cells: &[&str],
     file: FileId,
     rs: &RuleSet,
-) -> Result<Case, Problems> {
+) -> Result<Case, Errors> {
     let mut entries = Vec::with_capacity(cells.len());
     for (key, cell) in header.iter().zip(cells) {
         let (key, cell) = (key.as_ref(), cell.trim());
@@ -198,7 +265,7 @@ pub fn case_from_cells<S: AsRef<str>>(
                 Node::Text(cell.to_string())
             }
         };
-        let ty = rs.fact_id(key).and_then(|f| rs.fact(f)).map(|f| f.ty);
+        let ty = rs.fact_id(key).map(|f| rs.fact(f).ty);
         let node = match (key, ty) {
             ("kosten", _) | (_, Some(Type::Number)) => number(),
             (_, Some(Type::Bool)) => match cell {
@@ -231,7 +298,7 @@ fn from_entries(
     entries: Vec<(Node, Node)>,
     rs: &RuleSet,
     locate: &dyn Fn(&str) -> Span,
-) -> Result<Case, Problems> {
+) -> Result<Case, Errors> {
     let mut case = Case::empty(rs);
     let mut problems = Problems::new();
     for (key, value) in entries {
@@ -246,11 +313,7 @@ fn from_entries(
             problems.push(p);
         }
     }
-    if problems.has_errors() {
-        Err(problems)
-    } else {
-        Ok(case)
-    }
+    problems.into_result().map(|_| case)
 }
 
 fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> Result<(), Problem> {
@@ -281,12 +344,9 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
                 Node::Text(t) => t,
                 _ => return Err(wrong("geen datum".into(), "een datum als JJJJ-MM-DD")),
             };
-            case.reference_date = Some(Date::from_str(&text).map_err(|_| {
-                wrong(
-                    format!("`{text}` is geen bestaande datum"),
-                    "een datum als JJJJ-MM-DD",
-                )
-            })?);
+            case.reference_date = Some(
+                parse_date(&text).map_err(|e| wrong(e.message(), "een datum als JJJJ-MM-DD"))?,
+            );
             return Ok(());
         }
         "kosten" => {
@@ -319,10 +379,8 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
         _ => {}
     }
     let Some(id) = rs.fact_id(key) else {
-        let help = match suggest(key, rs.facts.iter().map(|f| f.name.as_str())) {
-            Some(s) => format!("bedoelde je `{s}`?"),
-            None => "een casus bevat alleen feiten van de regelset, en eventueel `id`, `peildatum` en `kosten`".to_string(),
-        };
+        let help = crate::diagnostic::did_you_mean(key, rs.facts().iter().map(|f| f.name.as_str()))
+            .unwrap_or_else(|| "een casus bevat alleen feiten van de regelset, en eventueel `id`, `peildatum` en `kosten`".to_string());
         return Err(Problem::error(
             Code::UnknownFact,
             span,
@@ -331,9 +389,7 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
         .label("onbekend feit")
         .help(help));
     };
-    let Some(fact) = rs.fact(id) else {
-        return Ok(());
-    };
+    let fact = rs.fact(id);
     let raw = match raw(value) {
         Ok(Some(raw)) => raw,
         Ok(None) => return Ok(()),
@@ -380,7 +436,7 @@ fn raw(node: Node) -> Result<Option<Raw>, String> {
     }))
 }
 
-fn syntax_problem(file: FileId, text: &str, at: usize, detail: &str) -> Problems {
+fn syntax_problem(file: FileId, text: &str, at: usize, detail: &str) -> Errors {
     let at = at.min(text.len());
     let end = text
         .get(at..)

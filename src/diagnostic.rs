@@ -89,6 +89,7 @@ codes! {
     UnusedFact = "unused-fact", "waarschuwing: geen regel leest dit feit";
     UnusedConcept = "unused-concept", "waarschuwing: geen regel gebruikt dit begrip";
     ApproximateAnalysis = "approximate-analysis", "waarschuwing: de analyse is hier benaderend (rekenen met meerdere feiten)";
+    Internal = "internal", "een interne fout van wiebetaalt (een fout in het programma, niet in uw invoer)";
 }
 
 impl fmt::Display for Code {
@@ -109,10 +110,6 @@ pub struct Problem {
     pub label: String,
     pub others: Vec<(Span, String)>,
     pub help: Option<String>,
-    /// The rules a finding of the analysis is about, by name.
-    pub rules: Vec<String>,
-    /// A case (JSON object) that shows the finding under `eval`.
-    pub example: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -125,8 +122,6 @@ impl Problem {
             label: String::new(),
             others: Vec::new(),
             help: None,
-            rules: Vec::new(),
-            example: None,
         }
     }
 
@@ -145,16 +140,33 @@ impl Problem {
         }
     }
 
-    /// The rules the problem is about.
-    pub fn rules(mut self, rules: Vec<String>) -> Self {
-        self.rules = rules;
-        self
+    /// A problem that cannot happen unless `wiebetaalt` itself has a bug: an internal
+    /// guarantee (an `// INVARIANT:` in the code) did not hold. Reported instead of
+    /// guessing, so that a bug never turns into a wrong decision.
+    pub fn internal(what: impl Into<String>) -> Self {
+        Problem::without_span(
+            Code::Internal,
+            format!("interne fout: {}", what.into()),
+        )
+        .help("dit is een fout in wiebetaalt, niet in uw invoer; meld het met de bestanden die het veroorzaakten")
     }
 
-    /// A case that shows the problem.
-    pub fn example(mut self, example: serde_json::Value) -> Self {
-        self.example = Some(example);
-        self
+    /// A file that cannot be read: `kan <what> `<path>` niet lezen: <reason>`.
+    pub fn unreadable(what: &str, path: &str, e: &std::io::Error) -> Self {
+        Problem::without_span(
+            Code::Io,
+            format!("kan {what} `{path}` niet lezen: {}", io_reason(e)),
+        )
+    }
+
+    /// Sets the help to "bedoelde u `x`?" when a candidate is close to `name`.
+    pub fn did_you_mean<'a>(
+        self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        let help = did_you_mean(name, candidates);
+        self.maybe_help(help)
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
@@ -244,6 +256,83 @@ impl Problems {
 
     pub fn iter(&self) -> impl Iterator<Item = &Problem> {
         self.0.iter()
+    }
+}
+
+/// What stopped a stage: at least one error, with every other problem found (warnings
+/// included). It cannot be empty, so a failure always says why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Errors {
+    first: Problem,
+    rest: Vec<Problem>,
+}
+
+impl Errors {
+    /// All problems sorted by file and position.
+    pub fn sorted(self) -> Vec<Problem> {
+        let mut all = Problems(self.rest);
+        all.push(self.first);
+        all.sorted()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        std::iter::once(&self.first).chain(self.rest.iter())
+    }
+
+    /// The code of the first error in position order.
+    pub fn first_code(&self) -> Code {
+        self.iter()
+            .filter(|p| p.is_error())
+            .min_by_key(|p| p.span.map(|s| (s.file, s.start)))
+            .map_or(self.first.code, |p| p.code)
+    }
+
+    /// Adds the problems of another run (their warnings too).
+    pub fn extend(&mut self, other: Problems) {
+        self.rest.extend(other.0);
+    }
+}
+
+impl From<Problem> for Errors {
+    fn from(problem: Problem) -> Self {
+        if problem.is_error() {
+            Errors {
+                first: problem,
+                rest: Vec::new(),
+            }
+        } else {
+            Problems::from(problem).into_errors()
+        }
+    }
+}
+
+impl From<Errors> for Problems {
+    fn from(errors: Errors) -> Self {
+        let mut all = Problems(errors.rest);
+        all.push(errors.first);
+        all
+    }
+}
+
+impl Problems {
+    /// These problems as the reason a stage stopped. When none of them is an error
+    /// (which a stage that stops must have found), an internal error says so.
+    pub fn into_errors(self) -> Errors {
+        let mut all = self.0;
+        let first = match all.iter().position(Problem::is_error) {
+            Some(i) => all.remove(i),
+            None => Problem::internal("een stap stopte zonder te zeggen waarom"),
+        };
+        Errors { first, rest: all }
+    }
+
+    /// `Ok(warnings)` when there is no error, else the errors.
+    pub fn into_result(self) -> Result<Problems, Errors> {
+        if self.has_errors() {
+            Err(self.into_errors())
+        } else {
+            Ok(self)
+        }
     }
 }
 
@@ -372,10 +461,66 @@ pub fn render(problems: Vec<Problem>, sources: &Sources, color: bool, width: usi
     out
 }
 
+/// "bedoelde u `x`?" for the candidate closest to `name`, if one is close enough.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    crate::text::closest(name, candidates).map(|c| format!("bedoelde u `{c}`?"))
+}
+
+/// Why a file could not be read or written, in Dutch.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "bestand niet gevonden".to_string(),
+        std::io::ErrorKind::PermissionDenied => "geen toestemming".to_string(),
+        std::io::ErrorKind::InvalidData => "het bestand is geen UTF-8-tekst".to_string(),
+        std::io::ErrorKind::IsADirectory => "dit is een map, geen bestand".to_string(),
+        std::io::ErrorKind::StorageFull => "de schijf is vol".to_string(),
+        std::io::ErrorKind::BrokenPipe => "de ontvanger is gestopt met lezen".to_string(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("fout van het besturingssysteem (code {code})"),
+            None => "onbekende lees- of schrijffout".to_string(),
+        },
+    }
+}
+
 /// `file:line:column` of a problem, for one-line and JSON output.
 pub fn location(problem: &Problem, sources: &Sources) -> Option<(String, usize, usize)> {
     let span = problem.span?;
     let file = sources.get(span.file)?;
     let (line, column) = file.line_column(span.start);
     Some((file.path.clone(), line, column))
+}
+
+/// A finding of the analysis (`check`'s lints): a warning, the rules it is about (by
+/// name), and a case that shows it under `eval`. Rendered by [`crate::report`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub problem: Problem,
+    pub rules: Vec<String>,
+    /// A case (a JSON object of facts, with `peildatum`).
+    pub example: Option<serde_json::Value>,
+}
+
+impl Finding {
+    pub fn new(problem: Problem) -> Finding {
+        Finding {
+            problem,
+            rules: Vec::new(),
+            example: None,
+        }
+    }
+
+    /// The rules the finding is about.
+    pub fn rules(mut self, rules: Vec<String>) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// A case that shows the finding.
+    pub fn example(mut self, example: serde_json::Value) -> Self {
+        self.example = Some(example);
+        self
+    }
 }

@@ -22,7 +22,7 @@ pub struct ExampleRun<'a> {
 /// Runs every example of the rule set. `default_date` is used when an example has no
 /// `peildatum`.
 pub fn run(rs: &RuleSet, default_date: Date) -> Vec<ExampleRun<'_>> {
-    rs.examples
+    rs.examples()
         .iter()
         .map(|example| {
             let case = Case::with(rs, &example.given);
@@ -60,9 +60,8 @@ pub fn meets(expect: &Expectation, d: &Decision) -> bool {
 
 /// The rules declared in the checked file itself that applied in no example.
 pub fn unexercised(rs: &RuleSet, runs: &[ExampleRun<'_>]) -> Vec<RuleId> {
-    (0..rs.rules.len())
-        .map(RuleId::from_index)
-        .filter(|id| rs.rule(*id).is_some_and(|r| r.own))
+    rs.rule_ids()
+        .filter(|id| rs.rule(*id).own)
         .filter(|id| {
             !runs.iter().any(|run| {
                 run.decision.as_ref().is_ok_and(|d| {

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::check::{self, Provenance};
-use crate::diagnostic::{Code, Problem, Problems};
+use crate::diagnostic::{io_reason, Code, Errors, Problem, Problems};
 use crate::ruleset::RuleSet;
 use crate::source::{without_bom, Sources};
 use crate::syntax;
@@ -21,7 +21,7 @@ const MAX_CHAIN: usize = 64;
 
 /// Reads, parses and checks a rule file with its bases. On success, the rule set and
 /// its warnings; otherwise every problem found.
-pub fn load_rules(path: &Path, sources: &mut Sources) -> Result<(RuleSet, Problems), Problems> {
+pub fn load_rules(path: &Path, sources: &mut Sources) -> Result<(RuleSet, Problems), Errors> {
     load_with(path, &|p| std::fs::read_to_string(p), sources)
 }
 
@@ -31,7 +31,7 @@ pub fn load_with(
     path: &Path,
     read: &dyn Fn(&Path) -> std::io::Result<String>,
     sources: &mut Sources,
-) -> Result<(RuleSet, Problems), Problems> {
+) -> Result<(RuleSet, Problems), Errors> {
     let mut files = Vec::new();
     let mut problems = Problems::new();
     let mut texts = Vec::new();
@@ -50,7 +50,7 @@ pub fn load_with(
                     )
                     .label(io_reason(&e))
                     .help("het pad is relatief ten opzichte van dit bestand; controleer de naam en de map"),
-                    None => Problem::without_span(Code::Io, format!("kan `{shown}` niet lezen: {}", io_reason(&e))),
+                    None => Problem::unreadable("het regelbestand", &shown, &e),
                 };
                 problems.push(problem);
                 break;
@@ -87,12 +87,12 @@ pub fn load_with(
                 }
                 files.push(file);
             }
-            Err(p) => problems.extend(p),
+            Err(p) => problems.extend(p.into()),
         }
         texts.push((shown, text));
     }
     if problems.has_errors() {
-        return Err(problems);
+        return Err(problems.into_errors());
     }
     files.reverse();
     texts.reverse();
@@ -102,31 +102,9 @@ pub fn load_with(
     }
     let provenance = Provenance {
         files: texts.into_iter().map(|(p, _)| p).collect(),
-        sha256: hex(&hasher.finalize()),
+        sha256: crate::text::hex(&hasher.finalize()),
     };
     check::check(&files, sources, provenance)
-}
-
-/// Why a file could not be read, in Dutch.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "bestand niet gevonden".to_string(),
-        std::io::ErrorKind::PermissionDenied => "geen toestemming om te lezen".to_string(),
-        std::io::ErrorKind::InvalidData => "het bestand is geen UTF-8-tekst".to_string(),
-        std::io::ErrorKind::IsADirectory => "dit is een map, geen bestand".to_string(),
-        _ => format!("leesfout ({e})"),
-    }
-}
-
-/// Lowercase hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing into a String cannot fail.
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 /// Removes `.` and resolves `..` without touching the file system.

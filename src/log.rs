@@ -21,8 +21,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use crate::diagnostic::io_reason;
 use crate::diagnostic::{Code, Problem};
-use crate::load::{display, hex, io_reason};
+use crate::load::display;
+use crate::text::hex;
 
 /// The `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

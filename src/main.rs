@@ -1,21 +1,19 @@
 //! The `wiebetaalt` binary: parse the command line, run, exit.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use wiebetaalt::cli::{run, stderr_color, Cli, Io};
+use wiebetaalt::cli::{run, Cli, Io};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Not locked for the whole run: the service logs to standard error from its
     // worker threads.
     let (mut out, mut err, mut stdin) = (std::io::stdout(), std::io::stderr(), std::io::stdin());
-    let mut io = Io {
-        out: &mut out,
-        err: &mut err,
-        stdin: &mut stdin,
-        color: stderr_color(),
-        today: jiff::Zoned::now().date(),
-    };
+    let stderr_is_terminal = err.is_terminal();
+    let mut io = Io::new(&mut out, &mut err, &mut stdin, || jiff::Zoned::now().date());
+    io.stderr_is_terminal = stderr_is_terminal;
+    io.color = stderr_is_terminal && std::env::var_os("NO_COLOR").is_none();
     ExitCode::from(run(cli, &mut io))
 }

@@ -223,7 +223,7 @@ pub fn replay(rs: &RuleSet, recorded: &Json) -> Result<Replay, Problems> {
             .pointer("/ruleset/sha256")
             .and_then(Json::as_str)
             .map(str::to_string),
-        sha256: rs.sha256.clone(),
+        sha256: rs.sha256().to_string(),
         trace_compared: recorded_trace,
         differences,
         decision: new,

@@ -264,7 +264,9 @@ fn invalid_rules_exit_1() {
     let o = run(&["eval", "--rules", "bestaat/niet.regels", "-"], Some("{}"));
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        err(&o).contains("kan `bestaat/niet.regels` niet lezen: bestand niet gevonden"),
+        err(&o).contains(
+            "kan het regelbestand `bestaat/niet.regels` niet lezen: bestand niet gevonden"
+        ),
         "{}",
         err(&o)
     );
@@ -412,6 +414,6 @@ fn a_byte_order_mark_is_not_content() {
     assert_eq!(o.status.code(), Some(1));
     let e = err(&o);
     assert!(e.contains("<stdin>:2:1"), "{e}");
-    assert!(e.contains("bedoelde je `school`?"), "{e}");
+    assert!(e.contains("bedoelde u `school`?"), "{e}");
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -46,10 +46,12 @@ fn outline(rs: &RuleSet) -> String {
     writeln!(
         s,
         "regelset {:?} versie {:?} bestanden {:?}",
-        rs.name, rs.version, rs.files
+        rs.name(),
+        rs.version(),
+        rs.files()
     )
     .unwrap();
-    for d in &rs.domains {
+    for d in rs.domains() {
         writeln!(
             s,
             "domein {} label {:?} betaler {:?}",
@@ -57,7 +59,7 @@ fn outline(rs: &RuleSet) -> String {
         )
         .unwrap();
     }
-    for f in &rs.facts {
+    for f in rs.facts() {
         let ty = match f.ty {
             Type::Bool => "ja/nee".to_string(),
             Type::Number => format!("getal {:?}", f.bounds),
@@ -66,11 +68,11 @@ fn outline(rs: &RuleSet) -> String {
         };
         writeln!(s, "feit {}: {ty}", f.name).unwrap();
     }
-    for c in &rs.concepts {
+    for c in rs.concepts() {
         let reads: Vec<&str> = c.reads.iter().map(|f| rs.fact_name(*f)).collect();
         writeln!(s, "begrip {} leest {reads:?}", c.name).unwrap();
     }
-    for r in &rs.rules {
+    for r in rs.rules() {
         let exc: Vec<&str> = r.exception_of.iter().map(|x| rs.rule_name(*x)).collect();
         let reads: Vec<&str> = r.reads.iter().map(|f| rs.fact_name(*f)).collect();
         writeln!(
@@ -82,23 +84,23 @@ fn outline(rs: &RuleSet) -> String {
         )
         .unwrap();
     }
-    for a in &rs.atoms {
+    for a in rs.atoms() {
         writeln!(s, "voorwaarde {:?}", a.text).unwrap();
     }
     writeln!(
         s,
         "anders {} (geschreven: {})",
-        report::outcome_words(rs, &rs.fallback),
-        rs.fallback_declared
+        report::outcome_words(rs, rs.fallback().outcome()),
+        rs.fallback().is_declared()
     )
     .unwrap();
     writeln!(
         s,
         "bij conflict {}",
-        report::outcome_words(rs, &rs.conflict)
+        report::outcome_words(rs, rs.conflict())
     )
     .unwrap();
-    writeln!(s, "voorbeelden {}", rs.examples.len()).unwrap();
+    writeln!(s, "voorbeelden {}", rs.examples().len()).unwrap();
     s
 }
 
@@ -221,7 +223,7 @@ fn lint() {
         let problems = wiebetaalt::analysis::lint::lint(&rs, common::date(common::DATE));
         let code = expected_code(path);
         assert!(
-            problems.iter().any(|p| p.code.as_str() == code),
+            problems.iter().any(|f| f.problem.code.as_str() == code),
             "{code} not found"
         );
         let mut findings = String::new();
@@ -230,13 +232,18 @@ fn lint() {
             writeln!(
                 findings,
                 "{}",
-                serde_json::to_string(&report::json::problem(p, &sources)).unwrap()
+                serde_json::to_string(&report::json::finding(p, &sources)).unwrap()
             )
             .unwrap();
         }
         insta::assert_snapshot!(format!(
             "{}\n{findings}",
-            render(problems, &sources, false, 100)
+            render(
+                problems.into_iter().map(|f| f.problem).collect(),
+                &sources,
+                false,
+                100
+            )
         ));
     });
 }

@@ -52,17 +52,21 @@ fn every_shipped_example_is_in_the_regions_doc() {
             .unwrap_or_else(|| panic!("docs/regios.md has no summary row for {shown}"));
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert!(
-            cells[3].starts_with(&rs.rules.len().to_string()),
+            cells[3].starts_with(&rs.rules().len().to_string()),
             "{shown}: {} rules, the doc says {}",
-            rs.rules.len(),
+            rs.rules().len(),
             cells[3]
         );
-        assert_eq!(cells[4], rs.examples.len().to_string(), "{shown}: examples");
+        assert_eq!(
+            cells[4],
+            rs.examples().len().to_string(),
+            "{shown}: examples"
+        );
         assert!(
             doc.contains(&format!("(`{shown}`)")),
             "no section for {shown}"
         );
-        for example in &rs.examples {
+        for example in rs.examples() {
             let outcome = match &example.expect {
                 Expectation::Incomplete => "onvolledig".to_string(),
                 Expectation::Outcome { outcome, .. } => {
@@ -97,7 +101,7 @@ fn the_regions_doc_shows_the_current_diffs_and_diagrams() {
         let (a, b) = (format!("rules/{old}.regels"), format!("rules/{new}.regels"));
         let d = wiebetaalt::analysis::diff::diff(&load(&a), &load(&b), today);
         assert!(
-            doc.contains(&d.text(&a, &b)),
+            doc.contains(&wiebetaalt::report::diff::text(&d, &a, &b)),
             "docs/regios.md lacks the current `wiebetaalt diff {a} {b}`"
         );
     }

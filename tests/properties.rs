@@ -13,7 +13,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use wiebetaalt::case::{parse_case, Case};
-use wiebetaalt::eval::{decide, evaluate, Scratch, Status};
+use wiebetaalt::eval::{decide, decide_traced, evaluate, Scratch, Status};
 use wiebetaalt::load::load_rules;
 use wiebetaalt::report;
 use wiebetaalt::ruleset::{Fact, RuleSet, Type, Value};
@@ -70,7 +70,7 @@ fn value(fact: &Fact) -> BoxedStrategy<Value> {
 /// For every fact: whether it is known in the first case, a value for it, and whether a
 /// second, larger case adds it.
 fn facts(rs: &RuleSet) -> impl Strategy<Value = Vec<(bool, Value, bool)>> {
-    rs.facts
+    rs.facts()
         .iter()
         .map(|f| (prop::bool::weighted(0.4), value(f), any::<bool>()))
         .collect::<Vec<_>>()
@@ -231,7 +231,7 @@ fn every_rule_appears_once_in_file_order() {
         let c = case(known(&facts));
         let d = evaluate(rs, &c, date()).unwrap();
         let order: Vec<usize> = d.trace.iter().map(|s| s.rule.index()).collect();
-        prop_assert_eq!(order, (0..rs.rules.len()).collect::<Vec<_>>());
+        prop_assert_eq!(order, (0..rs.rules().len()).collect::<Vec<_>>());
         Ok(())
     });
 }
@@ -243,14 +243,14 @@ fn deciding_without_the_trace_gives_the_same_decision() {
         let full = evaluate(rs, &c, date()).unwrap();
         let mut scratch = Scratch::new();
         // The scratch is reused: a previous case must leave nothing behind.
-        let other = case(vec![None; rs.facts.len()]);
-        decide(rs, &mut scratch, &other, date(), true).unwrap();
-        let verdict = decide(rs, &mut scratch, &c, date(), false).unwrap();
+        let other = case(vec![None; rs.facts().len()]);
+        decide_traced(rs, &mut scratch, &other, date()).unwrap();
+        let verdict = decide(rs, &mut scratch, &c, date()).unwrap();
         prop_assert_eq!(verdict.status, full.status);
         prop_assert_eq!(verdict.outcome, full.outcome.as_ref());
         prop_assert_eq!(scratch.decided_by(), &full.decided_by[..]);
         prop_assert_eq!(scratch.missing(), &full.missing[..]);
-        let again = scratch.decision(rs, verdict, date(), false);
+        let again = scratch.decision(rs, verdict);
         prop_assert!(again.trace.is_empty());
         prop_assert_eq!(again.missing, full.missing);
         Ok(())

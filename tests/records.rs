@@ -73,7 +73,7 @@ fn every_case_yields_one_line_in_input_order() {
     let dir = temp_dir("batch-order");
     let input = write(&dir, "casussen.jsonl", JSONL);
     let out = batch(&["--peildatum", "2025-09-01", &input]);
-    assert_eq!(out.status.code(), Some(1), "invalid cases make exit 1");
+    assert_eq!(out.status.code(), Some(3), "invalid cases make exit 3");
     let got = lines(&out.stdout);
     assert_eq!(got.len(), 6, "one line per case; the blank line is no case");
     assert_eq!(got[0]["status"], "decided");
@@ -141,7 +141,7 @@ fn bad_input_as_a_whole_is_refused_before_any_output() {
         err.contains("kolom 2 van de kop: de regelset kent geen feit `sort`"),
         "{err}"
     );
-    assert!(err.contains("bedoelde je `soort`?"), "{err}");
+    assert!(err.contains("bedoelde u `soort`?"), "{err}");
     let txt = write(&dir, "c.txt", "{}\n");
     let out = batch(&[&txt]);
     assert_eq!(out.status.code(), Some(1));
@@ -207,16 +207,16 @@ proptest! {
     fn allocation_adds_up_to_the_cent(cents in 0i64..1_000_000_000_000, split in 1u32..100, three in any::<bool>()) {
         let rs = kop();
         let outcome = if three {
-            wiebetaalt::ruleset::Outcome::split(&rs, &[("onderwijs", Decimal::new(3334, 2)), ("jeugdwet", Decimal::new(3333, 2)), ("zvw", Decimal::new(3333, 2))])
+            rs.outcome_of(&[("onderwijs", Decimal::new(3334, 2)), ("jeugdwet", Decimal::new(3333, 2)), ("zvw", Decimal::new(3333, 2))])
         } else {
-            wiebetaalt::ruleset::Outcome::split(&rs, &[("onderwijs", Decimal::from(split)), ("jeugdwet", Decimal::from(100 - split))])
+            rs.outcome_of(&[("onderwijs", Decimal::from(split)), ("jeugdwet", Decimal::from(100 - split))])
         };
         let costs = Decimal::new(cents, 2);
         let parts = allocate(&rs, &outcome, costs);
         let total: Decimal = parts.iter().map(|(_, a)| *a).sum();
         prop_assert_eq!(total, costs);
         for ((payer, amount), (domain, pct)) in parts.iter().zip(outcome.shares()) {
-            prop_assert_eq!(*payer, rs.domain(*domain).unwrap().payer.as_deref().unwrap());
+            prop_assert_eq!(*payer, rs.domain(*domain).payer.as_deref().unwrap());
             let exact = costs * pct / Decimal::ONE_HUNDRED;
             prop_assert!((*amount - exact).abs() < Decimal::new(1, 2), "{amount} vs {exact}");
             prop_assert_eq!(amount.scale(), 2);
@@ -228,10 +228,7 @@ proptest! {
 #[test]
 fn domains_with_the_same_payer_are_paid_together() {
     let rs = kop();
-    let outcome = wiebetaalt::ruleset::Outcome::split(
-        &rs,
-        &[("jeugdwet", Decimal::from(50)), ("wmo", Decimal::from(50))],
-    );
+    let outcome = rs.outcome_of(&[("jeugdwet", Decimal::from(50)), ("wmo", Decimal::from(50))]);
     let parts = allocate(&rs, &outcome, Decimal::new(1001, 2));
     assert_eq!(parts, vec![("gemeente", Decimal::new(1001, 2))]);
 }
@@ -335,7 +332,7 @@ fn a_torn_last_line_is_found_and_not_appended_to() {
     let err = LogWriter::open(&path).unwrap_err();
     assert!(err.message.contains("afgebroken"), "{}", err.message);
     let out = run(&["log", "verify", path.to_str().unwrap()], None);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3), "a broken chain is a finding");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(":3: deze regel is afgebroken"), "{stderr}");
 }
@@ -370,7 +367,7 @@ fn eval_and_batch_append_to_one_log_that_verifies_and_replays() {
     let log_arg = log_path.to_str().unwrap();
     let input = write(&dir, "c.jsonl", JSONL);
     let out = batch(&["--peildatum", "2025-09-01", "--log", log_arg, &input]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let case = write(
         &dir,
         "a.yaml",
@@ -406,7 +403,7 @@ fn eval_and_batch_append_to_one_log_that_verifies_and_replays() {
     bytes[second] ^= 1;
     std::fs::write(&log_path, &bytes).unwrap();
     let out = run(&["log", "verify", log_arg], None);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("beslissingen.log:2:"));
     // Appending to a log that does not check out at its end is refused.
     let mut bytes = std::fs::read(&log_path).unwrap();
@@ -462,7 +459,11 @@ fn replay_confirms_and_reports_a_changed_rule_set() {
         ],
         None,
     );
-    assert_eq!(other.status.code(), Some(1));
+    assert_eq!(
+        other.status.code(),
+        Some(3),
+        "a changed rule set is a finding"
+    );
     let report: Json = serde_json::from_slice(&other.stdout).unwrap();
     assert_eq!(report["same_decision"], false);
     assert_eq!(report["same_ruleset"], false);
@@ -472,7 +473,7 @@ fn replay_confirms_and_reports_a_changed_rule_set() {
     // Only a comment changed: the same decision, but not the same rule set.
     let commented = write(&dir, "kop.regels", &format!("{kop}# opmerking\n"));
     let out = run(&["replay", "--rules", &commented, &decision], None);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("gelijk aan de vastgelegde"), "{text}");
     assert!(text.contains("Regelset: ANDERS dan vastgelegd"), "{text}");
@@ -491,7 +492,7 @@ fn a_line_that_is_not_utf8_breaks_only_its_own_case() {
     let path = dir.join("c.yaml");
     std::fs::write(&path, &yaml).unwrap();
     let out = batch(&["--trace", "none", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3), "an invalid case is a finding");
     let got = lines(&out.stdout);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0]["line"], 1);

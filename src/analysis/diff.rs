@@ -2,9 +2,11 @@
 //! declare alike, whose status or outcome changes.
 
 use jiff::civil::Date;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
-use super::{decide, describe, epochs, explore, next_var, regions, Probe, Space, Verdict, BUDGET};
+use super::{
+    decide, describe, epochs, explore, next_var, regions, Answer, Probe, Space, View, BUDGET,
+};
 use crate::eval::{Status, Waiting};
 use crate::ruleset::RuleSet;
 
@@ -13,8 +15,8 @@ use crate::ruleset::RuleSet;
 pub struct Change {
     /// The region, as a condition in the rule language.
     pub when: String,
-    pub old: Verdict,
-    pub new: Verdict,
+    pub old: Answer,
+    pub new: Answer,
     /// A case in the region (with `peildatum`), valid for both rule sets.
     pub example: Json,
 }
@@ -36,7 +38,7 @@ pub fn diff(old: &RuleSet, new: &RuleSet, today: Date) -> Diff {
     let mut space = Space::shared(&[old, new]);
     let shared: Vec<&str> = space.vars.iter().map(|v| v.fact.as_str()).collect();
     let only = |rs: &RuleSet| -> Vec<String> {
-        rs.facts
+        rs.facts()
             .iter()
             .filter(|f| !shared.contains(&f.name.as_str()))
             .map(|f| f.name.clone())
@@ -48,11 +50,12 @@ pub fn diff(old: &RuleSet, new: &RuleSet, today: Date) -> Diff {
     for date in epochs(&[old, new], today) {
         let mut budget = BUDGET;
         let tree = explore(&mut space, &mut budget, &mut |space, last| {
-            let (Ok(a), Ok(b)) = (decide(space, 0, date), decide(space, 1, date)) else {
+            let (Ok(a), Ok(b)) = (decide(space, View(0), date), decide(space, View(1), date))
+            else {
                 return Probe::Leaf(None);
             };
             if !last {
-                for (view, d) in [(0, &a), (1, &b)] {
+                for (view, d) in [(View(0), &a), (View(1), &b)] {
                     if d.status == Status::Incomplete {
                         if let Ok(Some(var)) = next_var(space, view, d, Waiting::Result) {
                             return Probe::Branch(var);
@@ -60,9 +63,9 @@ pub fn diff(old: &RuleSet, new: &RuleSet, today: Date) -> Diff {
                     }
                 }
             }
-            let (va, vb) = (Verdict::of(old, &a), Verdict::of(new, &b));
+            let (va, vb) = (Answer::of(old, &a), Answer::of(new, &b));
             Probe::Leaf((va != vb).then(|| {
-                let mut case = space.example(0);
+                let mut case = space.example(View(0));
                 case.insert("peildatum".into(), Json::String(date.to_string()));
                 ((va, vb), Json::Object(case))
             }))
@@ -85,72 +88,5 @@ pub fn diff(old: &RuleSet, new: &RuleSet, today: Date) -> Diff {
         only_old,
         only_new,
         approximate: space.approximate.clone(),
-    }
-}
-
-impl Diff {
-    /// `{"changes": [{"when", "old": {"status", "outcome"}, "new": {...}, "example"}], "exact"}`.
-    pub fn json(&self) -> Json {
-        let verdict =
-            |v: &Verdict| json!({"status": v.status.as_str(), "outcome": v.outcome_json()});
-        json!({
-            "changes": self.changes.iter().map(|c| json!({
-                "when": c.when,
-                "old": verdict(&c.old),
-                "new": verdict(&c.new),
-                "example": c.example,
-            })).collect::<Vec<_>>(),
-            "exact": self.exact,
-        })
-    }
-
-    /// For people: one paragraph per change.
-    pub fn text(&self, old_name: &str, new_name: &str) -> String {
-        let mut s = String::new();
-        if self.changes.is_empty() {
-            s.push_str("Geen verschil: elk geval krijgt dezelfde uitkomst.\n");
-        } else {
-            s.push_str(&format!(
-                "{} {} anders beslist ({old_name} → {new_name}):\n",
-                self.changes.len(),
-                if self.changes.len() == 1 {
-                    "gebied van gevallen wordt"
-                } else {
-                    "gebieden van gevallen worden"
-                }
-            ));
-        }
-        for (i, c) in self.changes.iter().enumerate() {
-            s.push_str(&format!(
-                "\n{}. als {}\n   oud:  {}\n   nieuw: {}\n   voorbeeld: {}\n",
-                i + 1,
-                c.when,
-                c.old.words(),
-                c.new.words(),
-                c.example
-            ));
-        }
-        for (label, facts) in [
-            ("alleen in de oude", &self.only_old),
-            ("alleen in de nieuwe", &self.only_new),
-        ] {
-            if !facts.is_empty() {
-                s.push_str(&format!(
-                    "\nFeiten {label} regelset (een casus voor beide geeft ze niet): {}\n",
-                    facts.join(", ")
-                ));
-            }
-        }
-        if !self.exact {
-            s.push_str("\nLet op: deze vergelijking is benaderend");
-            if !self.approximate.is_empty() {
-                s.push_str(&format!(
-                    " (voorwaarden die met meer dan één feit rekenen: {})",
-                    self.approximate.join(", ")
-                ));
-            }
-            s.push_str("; er kunnen verschillen ontbreken.\n");
-        }
-        s
     }
 }

@@ -39,11 +39,27 @@ pub enum CellKind {
     Member(bool),
 }
 
+/// One of the rule sets of a space (a space has one, or two side by side for `diff`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View(pub usize);
+
+impl View {
+    /// The first (for `diff`: the old) rule set.
+    pub const FIRST: View = View(0);
+}
+
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub kind: CellKind,
-    /// The representative value in each rule set of the space.
-    pub values: Vec<Option<Value>>,
+    /// The representative value in each rule set of the space, by [`View`].
+    values: Vec<Option<Value>>,
+}
+
+impl Cell {
+    /// The representative value for one rule set.
+    pub fn value(&self, view: View) -> Option<&Value> {
+        self.values.get(view.0).and_then(Option::as_ref)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,10 +69,23 @@ pub struct Var {
     /// For a `lijst` member: the member's name.
     pub member: Option<String>,
     pub cells: Vec<Cell>,
-    /// The fact in each rule set of the space.
-    pub ids: Vec<FactId>,
+    /// The fact in each rule set of the space, by [`View`].
+    ids: Vec<FactId>,
     /// The fact's `tussen` bounds.
     pub bounds: Option<(Decimal, Decimal)>,
+}
+
+impl Var {
+    /// The fact of this variable in one rule set.
+    pub fn id(&self, view: View) -> Option<FactId> {
+        self.ids.get(view.0).copied()
+    }
+}
+
+/// One rule set of a space with its current assignment.
+pub struct Side<'a> {
+    pub rs: &'a RuleSet,
+    pub facts: Assignment,
 }
 
 /// The fact values of one rule set while exploring: whole values, and single members of
@@ -88,11 +117,11 @@ impl Facts for Assignment {
 
 /// The variables of a space, the current assignment, and whether exploring it is exact.
 pub struct Space<'a> {
-    pub sets: Vec<&'a RuleSet>,
+    /// The rule sets, by [`View`], each with its current assignment.
+    sides: Vec<Side<'a>>,
     pub vars: Vec<Var>,
     /// Cell per variable, when assigned.
     pub assigned: Vec<Option<usize>>,
-    pub views: Vec<Assignment>,
     /// Conditions that combine facts (source text), which make the analysis approximate.
     pub approximate: Vec<String>,
 }
@@ -123,14 +152,13 @@ impl<'a> Space<'a> {
         let mut vars = Vec::new();
         let Some(first) = sets.first() else {
             return Space {
-                sets: Vec::new(),
+                sides: Vec::new(),
                 vars,
                 assigned: Vec::new(),
-                views: Vec::new(),
                 approximate,
             };
         };
-        for fact in &first.facts {
+        for fact in first.facts() {
             let ids: Option<Vec<FactId>> = sets
                 .iter()
                 .map(|rs| {
@@ -155,34 +183,46 @@ impl<'a> Space<'a> {
             }
             vars.extend(variables(sets, &ids, fact, &u));
         }
-        let views = sets
+        let sides = sets
             .iter()
             .enumerate()
             .map(|(view, rs)| {
-                let mut member_vars = vec![0; rs.facts.len()];
+                let facts = rs.facts().len();
+                let mut member_vars = vec![0; facts];
                 for v in vars.iter().filter(|v| v.member.is_some()) {
                     if let Some(n) = v
-                        .ids
-                        .get(view)
+                        .id(View(view))
                         .and_then(|id| member_vars.get_mut(id.index()))
                     {
                         *n += 1;
                     }
                 }
-                Assignment {
-                    values: vec![None; rs.facts.len()],
-                    members: vec![Vec::new(); rs.facts.len()],
-                    member_vars,
+                Side {
+                    rs,
+                    facts: Assignment {
+                        values: vec![None; facts],
+                        members: vec![Vec::new(); facts],
+                        member_vars,
+                    },
                 }
             })
             .collect();
         Space {
-            sets: sets.to_vec(),
+            sides,
             assigned: vec![None; vars.len()],
             vars,
-            views,
             approximate,
         }
+    }
+
+    /// One rule set of the space with its current assignment.
+    pub fn side(&self, view: View) -> Option<&Side<'a>> {
+        self.sides.get(view.0)
+    }
+
+    /// The rule sets of the space, each with its [`View`].
+    pub fn views(&self) -> impl Iterator<Item = View> {
+        (0..self.sides.len()).map(View)
     }
 
     pub fn exact(&self) -> bool {
@@ -193,17 +233,15 @@ impl<'a> Space<'a> {
     pub fn assign(&mut self, var: usize, cell: usize) {
         let Some(v) = self.vars.get(var) else { return };
         let Some(c) = v.cells.get(cell) else { return };
-        for (view, a) in self.views.iter_mut().enumerate() {
-            let (Some(id), Some(value)) = (v.ids.get(view), c.values.get(view)) else {
+        for (view, side) in self.sides.iter_mut().enumerate() {
+            let (Some(id), Some(value)) = (v.id(View(view)), c.values.get(view)) else {
                 continue;
             };
             let i = id.index();
+            let a = &mut side.facts;
             match (&v.member, value) {
                 (Some(member), Some(Value::Bool(b))) => {
-                    let Some(rs) = self.sets.get(view) else {
-                        continue;
-                    };
-                    let Some(sym) = rs.symbols.get(member) else {
+                    let Some(sym) = side.rs.symbols().get(member) else {
                         continue;
                     };
                     if let Some(ms) = a.members.get_mut(i) {
@@ -233,9 +271,10 @@ impl<'a> Space<'a> {
     /// Takes the value of `var` back (the reverse of the last [`Space::assign`] of it).
     pub fn unassign(&mut self, var: usize) {
         let Some(v) = self.vars.get(var) else { return };
-        for (view, a) in self.views.iter_mut().enumerate() {
-            let Some(id) = v.ids.get(view) else { continue };
+        for (view, side) in self.sides.iter_mut().enumerate() {
+            let Some(id) = v.id(View(view)) else { continue };
             let i = id.index();
+            let a = &mut side.facts;
             if v.member.is_some() {
                 if let Some(ms) = a.members.get_mut(i) {
                     ms.pop();
@@ -252,14 +291,14 @@ impl<'a> Space<'a> {
 
     /// The variable to branch on for an open unknown of rule set `view`, if it is in
     /// the space and not assigned yet.
-    pub fn var_of(&self, view: usize, open: Open) -> Option<usize> {
-        let rs = self.sets.get(view)?;
+    pub fn var_of(&self, view: View, open: Open) -> Option<usize> {
+        let rs = self.side(view)?.rs;
         let (fact, member) = match open {
             Open::Fact(f) => (f, None),
-            Open::Member(f, s) => (f, Some(rs.symbols.name(s))),
+            Open::Member(f, s) => (f, Some(rs.symbols().name(s))),
         };
         self.vars.iter().enumerate().position(|(i, v)| {
-            v.ids.get(view) == Some(&fact)
+            v.id(view) == Some(fact)
                 && self.assigned.get(i) == Some(&None)
                 && match (member, &v.member) {
                     (Some(m), Some(vm)) => m == vm,
@@ -271,9 +310,9 @@ impl<'a> Space<'a> {
 
     /// The assigned facts as a case (JSON object) for rule set `view`: the example of a
     /// finding. Lists hold the members assigned `ja`.
-    pub fn example(&self, view: usize) -> Map<String, Json> {
+    pub fn example(&self, view: View) -> Map<String, Json> {
         let mut out = Map::new();
-        let Some(rs) = self.sets.get(view) else {
+        let Some(rs) = self.side(view).map(|s| s.rs) else {
             return out;
         };
         for (v, cell) in self.vars.iter().zip(&self.assigned) {
@@ -290,7 +329,7 @@ impl<'a> Space<'a> {
                     }
                 }
                 _ => {
-                    if let Some(Some(value)) = cell.values.get(view) {
+                    if let Some(value) = cell.value(view) {
                         out.insert(v.fact.clone(), json::value(rs, value));
                     }
                 }
@@ -301,11 +340,11 @@ impl<'a> Space<'a> {
 }
 
 fn same_type(a: &RuleSet, fa: &crate::ruleset::Fact, b: &RuleSet, id: FactId) -> bool {
-    let Some(fb) = b.fact(id) else { return false };
+    let fb = b.fact(id);
     let names = |rs: &RuleSet, f: &crate::ruleset::Fact| -> Vec<String> {
         f.values
             .iter()
-            .map(|s| rs.symbols.name(*s).to_string())
+            .map(|s| rs.symbols().name(*s).to_string())
             .collect()
     };
     std::mem::discriminant(&fa.ty) == std::mem::discriminant(&fb.ty)
@@ -336,7 +375,7 @@ fn variables(
         .map(|rs| {
             fact.values
                 .iter()
-                .map(|s| rs.symbols.name(*s).to_string())
+                .map(|s| rs.symbols().name(*s).to_string())
                 .collect()
         })
         .unwrap_or_default();
@@ -369,7 +408,7 @@ fn variables(
                 .map(|group| {
                     let rep = group.first().cloned().unwrap_or_default();
                     Cell {
-                        values: per_view(&|rs| rs.symbols.get(&rep).map(Value::Choice)),
+                        values: per_view(&|rs| rs.symbols().get(&rep).map(Value::Choice)),
                         kind: CellKind::Choice(group),
                     }
                 })
@@ -475,17 +514,17 @@ fn number_cells(
 
 /// Walks every condition and concept of `rs` and records how each fact is compared.
 fn usage(rs: &RuleSet, approximate: &mut Vec<String>) -> Vec<Usage> {
-    let mut us = vec![Usage::default(); rs.facts.len()];
+    let mut us = vec![Usage::default(); rs.facts().len()];
     let mut walk = Walk {
         rs,
         us: &mut us,
         approximate,
         atom: None,
     };
-    for c in &rs.concepts {
+    for c in rs.concepts() {
         walk.expr(&c.expr);
     }
-    for r in &rs.rules {
+    for r in rs.rules() {
         walk.expr(&r.condition);
     }
     us
@@ -514,11 +553,7 @@ impl Walk<'_, '_> {
     fn fact_of(&self, e: &Expr) -> Option<FactId> {
         match e {
             Expr::Fact(f) => Some(*f),
-            Expr::Concept(c) => self
-                .rs
-                .concepts
-                .get(c.index())
-                .and_then(|c| self.fact_of(&c.expr)),
+            Expr::Concept(c) => self.fact_of(&self.rs.concept(*c).expr),
             Expr::Atom(_, x) => self.fact_of(x),
             _ => None,
         }
@@ -536,7 +571,7 @@ impl Walk<'_, '_> {
     }
 
     fn record(&mut self, f: FactId, v: &Value) {
-        let name = |s: &Sym| self.rs.symbols.name(*s).to_string();
+        let name = |s: &Sym| self.rs.symbols().name(*s).to_string();
         let n = match v {
             Value::Choice(s) => Some(name(s)),
             _ => None,
@@ -562,12 +597,7 @@ impl Walk<'_, '_> {
         match e {
             Expr::Const(_) | Expr::Fact(_) | Expr::Concept(_) => {}
             Expr::Atom(id, x) => {
-                let saved = self.atom.replace(
-                    self.rs
-                        .atom(*id)
-                        .map(|a| a.text.clone())
-                        .unwrap_or_default(),
-                );
+                let saved = self.atom.replace(self.rs.atom(*id).text.clone());
                 self.expr(x);
                 self.atom = saved;
             }
@@ -611,7 +641,7 @@ impl Walk<'_, '_> {
             },
             Expr::Contains { list, item, .. } => match (self.fact_of(list), Self::constant(item)) {
                 (Some(f), Some(Value::Choice(s))) => {
-                    let m = self.rs.symbols.name(s).to_string();
+                    let m = self.rs.symbols().name(s).to_string();
                     if let Some(u) = self.usage(f) {
                         if !u.members.contains(&m) {
                             u.members.push(m);
@@ -643,8 +673,7 @@ impl Walk<'_, '_> {
     fn approximate_if_numeric_or_text(&mut self, e: &Expr) {
         let numeric_or_text = self
             .fact_of(e)
-            .and_then(|f| self.rs.fact(f))
-            .is_some_and(|f| matches!(f.ty, Type::Number | Type::Text));
+            .is_some_and(|f| matches!(self.rs.fact(f).ty, Type::Number | Type::Text));
         if numeric_or_text {
             self.approximate();
         }

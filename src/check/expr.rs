@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 
-use super::{suggest, Binding, Checker};
+use super::{Binding, Checker};
 use crate::ast::{self, BinaryOp, ExprKind};
-use crate::diagnostic::{Code, Problem};
+use crate::diagnostic::{did_you_mean, Code, Problem};
 use crate::ruleset::{
     Arith, Atom, AtomId, Compare, Concept, Expr, Fact, FactId, SetId, Sym, Type, Value,
 };
@@ -365,8 +365,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                 "`{n}` is een waarde van `{owner}`; schrijf bijvoorbeeld `{owner} {verb} {n}`"
             ))
         } else {
-            suggest(n, self.bindings.keys().map(String::as_str))
-                .map(|s| format!("bedoelde je `{s}`?"))
+            did_you_mean(n, self.bindings.keys().map(String::as_str))
         };
         Problem::error(
             Code::UnknownName,
@@ -397,11 +396,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     }
 
     fn set_values(&self, set: SetId) -> Vec<Sym> {
-        self.checker
-            .sets
-            .get(set.index())
-            .cloned()
-            .unwrap_or_default()
+        self.checker.symbols.set_values(set).to_vec()
     }
 
     fn unknown_value(&self, n: &str, span: Span, set: SetId, owner: &str) -> Problem {
@@ -415,8 +410,8 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             .map(|v| format!("`{v}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let help = match suggest(n, names.iter().copied()) {
-            Some(s) => format!("bedoelde je `{s}`? mogelijke waarden: {listed}"),
+        let help = match did_you_mean(n, names.iter().copied()) {
+            Some(guess) => format!("{guess} mogelijke waarden: {listed}"),
             None => format!("mogelijke waarden: {listed}"),
         };
         Problem::error(
@@ -730,19 +725,6 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     }
 
     fn type_words(&self, ty: Type) -> String {
-        let values = |set: SetId| {
-            self.set_values(set)
-                .iter()
-                .map(|s| self.checker.symbols.name(*s).to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match ty {
-            Type::Bool => "een ja/nee-waarde".to_string(),
-            Type::Number => "een getal".to_string(),
-            Type::Text => "een tekst".to_string(),
-            Type::Choice(set) => format!("een keuze uit ({})", values(set)),
-            Type::List(set) => format!("een lijst uit ({})", values(set)),
-        }
+        self.checker.symbols.type_words(ty)
     }
 }

@@ -15,7 +15,8 @@ use crate::ruleset::{Arith, Expr, RuleSet, Value};
 pub(super) fn run(rs: &RuleSet, merged: &Merged<'_>, root: &ast::File, problems: &mut Problems) {
     if merged.fallback.is_none() {
         let split: Vec<String> = rs
-            .fallback
+            .fallback()
+            .outcome()
             .shares()
             .iter()
             .map(|(d, p)| format!("{} {}%", rs.domain_name(*d), p.normalize()))
@@ -29,8 +30,8 @@ pub(super) fn run(rs: &RuleSet, merged: &Merged<'_>, root: &ast::File, problems:
                 )),
         );
     }
-    let mut exprs: Vec<&Expr> = rs.rules.iter().map(|r| &r.condition).collect();
-    exprs.extend(rs.concepts.iter().map(|c| &c.expr));
+    let mut exprs: Vec<&Expr> = rs.rules().iter().map(|r| &r.condition).collect();
+    exprs.extend(rs.concepts().iter().map(|c| &c.expr));
     for e in exprs {
         divisors(rs, e, problems);
     }
@@ -93,17 +94,11 @@ fn range(rs: &RuleSet, e: &Expr) -> Range {
             low: Some(*n),
             high: Some(*n),
         },
-        Expr::Fact(f) => rs
-            .fact(*f)
-            .and_then(|f| f.bounds)
-            .map_or(Range::ALL, |(l, h)| Range {
-                low: Some(l),
-                high: Some(h),
-            }),
-        Expr::Concept(c) => rs
-            .concepts
-            .get(c.index())
-            .map_or(Range::ALL, |c| range(rs, &c.expr)),
+        Expr::Fact(f) => rs.fact(*f).bounds.map_or(Range::ALL, |(l, h)| Range {
+            low: Some(l),
+            high: Some(h),
+        }),
+        Expr::Concept(c) => range(rs, &rs.concept(*c).expr),
         Expr::Neg(x) => {
             let r = range(rs, x);
             Range {

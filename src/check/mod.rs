@@ -14,10 +14,10 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use crate::ast;
-use crate::diagnostic::{Code, Problem, Problems};
+use crate::diagnostic::{did_you_mean, Code, Errors, Problem, Problems};
 use crate::ruleset::{
-    Domain, DomainId, Example, Expectation, Fact, FactId, Outcome, Period, Raw, Rule, RuleId,
-    RuleSet, SetId, Symbols, Type,
+    Domain, DomainId, Example, Expectation, Fact, FactId, Fallback, Outcome, Parts, Period, Raw,
+    Rule, RuleId, RuleSet, SetId, Symbols, Type,
 };
 use crate::source::{Sources, Span};
 
@@ -36,10 +36,10 @@ pub fn check(
     files: &[ast::File],
     sources: &Sources,
     provenance: Provenance,
-) -> Result<(RuleSet, Problems), Problems> {
+) -> Result<(RuleSet, Problems), Errors> {
     let mut problems = Problems::new();
     let Some(root) = files.last() else {
-        return Err(problems);
+        return Err(Problem::internal("er is geen bestand om te controleren").into());
     };
     let merged = resolve::merge(files, &mut problems);
     let mut checker = Checker::new(&mut problems);
@@ -49,7 +49,7 @@ pub fn check(
             lint::run(&rs, &merged, root, &mut problems);
             Ok((rs, problems))
         }
-        _ => Err(problems),
+        _ => Err(problems.into_errors()),
     }
 }
 
@@ -63,23 +63,6 @@ enum Binding {
 struct Checker<'p> {
     problems: &'p mut Problems,
     symbols: Symbols,
-    sets: Vec<Vec<crate::ruleset::Sym>>,
-    set_index: HashMap<Vec<crate::ruleset::Sym>, SetId>,
-}
-
-/// Suggests the candidate closest to `name`, if it is close enough to be a typo.
-pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let length = name.chars().count();
-    if length < 3 {
-        // One letter off a name of one or two letters is a different name, not a typo.
-        return None;
-    }
-    let limit = (length / 3).max(1);
-    candidates
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c.to_string())
 }
 
 impl<'p> Checker<'p> {
@@ -87,8 +70,6 @@ impl<'p> Checker<'p> {
         Checker {
             problems,
             symbols: Symbols::default(),
-            sets: Vec::new(),
-            set_index: HashMap::new(),
         }
     }
 
@@ -127,15 +108,18 @@ impl<'p> Checker<'p> {
             .filter_map(|(decl, own)| rule(&mut typer, decl, *own, &domain_index, &rule_index))
             .collect();
         let (concepts, atoms) = typer.finish();
-        let fallback_declared = merged.fallback.is_some();
-        let fallback_span = merged.fallback.map_or(root.header.name.span, |o| o.span());
         let fallback = match merged.fallback {
-            Some(o) => self.outcome(o, &domain_index),
-            None => Some(equal_split(domains.len())),
+            Some(o) => self
+                .outcome(o, &domain_index)
+                .map(|outcome| Fallback::Declared {
+                    outcome,
+                    span: o.span(),
+                }),
+            None => Some(Fallback::EqualSplit(equal_split(domains.len()))),
         };
         let conflict = match merged.conflict {
             Some(o) => self.outcome(o, &domain_index),
-            None => fallback.clone(),
+            None => fallback.as_ref().map(|f| f.outcome().clone()),
         };
         if rules.len() != merged.rules.len() || self.problems.has_errors() {
             // Typing failed somewhere; examples would only repeat those errors.
@@ -143,7 +127,7 @@ impl<'p> Checker<'p> {
         }
         let order = self.exceptions(&mut rules, &merged.rules)?;
         let header = &root.header;
-        let mut rs = RuleSet {
+        let rs = RuleSet::new(Parts {
             name: header.name.value.clone(),
             version: header.version.as_ref().map(|v| v.value.clone()),
             source: header.source.as_ref().map(|v| v.value.clone()),
@@ -163,24 +147,15 @@ impl<'p> Checker<'p> {
             symbols: std::mem::take(&mut self.symbols),
             order,
             fallback: fallback?,
-            fallback_declared,
-            fallback_span,
             name_span: root.header.name.span,
             conflict: conflict?,
-            examples: Vec::new(),
-            program: crate::eval::Program::default(),
-            fact_index: HashMap::new(),
-        };
-        rs.program = crate::eval::Program::new(&rs);
-        rs.fact_index = (rs.facts.iter().enumerate())
-            .map(|(i, f)| (f.name.clone(), FactId::from_index(i)))
-            .collect();
-        rs.examples = merged
+        });
+        let examples = merged
             .examples
             .iter()
             .filter_map(|e| self.example(e, &rs, &domain_index, &rule_index))
             .collect();
-        Some(rs)
+        Some(rs.with_examples(examples))
     }
 
     fn domains(&mut self, merged: &Merged<'_>, root: &ast::File) -> Vec<Domain> {
@@ -253,14 +228,7 @@ impl<'p> Checker<'p> {
             seen.insert(&n.name, n.span);
             values.push(self.symbols.intern(&n.name));
         }
-        let mut key = values.clone();
-        key.sort();
-        let next = SetId::from_index(self.sets.len());
-        let set = *self.set_index.entry(key.clone()).or_insert(next);
-        if set == next {
-            self.sets.push(key);
-        }
-        (set, values)
+        (self.symbols.set(&values), values)
     }
 
     fn bindings(
@@ -363,14 +331,12 @@ impl<'p> Checker<'p> {
         if let Some(id) = domains.get(d.name.as_str()) {
             return Some(*id);
         }
-        let help = suggest(&d.name, domains.keys().map(String::as_str))
-            .map(|s| format!("bedoelde je `{s}`?"))
-            .unwrap_or_else(|| {
-                format!(
-                    "declareer het domein: `domein {} \"...\" betaler \"...\"`",
-                    d.name
-                )
-            });
+        let help = did_you_mean(&d.name, domains.keys().map(String::as_str)).unwrap_or_else(|| {
+            format!(
+                "declareer het domein: `domein {} \"...\" betaler \"...\"`",
+                d.name
+            )
+        });
         self.error(
             Problem::error(
                 Code::UnknownName,
@@ -387,7 +353,6 @@ impl<'p> Checker<'p> {
         if let Some(id) = rules.get(r.name.as_str()) {
             return Some(*id);
         }
-        let help = suggest(&r.name, rules.keys().copied()).map(|s| format!("bedoelde je `{s}`?"));
         self.error(
             Problem::error(
                 Code::UnknownName,
@@ -395,7 +360,7 @@ impl<'p> Checker<'p> {
                 format!("er is geen regel `{}`", r.name),
             )
             .label("onbekende regel")
-            .maybe_help(help),
+            .did_you_mean(&r.name, rules.keys().copied()),
         );
         None
     }
@@ -504,8 +469,6 @@ impl<'p> Checker<'p> {
         let mut ok = true;
         for a in &e.given {
             let Some(id) = rs.fact_id(&a.fact.name) else {
-                let help = suggest(&a.fact.name, rs.facts.iter().map(|f| f.name.as_str()))
-                    .map(|s| format!("bedoelde je `{s}`?"));
                 self.error(
                     Problem::error(
                         Code::UnknownName,
@@ -513,7 +476,7 @@ impl<'p> Checker<'p> {
                         format!("er is geen feit `{}`", a.fact.name),
                     )
                     .label("onbekend feit")
-                    .maybe_help(help),
+                    .did_you_mean(&a.fact.name, rs.facts().iter().map(|f| f.name.as_str())),
                 );
                 ok = false;
                 continue;
@@ -532,7 +495,7 @@ impl<'p> Checker<'p> {
                 ok = false;
                 continue;
             }
-            let fact = rs.fact(id)?;
+            let fact = rs.fact(id);
             match rs.convert(fact, &raw(&a.value)) {
                 Ok(v) => given.push((id, v)),
                 Err(why) => {
@@ -676,15 +639,5 @@ mod tests {
             .map(|(_, p)| p.to_string())
             .collect();
         assert_eq!(three, ["33.34", "33.33", "33.33"]);
-    }
-
-    #[test]
-    fn suggestions_are_close_names_only() {
-        let names = ["plaats", "doel", "onder_schooltijd"];
-        assert_eq!(
-            suggest("plaaats", names.iter().copied()).as_deref(),
-            Some("plaats")
-        );
-        assert_eq!(suggest("xyz", names.iter().copied()), None);
     }
 }

@@ -13,8 +13,6 @@ use crate::ast::{
 use crate::diagnostic::{Code, Problem, Problems};
 use crate::source::Span;
 
-use super::suggest;
-
 /// A named declaration.
 #[derive(Clone, Copy)]
 enum Item<'a> {
@@ -220,5 +218,5 @@ fn unknown_override(
         format!("het basisbestand heeft geen {} `{name}`", kind.keyword()),
     )
     .label("onbekend in het basisbestand")
-    .maybe_help(suggest(name, candidates).map(|s| format!("bedoelde je `{s}`?")))
+    .did_you_mean(name, candidates)
 }

@@ -1,12 +1,27 @@
-//! Evaluation: checked [`RuleSet`] + [`Case`] + reference date → [`Decision`].
+//! Evaluation: checked [`RuleSet`] + facts + reference date → [`Decision`].
 //!
-//! A pure function (spec section 5): no IO, no clock. Facts may be unknown; logic is
-//! three-valued (Kleene). Every atomic condition of every rule in force is evaluated —
-//! no short-circuit — so the trace shows each one. Each rule gets exactly one
-//! [`RuleResult`]; exceptions are evaluated before the rules they override. The
-//! decision's status follows from the outcomes of the applying and the unknown rules.
+//! A pure function (spec section 5): no IO, no clock, no allocation once the
+//! [`Scratch`] has grown. Facts may be unknown; logic is three-valued (Kleene). Each
+//! rule gets exactly one [`RuleResult`]; exceptions are evaluated before the rules they
+//! override; the status follows from the outcomes of the applying and the unknown rules
+//! (`status.rs`, the spec's rules in one file).
+//!
+//! Two entry points fix, once, whether a trace is recorded: [`decide_traced`] (and
+//! [`evaluate`], which makes a [`Decision`] of it) evaluates every atomic condition of
+//! every rule in force, as the spec asks, so the trace shows each; [`decide`] records
+//! nothing and may stop an `en`/`of` chain at the first operand that settles it, when
+//! nothing in the chain can fail (no arithmetic): the status, outcome, deciding rules
+//! and missing facts are the same either way (a property test checks it).
+//!
+//! - `machine.rs`: the value of a node of the compiled program;
+//! - `status.rs`: rule results, status and `missing` (spec section 5);
+//! - `scratch.rs`: the reusable state, and the decision made of it;
+//! - `open.rs`: the unknowns an undecided condition still depends on.
 
-mod program;
+mod machine;
+mod open;
+mod scratch;
+mod status;
 
 use jiff::civil::Date;
 
@@ -15,7 +30,8 @@ use crate::diagnostic::{Code, Problem};
 use crate::ruleset::{AtomId, FactId, Outcome, Period, RuleId, RuleSet, Sym, Value};
 use crate::source::Span;
 
-pub use program::{Program, Scratch, Verdict};
+use scratch::Tracing;
+pub use scratch::{Scratch, Verdict};
 
 /// The result of one rule for one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -119,6 +135,9 @@ pub enum EvalError {
         rule: RuleId,
         span: Span,
     },
+    /// The compiled program does not hold what it should: a bug, reported rather than
+    /// guessed around.
+    Internal(String),
 }
 
 impl EvalError {
@@ -140,14 +159,16 @@ impl EvalError {
                         if valid.is_empty() { "" } else { " " }
                     ));
                 }
-                Problem::error(
-                    Code::NotValid,
-                    period.span.unwrap_or_default(),
-                    format!("de regelset `{name}` geldt niet op de peildatum {reference_date}"),
-                )
-                .label(format!("geldig {valid}"))
+                let message =
+                    format!("de regelset `{name}` geldt niet op de peildatum {reference_date}");
+                match period.span {
+                    Some(span) => Problem::error(Code::NotValid, span, message)
+                        .label(format!("geldig {valid}")),
+                    None => Problem::without_span(Code::NotValid, message),
+                }
                 .help("kies een peildatum binnen de geldigheid (`peildatum` in de casus of `--peildatum`), of gebruik de regelset die toen gold")
             }
+            EvalError::Internal(what) => Problem::internal(what.clone()),
             EvalError::DivisionByZero { rule, span } => Problem::error(
                 Code::DivisionByZero,
                 *span,
@@ -201,44 +222,31 @@ pub fn evaluate_with<F: Facts>(
     reference_date: Date,
 ) -> Result<Decision, EvalError> {
     let mut scratch = Scratch::new();
-    let verdict = decide(rs, &mut scratch, facts, reference_date, true)?;
-    Ok(scratch.decision(rs, verdict, reference_date, true))
+    let verdict = decide_traced(rs, &mut scratch, facts, reference_date)?;
+    Ok(scratch.decision(rs, verdict))
 }
 
-/// Decides one case into `scratch`, which keeps its buffers between calls: without
-/// `trace` nothing is allocated once the scratch has grown to the rule set. The rules
-/// that decided and the missing facts are then in the scratch
-/// ([`Scratch::decided_by`], [`Scratch::missing`]); [`Scratch::decision`] makes a
-/// [`Decision`] of it.
+/// Decides one case into `scratch` without recording a trace: once the scratch has grown
+/// to the rule set, nothing is allocated. The deciding rules and the missing facts are
+/// then in the scratch ([`Scratch::decided_by`], [`Scratch::missing`]);
+/// [`Scratch::decision`] makes a [`Decision`] of it, with an empty trace.
 pub fn decide<'r, F: Facts>(
     rs: &'r RuleSet,
     scratch: &mut Scratch,
     facts: &F,
     reference_date: Date,
-    trace: bool,
 ) -> Result<Verdict<'r>, EvalError> {
-    program::run(rs, scratch, facts, reference_date, trace)
+    status::run(rs, scratch, facts, reference_date, Tracing::Off)
 }
 
-impl Scratch {
-    /// The last decision as a [`Decision`]; its trace is empty unless it was decided
-    /// with `trace`.
-    pub fn decision(
-        &self,
-        rs: &RuleSet,
-        verdict: Verdict<'_>,
-        reference_date: Date,
-        trace: bool,
-    ) -> Decision {
-        Decision {
-            status: verdict.status,
-            outcome: verdict.outcome.cloned(),
-            decided_by: self.decided_by().to_vec(),
-            missing: self.missing().to_vec(),
-            trace: if trace { self.trace(rs) } else { Vec::new() },
-            reference_date,
-        }
-    }
+/// [`decide`], recording the trace: every atomic condition of every rule in force.
+pub fn decide_traced<'r, F: Facts>(
+    rs: &'r RuleSet,
+    scratch: &mut Scratch,
+    facts: &F,
+    reference_date: Date,
+) -> Result<Verdict<'r>, EvalError> {
+    status::run(rs, scratch, facts, reference_date, Tracing::On)
 }
 
 /// An unknown that an undecided condition still depends on: a fact, or one member of
@@ -269,7 +277,7 @@ pub fn open<F: Facts>(
     waiting: Waiting,
 ) -> Result<Vec<Open>, EvalError> {
     let mut all = Vec::new();
-    program::open_until(rs, facts, &decision.trace, waiting, &mut all, &|_| false)?;
+    open::open_until(rs, facts, &decision.trace, waiting, &mut all, &|_| false)?;
     Ok(all)
 }
 
@@ -282,5 +290,5 @@ pub fn first_open<F: Facts>(
     wanted: &dyn Fn(Open) -> bool,
 ) -> Result<Option<Open>, EvalError> {
     let mut seen = Vec::new();
-    program::open_until(rs, facts, &decision.trace, waiting, &mut seen, wanted)
+    open::open_until(rs, facts, &decision.trace, waiting, &mut seen, wanted)
 }

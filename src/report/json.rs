@@ -40,7 +40,7 @@ struct StepJson<'a> {
 struct ConditionJson<'a> {
     text: &'a str,
     value: Option<bool>,
-    facts: Facts<'a>,
+    facts: FactsJson<'a>,
 }
 
 #[derive(Serialize)]
@@ -54,7 +54,7 @@ struct RuleSetJson<'a> {
 #[derive(Serialize)]
 struct CaseJson<'a> {
     id: Option<&'a str>,
-    facts: Facts<'a>,
+    facts: FactsJson<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kosten: Option<Amount>,
 }
@@ -84,7 +84,7 @@ impl Serialize for Names<'_, FactId> {
 }
 
 /// Facts with their values in the case.
-struct Facts<'a> {
+struct FactsJson<'a> {
     rs: &'a RuleSet,
     case: &'a Case,
     which: Which<'a>,
@@ -97,13 +97,13 @@ enum Which<'a> {
     Known,
 }
 
-impl Serialize for Facts<'_> {
+impl Serialize for FactsJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let value = |f: FactId| self.case.value(f).map(|v| ValueJson(self.rs, v));
         match self.which {
             Which::Known => s.collect_map(
-                (0..self.rs.facts.len())
-                    .map(FactId::from_index)
+                self.rs
+                    .fact_ids()
                     .filter_map(|f| Some((self.rs.fact_name(f), value(f)?))),
             ),
             Which::Read(ids) => {
@@ -147,17 +147,17 @@ struct Conditions<'a> {
 impl Serialize for Conditions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (rs, case) = (self.rs, self.case);
-        s.collect_seq(self.conditions.iter().filter_map(|c| {
-            let atom = rs.atom(c.atom)?;
-            Some(ConditionJson {
+        s.collect_seq(self.conditions.iter().map(|c| {
+            let atom = rs.atom(c.atom);
+            ConditionJson {
                 text: &atom.text,
                 value: c.value,
-                facts: Facts {
+                facts: FactsJson {
                     rs,
                     case,
                     which: Which::Read(&atom.facts),
                 },
-            })
+            }
         }))
     }
 }
@@ -201,8 +201,8 @@ impl Serialize for ValueJson<'_> {
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Number(n) => number(*n).serialize(s),
             Value::Text(t) => s.serialize_str(t),
-            Value::Choice(sym) => s.serialize_str(rs.symbols.name(*sym)),
-            Value::List(items) => s.collect_seq(items.iter().map(|i| rs.symbols.name(*i))),
+            Value::Choice(sym) => s.serialize_str(rs.symbols().name(*sym)),
+            Value::List(items) => s.collect_seq(items.iter().map(|i| rs.symbols().name(*i))),
         }
     }
 }
@@ -227,15 +227,15 @@ fn view<'a>(rs: &'a RuleSet, case: &'a Case, d: &'a Decision) -> DecisionJson<'a
         },
         trace: Trace { rs, case, d },
         ruleset: RuleSetJson {
-            name: &rs.name,
-            version: rs.version.as_deref(),
-            sha256: &rs.sha256,
-            files: &rs.files,
+            name: rs.name(),
+            version: rs.version(),
+            sha256: rs.sha256(),
+            files: rs.files(),
         },
         reference_date: d.reference_date.to_string(),
         case: CaseJson {
             id: case.id.as_deref(),
-            facts: Facts {
+            facts: FactsJson {
                 rs,
                 case,
                 which: Which::Known,
@@ -271,8 +271,22 @@ pub fn write_decision(out: &mut Vec<u8>, rs: &RuleSet, case: &Case, d: &Decision
 }
 
 /// A diagnostic for `check --format json`: severity, code, message, place, the rules
-/// involved and an example case (or `null`).
+/// involved and an example case (`[]` and `null` for a problem that is no finding).
 pub fn problem(p: &crate::diagnostic::Problem, sources: &crate::source::Sources) -> Json {
+    finding_with(p, &[], None, sources)
+}
+
+/// A finding of the analysis for `check --format json`, as [`problem`].
+pub fn finding(f: &crate::diagnostic::Finding, sources: &crate::source::Sources) -> Json {
+    finding_with(&f.problem, &f.rules, f.example.as_ref(), sources)
+}
+
+fn finding_with(
+    p: &crate::diagnostic::Problem,
+    rules: &[String],
+    example: Option<&Json>,
+    sources: &crate::source::Sources,
+) -> Json {
     let place = crate::diagnostic::location(p, sources);
     serde_json::json!({
         "severity": if p.is_error() { "error" } else { "warning" },
@@ -281,8 +295,8 @@ pub fn problem(p: &crate::diagnostic::Problem, sources: &crate::source::Sources)
         "file": place.as_ref().map(|(f, _, _)| f.clone()),
         "line": place.as_ref().map(|(_, l, _)| *l),
         "column": place.as_ref().map(|(_, _, c)| *c),
-        "rules": p.rules,
-        "example": p.example,
+        "rules": rules,
+        "example": example,
     })
 }
 

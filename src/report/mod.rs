@@ -1,16 +1,40 @@
-//! Report: a [`Decision`](crate::eval::Decision) shown to people (Dutch text) or to
-//! machines (JSON, spec section 8).
+//! Report: what the engine found, shown to people (Dutch text) or to machines (JSON,
+//! spec section 8): decisions, the analysis' findings, diffs and decision diagrams.
 //!
 //! Never evaluates and never prints: it turns values into strings and JSON values; the
-//! CLI decides where they go.
+//! CLI and the service decide where they go. [`render`] is the one way every surface
+//! shows a decision.
 
+pub mod diff;
 pub mod json;
 pub mod text;
+pub mod tree;
 
 use rust_decimal::Decimal;
+use serde_json::Value as Json;
 
-use crate::eval::Status;
+use crate::analysis::Answer;
+use crate::case::Case;
+use crate::eval::{Decision, Status};
 use crate::ruleset::{Outcome, RuleSet};
+
+/// How a decision is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Dutch text for people.
+    Text,
+    /// The JSON of spec section 8, indented.
+    Json,
+}
+
+/// A decision in the chosen format, ending with a newline: what `eval` prints and the
+/// service answers.
+pub fn render(rs: &RuleSet, case: &Case, decision: &Decision, format: Format) -> String {
+    match format {
+        Format::Text => text::decision(rs, case, decision),
+        Format::Json => json::pretty(rs, case, decision),
+    }
+}
 
 /// A status in one Dutch word or two.
 pub fn status_word(status: Status) -> &'static str {
@@ -24,24 +48,27 @@ pub fn status_word(status: Status) -> &'static str {
 
 /// An outcome as written in the language: `jeugdwet` or `verdeel onderwijs 50%, jeugdwet 50%`.
 pub fn outcome_words(rs: &RuleSet, outcome: &Outcome) -> String {
-    let shares: Vec<(&str, Decimal)> = outcome
-        .shares()
-        .iter()
-        .map(|(d, p)| (rs.domain_name(*d), *p))
-        .collect();
-    shares_words(&shares)
+    rs.outcome_words(outcome)
 }
 
-/// [`outcome_words`] for shares given by domain name.
-pub fn shares_words<S: AsRef<str>>(shares: &[(S, Decimal)]) -> String {
-    match shares {
-        [(d, _)] => d.as_ref().to_string(),
-        _ => {
-            let parts: Vec<String> = shares
+/// `jeugdwet (beslist)`, `verdeel onderwijs 50%, jeugdwet 50% (grijs gebied)`.
+pub fn answer_words(a: &Answer) -> String {
+    let status = status_word(a.status);
+    match &a.outcome {
+        Some(shares) => format!("{} ({status})", crate::ruleset::shares_words(shares)),
+        None => status.to_string(),
+    }
+}
+
+/// The outcome of an answer as JSON, as in a decision (`null` when incomplete).
+pub fn answer_outcome_json(a: &Answer) -> Json {
+    match &a.outcome {
+        None => Json::Null,
+        Some(shares) => Json::Object(
+            shares
                 .iter()
-                .map(|(d, p)| format!("{} {}%", d.as_ref(), p.normalize()))
-                .collect();
-            format!("verdeel {}", parts.join(", "))
-        }
+                .map(|(d, p): &(String, Decimal)| (d.clone(), json::number(*p)))
+                .collect(),
+        ),
     }
 }

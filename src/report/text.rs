@@ -7,6 +7,7 @@ use super::outcome_words;
 use crate::case::Case;
 use crate::eval::{Condition, Decision, RuleResult, Status};
 use crate::ruleset::{DomainId, FactId, RuleId, RuleSet};
+use crate::text::euros;
 
 /// The decision, explained.
 pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> String {
@@ -29,17 +30,16 @@ fn write_decision(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> 
     trace(out, rs, case, d)?;
     writeln!(out)?;
     let version = rs
-        .version
-        .as_deref()
+        .version()
         .map(|v| format!(", versie {v}"))
         .unwrap_or_default();
     writeln!(
         out,
         "Regelset: {}{version} ({})",
-        rs.name,
-        rs.files.join(", ")
+        rs.name(),
+        rs.files().join(", ")
     )?;
-    writeln!(out, "sha256: {}", rs.sha256)?;
+    writeln!(out, "sha256: {}", rs.sha256())?;
     writeln!(out, "Peildatum: {}", d.reference_date)
 }
 
@@ -49,15 +49,14 @@ fn outcome(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
     };
     writeln!(out, "Uitkomst: {}", outcome_words(rs, o))?;
     for (domain, pct) in o.shares() {
-        if let Some(dom) = rs.domain(*domain) {
-            let label = dom.label.as_deref().unwrap_or(&dom.name);
-            let payer = dom
-                .payer
-                .as_deref()
-                .map(|p| format!(", betaald door {p}"))
-                .unwrap_or_default();
-            writeln!(out, "  {} {}% — {label}{payer}", dom.name, pct.normalize())?;
-        }
+        let dom = rs.domain(*domain);
+        let label = dom.label.as_deref().unwrap_or(&dom.name);
+        let payer = dom
+            .payer
+            .as_deref()
+            .map(|p| format!(", betaald door {p}"))
+            .unwrap_or_default();
+        writeln!(out, "  {} {}% — {label}{payer}", dom.name, pct.normalize())?;
     }
     Ok(())
 }
@@ -88,32 +87,6 @@ fn costs(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Resu
     }
 }
 
-/// An amount the Dutch way: `€ 1.234,50`.
-pub fn euros(amount: rust_decimal::Decimal) -> String {
-    let mut a = amount;
-    a.rescale(2);
-    let text = a.abs().to_string();
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    let sign = if a.is_sign_negative() && !a.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    format!("€ {sign}{},{cents}", grouped(whole))
-}
-
-/// Digits in groups of three, the Dutch way: `1234567` as `1.234.567`.
-pub fn grouped(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn status_words(status: Status) -> &'static str {
     match status {
         Status::Decided => "beslist",
@@ -124,12 +97,10 @@ fn status_words(status: Status) -> &'static str {
 }
 
 fn rule_label(rs: &RuleSet, id: RuleId) -> String {
-    match rs.rule(id) {
-        Some(r) => match &r.title {
-            Some(t) => format!("`{}` ({t})", r.name),
-            None => format!("`{}`", r.name),
-        },
-        None => String::from("?"),
+    let r = rs.rule(id);
+    match &r.title {
+        Some(t) => format!("`{}` ({t})", r.name),
+        None => format!("`{}`", r.name),
     }
 }
 
@@ -139,7 +110,7 @@ fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
         Status::Decided => {
             for id in &d.decided_by {
                 writeln!(out, "  Regel {} is van toepassing.", rule_label(rs, *id))?;
-                let Some(r) = rs.rule(*id) else { continue };
+                let r = rs.rule(*id);
                 if let Some(t) = &r.explanation {
                     writeln!(out, "    toelichting: {t}")?;
                 }
@@ -166,7 +137,7 @@ fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
             }
         }
         Status::Fallback => {
-            let how = if rs.fallback_declared {
+            let how = if rs.fallback().is_declared() {
                 "de afspraak voor het grijze gebied (`anders`)"
             } else {
                 "een gelijke verdeling over alle domeinen (er is geen `anders`)"
@@ -182,14 +153,12 @@ fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
                 "  Deze regels zijn alle van toepassing, maar geven verschillende uitkomsten:"
             )?;
             for id in &d.decided_by {
-                if let Some(r) = rs.rule(*id) {
-                    writeln!(
-                        out,
-                        "    {} → {}",
-                        rule_label(rs, *id),
-                        outcome_words(rs, &r.outcome)
-                    )?;
-                }
+                writeln!(
+                    out,
+                    "    {} → {}",
+                    rule_label(rs, *id),
+                    outcome_words(rs, &rs.rule(*id).outcome)
+                )?;
             }
             writeln!(
                 out,
@@ -210,9 +179,7 @@ fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
 }
 
 fn question(rs: &RuleSet, f: FactId) -> String {
-    let Some(fact) = rs.fact(f) else {
-        return String::from("?");
-    };
+    let fact = rs.fact(f);
     match &fact.question {
         Some(q) => format!("{} ({}): {q}", fact.name, rs.describe_type(fact)),
         None => format!("{} ({})", fact.name, rs.describe_type(fact)),
@@ -236,27 +203,22 @@ fn trace(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Resu
             RuleResult::Unknown => ("?", "onbekend (gegevens ontbreken)".to_string()),
             RuleResult::NotValid => ("–", "niet geldig op de peildatum".to_string()),
         };
-        let outcome = rs
-            .rule(step.rule)
-            .map(|r| outcome_words(rs, &r.outcome))
-            .unwrap_or_default();
+        let outcome = outcome_words(rs, &rs.rule(step.rule).outcome);
         writeln!(
             out,
             "  {mark} {} → {outcome}: {words}",
             rs.rule_name(step.rule)
         )?;
         for c in &step.conditions {
-            if let Some(line) = condition_line(rs, case, c) {
-                writeln!(out, "      {line}")?;
-            }
+            writeln!(out, "      {}", condition_line(rs, case, c))?;
         }
     }
     Ok(())
 }
 
 /// `onwaar: leeftijd minder dan 18  (leeftijd = 20)`.
-fn condition_line(rs: &RuleSet, case: &Case, c: &Condition) -> Option<String> {
-    let atom = rs.atom(c.atom)?;
+fn condition_line(rs: &RuleSet, case: &Case, c: &Condition) -> String {
+    let atom = rs.atom(c.atom);
     let value = match c.value {
         Some(true) => "waar",
         Some(false) => "onwaar",
@@ -277,7 +239,7 @@ fn condition_line(rs: &RuleSet, case: &Case, c: &Condition) -> Option<String> {
     } else {
         format!("  ({})", facts.join(", "))
     };
-    Some(format!("{value}: {}{facts}", atom.text))
+    format!("{value}: {}{facts}", atom.text)
 }
 
 /// `eval --why-not DOMAIN`: for every rule that gives `domain` (alone or in a split),
@@ -289,18 +251,17 @@ pub fn why_not(rs: &RuleSet, case: &Case, d: &Decision, domain: DomainId) -> Str
     let gives = |o: &crate::ruleset::Outcome| o.shares().iter().any(|(x, _)| *x == domain);
     let mut any = false;
     for step in &d.trace {
-        let Some(r) = rs.rule(step.rule).filter(|r| gives(&r.outcome)) else {
+        let r = rs.rule(step.rule);
+        if !gives(&r.outcome) {
             continue;
-        };
+        }
         any = true;
         let label = rule_label(rs, step.rule);
         let _ = match step.result {
             RuleResult::NotApplicable => {
                 let _ = writeln!(out, "  Regel {label} geldt niet: de voorwaarde is onwaar.");
                 for c in step.conditions.iter().filter(|c| c.value == Some(false)) {
-                    if let Some(line) = condition_line(rs, case, c) {
-                        let _ = writeln!(out, "    {line}");
-                    }
+                    let _ = writeln!(out, "    {}", condition_line(rs, case, c));
                 }
                 Ok(())
             }

@@ -9,11 +9,11 @@ use crate::ruleset::{RuleSet, Type};
 pub fn summary(id: &str, rs: &RuleSet) -> Json {
     json!({
         "id": id,
-        "name": rs.name,
-        "version": rs.version,
-        "sha256": rs.sha256,
-        "valid_from": rs.period.from.map(|d| d.to_string()),
-        "valid_to": rs.period.until.map(|d| d.to_string()),
+        "name": rs.name(),
+        "version": rs.version(),
+        "sha256": rs.sha256(),
+        "valid_from": rs.period().from.map(|d| d.to_string()),
+        "valid_to": rs.period().until.map(|d| d.to_string()),
     })
 }
 
@@ -22,12 +22,12 @@ pub fn summary(id: &str, rs: &RuleSet) -> Json {
 pub fn detail(id: &str, rs: &RuleSet) -> Json {
     let mut out = summary(id, rs);
     let domains: Vec<Json> = rs
-        .domains
+        .domains()
         .iter()
         .map(|d| json!({"name": d.name, "label": d.label, "payer": d.payer}))
         .collect();
     let facts: Vec<Json> = rs
-        .facts
+        .facts()
         .iter()
         .map(|f| {
             let (ty, values) = match f.ty {
@@ -49,7 +49,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
         })
         .collect();
     let rules: Vec<Json> = rs
-        .rules
+        .rules()
         .iter()
         .map(|r| {
             json!({
@@ -62,13 +62,13 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
         })
         .collect();
     if let Some(map) = out.as_object_mut() {
-        map.insert("source".into(), json!(rs.source));
-        map.insert("files".into(), json!(rs.files));
+        map.insert("source".into(), json!(rs.source()));
+        map.insert("files".into(), json!(rs.files()));
         map.insert("domains".into(), Json::Array(domains));
         map.insert("facts".into(), Json::Array(facts));
         map.insert("rules".into(), Json::Array(rules));
-        map.insert("fallback".into(), outcome(rs, &rs.fallback));
-        map.insert("conflict".into(), outcome(rs, &rs.conflict));
+        map.insert("fallback".into(), outcome(rs, rs.fallback().outcome()));
+        map.insert("conflict".into(), outcome(rs, rs.conflict()));
     }
     out
 }
@@ -76,6 +76,6 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
 fn names(rs: &RuleSet, values: &[crate::ruleset::Sym]) -> Vec<String> {
     values
         .iter()
-        .map(|s| rs.symbols.name(*s).to_string())
+        .map(|s| rs.symbols().name(*s).to_string())
         .collect()
 }

@@ -30,10 +30,10 @@ use serde_json::{json, Value as Json};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::case::case_from_json;
-use crate::cli::{show, Format};
-use crate::diagnostic::{render, Problems};
+use crate::diagnostic::{io_reason, render, Problems};
 use crate::eval::{evaluate, EvalError};
 use crate::load::load_rules;
+use crate::report::{render as show, Format};
 use crate::ruleset::RuleSet;
 use crate::source::Sources;
 
@@ -43,22 +43,28 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The checked rule sets, by id (the file stem).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     sets: BTreeMap<String, Arc<RuleSet>>,
     /// Where every decision is also recorded (`serve --log`).
     journal: Option<Journal>,
+    /// Today's date, for cases without a `peildatum`.
+    clock: fn() -> jiff::civil::Date,
 }
 
 impl Catalog {
     /// Loads and checks every `.regels` file in `dir`. Errors come back rendered as
     /// diagnostics, all of them, for every file that has any.
-    pub fn load(dir: &Path, color: bool) -> Result<Catalog, String> {
+    pub fn load(
+        dir: &Path,
+        color: bool,
+        clock: fn() -> jiff::civil::Date,
+    ) -> Result<Catalog, String> {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             format!(
                 "kan de map `{}` niet lezen: {}",
                 dir.display(),
-                crate::load::io_reason(&e)
+                io_reason(&e)
             )
         })?;
         let mut paths: Vec<_> = entries
@@ -73,7 +79,11 @@ impl Catalog {
                 dir.display()
             ));
         }
-        let mut catalog = Catalog::default();
+        let mut catalog = Catalog {
+            sets: BTreeMap::new(),
+            journal: None,
+            clock,
+        };
         let mut errors = String::new();
         for path in paths {
             let mut sources = Sources::new();
@@ -231,6 +241,7 @@ async fn detail(
 
 /// The case of a request body, and its decision.
 fn case_and_decision(
+    catalog: &Catalog,
     rs: &RuleSet,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(crate::case::Case, crate::eval::Decision), ApiError> {
@@ -266,9 +277,7 @@ fn case_and_decision(
             Problems::one_line(&problems.sorted()),
         )
     })?;
-    let date = case
-        .reference_date
-        .unwrap_or_else(|| jiff::Zoned::now().date());
+    let date = case.reference_date.unwrap_or_else(catalog.clock);
     let decision = evaluate(rs, &case, date).map_err(|e| eval_error(rs, &e))?;
     Ok((case, decision))
 }
@@ -280,11 +289,13 @@ fn eval_error(rs: &RuleSet, e: &EvalError) -> ApiError {
             "not_valid",
             e.problem(rs).message,
         ),
-        EvalError::DivisionByZero { .. } | EvalError::Overflow { .. } => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "rule_error",
-            e.problem(rs).message,
-        ),
+        EvalError::DivisionByZero { .. } | EvalError::Overflow { .. } | EvalError::Internal(_) => {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "rule_error",
+                e.problem(rs).message,
+            )
+        }
     }
 }
 
@@ -294,7 +305,7 @@ async fn decide(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let rs = find(&catalog, &id)?;
-    let (case, decision) = case_and_decision(&rs, body)?;
+    let (case, decision) = case_and_decision(&catalog, &rs, body)?;
     if let Some(journal) = &catalog.journal {
         let mut line = Vec::new();
         crate::report::json::write_decision(&mut line, &rs, &case, &decision);
@@ -325,21 +336,10 @@ async fn questions(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::Json<Json>, ApiError> {
     let rs = find(&catalog, &id)?;
-    let (case, decision) = case_and_decision(&rs, body)?;
-    let open = if decision.status == crate::eval::Status::Incomplete {
-        crate::eval::open(&rs, &case, &decision, crate::eval::Waiting::Result)
-            .map_err(|e| eval_error(&rs, &e))?
-    } else {
-        Vec::new()
-    };
-    let mut names: Vec<&str> = Vec::new();
-    for o in open {
-        let (crate::eval::Open::Fact(f) | crate::eval::Open::Member(f, _)) = o;
-        let name = rs.fact_name(f);
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
+    let (case, decision) = case_and_decision(&catalog, &rs, body)?;
+    let open =
+        crate::interview::questions(&rs, &case, &decision).map_err(|e| eval_error(&rs, &e))?;
+    let names: Vec<&str> = open.iter().map(|f| rs.fact_name(*f)).collect();
     Ok(axum::Json(json!({
         "status": decision.status.as_str(),
         "next": names.first(),
@@ -422,16 +422,24 @@ async fn json_errors_and_log(request: Request, next: Next) -> Response {
     response
 }
 
+/// How to serve.
+pub struct Options<'a> {
+    /// The directory of `.regels` files.
+    pub dir: &'a Path,
+    pub addr: SocketAddr,
+    /// Colours in the diagnostics of a refused start.
+    pub color: bool,
+    /// The decision log, if any.
+    pub log: Option<&'a Path>,
+    /// Today's date.
+    pub clock: fn() -> jiff::civil::Date,
+}
+
 /// Binds, reports the address on standard output, and serves until stopped.
-pub fn run(
-    dir: &Path,
-    addr: SocketAddr,
-    color: bool,
-    log: Option<&Path>,
-    out: &mut dyn std::io::Write,
-) -> Result<(), String> {
-    let mut catalog = Catalog::load(dir, color)?;
-    if let Some(path) = log {
+pub fn run(options: &Options<'_>, out: &mut dyn std::io::Write) -> Result<(), String> {
+    let addr = options.addr;
+    let mut catalog = Catalog::load(options.dir, options.color, options.clock)?;
+    if let Some(path) = options.log {
         catalog = catalog.with_journal(Journal::start(path)?);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -439,12 +447,9 @@ pub fn run(
         .build()
         .map_err(|e| format!("kan de server niet starten: {e}"))?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-            format!(
-                "kan niet luisteren op {addr}: {}",
-                crate::load::io_reason(&e)
-            )
-        })?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("kan niet luisteren op {addr}: {}", io_reason(&e)))?;
         let bound = listener
             .local_addr()
             .map_err(|e| format!("kan het adres niet bepalen: {e}"))?;

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::{is_token, Rule};
 use crate::ast::*;
-use crate::diagnostic::{Code, Problem, Problems};
+use crate::diagnostic::{Code, Errors, Problem, Problems};
 use crate::source::{FileId, Span, Spanned};
 
 /// Operator precedence, lowest first (spec section 4).
@@ -55,7 +55,7 @@ struct Lower {
 const MAX_NESTING: u32 = 64;
 
 /// Lowers the `file` pair of one parsed file.
-pub(super) fn file(pair: Pair<'_, Rule>, id: FileId) -> Result<File, Problems> {
+pub(super) fn file(pair: Pair<'_, Rule>, id: FileId) -> Result<File, Errors> {
     let mut lower = Lower {
         file: id,
         problems: Problems::new(),
@@ -76,7 +76,7 @@ pub(super) fn file(pair: Pair<'_, Rule>, id: FileId) -> Result<File, Problems> {
     }
     match header {
         Some(header) if !lower.problems.has_errors() => Ok(File { id, header, decls }),
-        _ => Err(lower.problems),
+        _ => Err(lower.problems.into_errors()),
     }
 }
 

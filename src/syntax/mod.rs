@@ -10,7 +10,7 @@ mod lower;
 use pest::Parser as _;
 
 use crate::ast;
-use crate::diagnostic::{Code, Problem, Problems};
+use crate::diagnostic::{Code, Errors, Problem};
 use crate::source::{FileId, Span};
 
 #[derive(pest_derive::Parser)]
@@ -18,11 +18,11 @@ use crate::source::{FileId, Span};
 struct RegelsParser;
 
 /// Parses one file. All problems of the file are returned at once.
-pub fn parse(file: FileId, text: &str) -> Result<ast::File, Problems> {
+pub fn parse(file: FileId, text: &str) -> Result<ast::File, Errors> {
     let mut pairs = RegelsParser::parse(Rule::file, text)
-        .map_err(|e| Problems::from(syntax_error(&e, file, text)))?;
+        .map_err(|e| Errors::from(syntax_error(&e, file, text)))?;
     let root = pairs.next().ok_or_else(|| {
-        Problems::from(Problem::error(
+        Errors::from(Problem::error(
             Code::Syntax,
             Span::new(file, 0, 0),
             "leeg bestand",
@@ -416,8 +416,7 @@ fn help(found: &str, positives: &[Rule], text: &str, at: usize) -> Option<String
     } else if is_word && positives.contains(&Rule::kw_dan) && !is_keyword(found) {
         Some(format!("vergeet je `dan`? schrijf `dan {found}`"))
     } else if is_word {
-        crate::check::suggest(found, expected_keywords(positives).into_iter())
-            .map(|word| format!("bedoelde je `{word}`?"))
+        crate::diagnostic::did_you_mean(found, expected_keywords(positives))
     } else {
         unclosed_string_help(text, at)
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use wiebetaalt::case::{parse_case, Case};
-use wiebetaalt::diagnostic::{render, Problems};
+use wiebetaalt::diagnostic::{render, Errors, Problems};
 use wiebetaalt::eval::{evaluate, Decision, EvalError, RuleResult};
 use wiebetaalt::load::{load_rules, load_with};
 use wiebetaalt::report;
@@ -21,7 +21,7 @@ pub fn date(s: &str) -> Date {
 }
 
 /// Loads rule files held in memory; the first is the one checked.
-pub fn load_files(files: &[(&str, &str)]) -> (Result<(RuleSet, Problems), Problems>, Sources) {
+pub fn load_files(files: &[(&str, &str)]) -> (Result<(RuleSet, Problems), Errors>, Sources) {
     let map: HashMap<PathBuf, String> = files
         .iter()
         .map(|(p, t)| (PathBuf::from(p), t.to_string()))
@@ -52,24 +52,24 @@ pub fn rules(text: &str) -> RuleSet {
 pub fn diagnostics(files: &[(&str, &str)]) -> String {
     let (result, sources) = load_files(files);
     let problems = match result {
-        Ok((_, warnings)) => warnings,
-        Err(problems) => problems,
+        Ok((_, warnings)) => warnings.sorted(),
+        Err(errors) => errors.sorted(),
     };
-    render(problems.sorted(), &sources, false, 100)
+    render(problems, &sources, false, 100)
 }
 
 /// Diagnostics of a rule file on disk.
 pub fn diagnostics_of_path(path: &Path) -> (bool, String, Vec<String>) {
     let mut sources = Sources::new();
     let (ok, problems) = match load_rules(path, &mut sources) {
-        Ok((_, w)) => (true, w),
-        Err(p) => (false, p),
+        Ok((_, w)) => (true, w.sorted()),
+        Err(p) => (false, p.sorted()),
     };
     let codes = problems
         .iter()
         .map(|p| p.code.as_str().to_string())
         .collect();
-    (ok, render(problems.sorted(), &sources, false, 100), codes)
+    (ok, render(problems, &sources, false, 100), codes)
 }
 
 pub fn case(rs: &RuleSet, yaml: &str) -> Case {
@@ -149,18 +149,19 @@ pub fn spec_example() -> String {
 
 /// Checks that the example of an analysis finding shows what the finding claims under
 /// `eval`, and panics with the reason when it does not.
-pub fn assert_reproduces(rs: &RuleSet, p: &wiebetaalt::diagnostic::Problem) {
-    let Some(example) = &p.example else {
+pub fn assert_reproduces(rs: &RuleSet, f: &wiebetaalt::diagnostic::Finding) {
+    let Some(example) = &f.example else {
         return;
     };
+    let p = &f.problem;
     let yaml = serde_json::to_string(example).unwrap();
     let d = decide(rs, &yaml);
     let by = decided_by(rs, &d);
     match p.code.as_str() {
-        "possible-conflict" if p.rules.is_empty() => {}
+        "possible-conflict" if f.rules.is_empty() => {}
         "possible-conflict" => {
             assert_eq!(d.status.as_str(), "conflict", "{} {yaml}", p.message);
-            for r in &p.rules {
+            for r in &f.rules {
                 assert!(by.contains(r), "{r} not in {by:?}: {yaml}");
             }
         }
@@ -169,10 +170,10 @@ pub fn assert_reproduces(rs: &RuleSet, p: &wiebetaalt::diagnostic::Problem) {
             let step = d
                 .trace
                 .iter()
-                .find(|s| rs.rule_name(s.rule) == p.rules[0])
+                .find(|s| rs.rule_name(s.rule) == f.rules[0])
                 .unwrap();
             assert_eq!(step.result.as_str(), "overridden", "{yaml}");
-            for other in &p.rules[1..] {
+            for other in &f.rules[1..] {
                 assert!(
                     step.overridden_by.iter().any(|r| rs.rule_name(*r) == other),
                     "{other}: {yaml}"

@@ -1,40 +1,16 @@
-//! The accounting commands: `batch`, `log verify`, `replay`, and `--log` of `eval`.
+//! `wiebetaalt batch --rules FILE INPUT`: many cases, one JSON line each.
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
-use super::{load_or_report, read_input, Format, Io};
+use super::{exit, load_or_report, Io};
 use crate::batch::{self, BatchError, InputFormat, Options};
-use crate::case::Case;
-use crate::diagnostic::{Code, Problem};
-use crate::eval::Decision;
-use crate::load::{display, io_reason};
-use crate::log::{self, LogWriter};
-use crate::replay::{recorded, replay as replay_one};
-use crate::report;
-use crate::ruleset::RuleSet;
+use crate::diagnostic::{io_reason, Code, Problem};
+use crate::load::display;
+use crate::log::LogWriter;
 use crate::source::Sources;
 
-/// Appends one decision to the log at `path`; says where it went.
-pub(super) fn log_one(
-    path: &Path,
-    rs: &RuleSet,
-    case: &Case,
-    decision: &Decision,
-) -> Result<String, Problem> {
-    let mut log = LogWriter::open(path)?;
-    let mut line = Vec::new();
-    report::json::write_decision(&mut line, rs, case, decision);
-    log.append(&line)?;
-    log.flush()?;
-    let (seq, hash) = log.head();
-    Ok(format!(
-        "Vastgelegd in {} als record {seq} (hash {hash})",
-        display(path)
-    ))
-}
-
-pub(super) struct BatchArgs<'a> {
+pub(super) struct Args<'a> {
     pub rules: &'a Path,
     pub input: &'a str,
     pub output: Option<&'a Path>,
@@ -45,14 +21,14 @@ pub(super) struct BatchArgs<'a> {
     pub threads: Option<usize>,
 }
 
-pub(super) fn batch(args: &BatchArgs<'_>, io: &mut Io<'_>) -> u8 {
+pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
     let mut sources = Sources::new();
     let Some(rs) = load_or_report(args.rules, &mut sources, io) else {
-        return 1;
+        return exit::FAILED;
     };
     let fail = |io: &mut Io<'_>, problems: Vec<Problem>| {
         io.problems(problems, &Sources::new());
-        1
+        exit::FAILED
     };
     let format = match args
         .input_format
@@ -74,27 +50,12 @@ pub(super) fn batch(args: &BatchArgs<'_>, io: &mut Io<'_>) -> u8 {
             )
         }
     };
-    let (input, size): (Box<dyn BufRead + Send>, Option<u64>) = if args.input == "-" {
-        (Box::new(BufReader::new(std::io::stdin())), None)
+    let file_in = if args.input == "-" {
+        None
     } else {
         match std::fs::File::open(args.input) {
-            Ok(f) => {
-                let size = f.metadata().ok().map(|m| m.len());
-                (Box::new(BufReader::with_capacity(1 << 16, f)), size)
-            }
-            Err(e) => {
-                return fail(
-                    io,
-                    vec![Problem::without_span(
-                        Code::Io,
-                        format!(
-                            "kan de casussen `{}` niet lezen: {}",
-                            args.input,
-                            io_reason(&e)
-                        ),
-                    )],
-                )
-            }
+            Ok(f) => Some(f),
+            Err(e) => return fail(io, vec![Problem::unreadable("de casussen", args.input, &e)]),
         }
     };
     let mut log = match args.log.map(LogWriter::open).transpose() {
@@ -127,14 +88,23 @@ pub(super) fn batch(args: &BatchArgs<'_>, io: &mut Io<'_>) -> u8 {
         }
         None => (None, None),
     };
+    let size = file_in
+        .as_ref()
+        .and_then(|f| f.metadata().ok())
+        .map(|m| m.len());
+    let stdin: &mut (dyn std::io::Read + Send) = &mut *io.stdin;
+    let input: Box<dyn BufRead + Send + '_> = match file_in {
+        Some(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+        None => Box::new(BufReader::with_capacity(1 << 16, stdin)),
+    };
     let options = Options {
         trace: args.trace,
-        reference_date: args.peildatum.unwrap_or(io.today),
+        reference_date: args.peildatum.unwrap_or_else(|| (io.clock)()),
         workers: args.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
         }),
     };
-    let bar = progress_bar(size);
+    let bar = progress_bar(size.filter(|_| io.stderr_is_terminal));
     let mut on_progress = |cases: u64, bytes: u64| {
         if let Some(bar) = &bar {
             bar.set_position(bytes);
@@ -199,10 +169,14 @@ pub(super) fn batch(args: &BatchArgs<'_>, io: &mut Io<'_>) -> u8 {
             display(path)
         );
     }
-    u8::from(summary.invalid > 0)
+    if summary.invalid > 0 {
+        exit::FINDING
+    } else {
+        exit::OK
+    }
 }
 
-fn batch_problems(e: BatchError, args: &BatchArgs<'_>) -> Vec<Problem> {
+fn batch_problems(e: BatchError, args: &Args<'_>) -> Vec<Problem> {
     match e {
         BatchError::Input(problems) => problems.sorted(),
         BatchError::Read(e) => vec![Problem::without_span(
@@ -224,9 +198,6 @@ fn batch_problems(e: BatchError, args: &BatchArgs<'_>) -> Vec<Problem> {
 /// A progress bar on standard error, for a file of known size on a terminal.
 fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
     let size = size.filter(|s| *s > 1 << 20)?;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(size),
         indicatif::ProgressDrawTarget::stderr(),
@@ -236,105 +207,4 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
             .ok()?;
     bar.set_style(style);
     Some(bar)
-}
-
-pub(super) fn verify(path: &Path, head: Option<&str>, io: &mut Io<'_>) -> u8 {
-    let name = display(path);
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            let p = Problem::without_span(
-                Code::Io,
-                format!("kan het logboek `{name}` niet lezen: {}", io_reason(&e)),
-            );
-            io.problems(vec![p], &Sources::new());
-            return 1;
-        }
-    };
-    match log::verify(BufReader::with_capacity(1 << 20, file), head) {
-        Ok(v) => {
-            let _ = writeln!(
-                io.out,
-                "Logboek {name} is in orde: {} records, laatste hash {}",
-                v.records, v.head
-            );
-            0
-        }
-        Err(b) => {
-            let p = Problem::without_span(
-                Code::LogBroken,
-                format!("{name}:{}: {}", b.line, b.what),
-            )
-            .help("alles vóór deze regel is in orde; vergelijk vanaf hier met een kopie of met de oorspronkelijke uitvoer");
-            io.problems(vec![p], &Sources::new());
-            1
-        }
-    }
-}
-
-pub(super) fn replay(input: &str, rules: &Path, format: Format, io: &mut Io<'_>) -> u8 {
-    let mut sources = Sources::new();
-    let Some(rs) = load_or_report(rules, &mut sources, io) else {
-        return 1;
-    };
-    let (_, text) = match read_input(input, "de beslissing", io) {
-        Ok(read) => read,
-        Err(p) => {
-            io.problems(vec![p], &sources);
-            return 1;
-        }
-    };
-    let (decisions, skipped) = match recorded(crate::source::without_bom(&text)) {
-        Ok(r) => (r.decisions, r.skipped),
-        Err(p) => {
-            io.problems(vec![p], &sources);
-            return 1;
-        }
-    };
-    let mut all_same = true;
-    let mut out = String::new();
-    let mut json = Vec::new();
-    for (line, decision) in &decisions {
-        match replay_one(&rs, decision) {
-            Ok(r) => {
-                all_same &= r.same_decision() && r.same_ruleset();
-                if decisions.len() > 1 {
-                    out.push_str(&format!("── regel {line}\n"));
-                }
-                let version = decision.pointer("/engine/version").and_then(|v| v.as_str());
-                out.push_str(&r.text(version));
-                json.push(r.json());
-            }
-            Err(problems) => {
-                let mut problems = problems.sorted();
-                for p in &mut problems {
-                    p.message = format!("regel {line}: {}", p.message);
-                }
-                io.problems(problems, &sources);
-                return 1;
-            }
-        }
-    }
-    if !skipped.is_empty() {
-        let lines: Vec<String> = skipped.iter().map(u64::to_string).collect();
-        out.push_str(&format!(
-            "Overgeslagen: {} foutregel(s) van ongeldige casussen (regel {})\n",
-            skipped.len(),
-            lines.join(", ")
-        ));
-    }
-    let shown = match format {
-        Format::Text => out,
-        Format::Json => {
-            let value = match json.len() {
-                1 => json.pop().unwrap_or_default(),
-                _ => serde_json::Value::Array(json),
-            };
-            let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-    };
-    let _ = io.out.write_all(shown.as_bytes());
-    u8::from(!all_same)
 }

@@ -1,0 +1,147 @@
+//! Observing a rule set: one exploration of its space per period, recording what the
+//! lints judge afterwards. Nothing here decides whether something is worth a warning.
+
+use std::collections::HashSet;
+
+use jiff::civil::Date;
+use serde_json::{Map, Value as Json};
+
+use super::{decide, describe, epochs, explore, next_var, regions, Node, Probe, Space, View};
+use crate::eval::{RuleResult, Status, Waiting};
+use crate::ruleset::{RuleId, RuleSet};
+
+/// How many points each exploration of the lints may visit: lints run on every `check`,
+/// so they stay within seconds even for a few hundred rules (and say when they stopped).
+pub const LINT_BUDGET: usize = 20_000;
+
+/// What the exploration saw of one rule.
+#[derive(Debug, Default, Clone)]
+pub struct RuleSeen {
+    /// A case where the condition is true.
+    pub true_example: Option<Json>,
+    pub applies: bool,
+    /// A case where the condition is true and the rule is overridden, with the rules
+    /// that overrode it.
+    pub overridden: Option<(Json, Vec<RuleId>)>,
+}
+
+/// Everything the lints judge.
+pub struct Observations<'a> {
+    pub space: Space<'a>,
+    /// The periods looked at (see [`epochs`]).
+    pub dates: Vec<Date>,
+    /// Per rule, by rule id.
+    pub rules: Vec<RuleSeen>,
+    /// Pairs of applying rules with different outcomes, each with a case, in the order
+    /// first met.
+    pub conflicts: Vec<(RuleId, RuleId, Json)>,
+    /// The grey area: regions where the fallback holds (as a condition), each with a case.
+    pub grey: Vec<(String, Json)>,
+    /// Whether the budget sufficed for every exploration.
+    pub complete: bool,
+}
+
+/// Explores `rs` at each of its periods.
+pub fn observe(rs: &RuleSet, today: Date) -> Observations<'_> {
+    let mut o = Observations {
+        space: Space::of(rs),
+        dates: epochs(&[rs], today),
+        rules: vec![RuleSeen::default(); rs.rules().len()],
+        conflicts: Vec::new(),
+        grey: Vec::new(),
+        complete: true,
+    };
+    let mut pairs: HashSet<(RuleId, RuleId)> = HashSet::new();
+    for date in o.dates.clone() {
+        rules_and_conflicts(rs, &mut o, &mut pairs, date);
+        grey_area(&mut o, date);
+    }
+    o
+}
+
+/// Every rule settled: record what each did, and the conflicting pairs.
+fn rules_and_conflicts(
+    rs: &RuleSet,
+    o: &mut Observations<'_>,
+    pairs: &mut HashSet<(RuleId, RuleId)>,
+    date: Date,
+) {
+    let mut budget = LINT_BUDGET;
+    let (seen, conflicts, complete) = (&mut o.rules, &mut o.conflicts, &mut o.complete);
+    explore(&mut o.space, &mut budget, &mut |space, last| {
+        let Ok(d) = decide(space, View::FIRST, date) else {
+            return Probe::Leaf(());
+        };
+        match next_var(space, View::FIRST, &d, Waiting::Condition) {
+            Ok(Some(var)) if !last => return Probe::Branch(var),
+            Ok(Some(_)) => *complete = false,
+            _ => {}
+        }
+        let example = || with_date(space.example(View::FIRST), date);
+        for step in &d.trace {
+            let Some(s) = seen.get_mut(step.rule.index()) else {
+                continue;
+            };
+            if step.condition == Some(true) && s.true_example.is_none() {
+                s.true_example = Some(example());
+            }
+            match step.result {
+                RuleResult::Applies => s.applies = true,
+                RuleResult::Overridden if s.overridden.is_none() => {
+                    s.overridden = Some((example(), step.overridden_by.clone()));
+                }
+                _ => {}
+            }
+        }
+        if d.status == Status::Conflict {
+            let applying: Vec<RuleId> = d
+                .trace
+                .iter()
+                .filter(|s| s.result == RuleResult::Applies)
+                .map(|s| s.rule)
+                .collect();
+            for (i, a) in applying.iter().enumerate() {
+                for b in applying.iter().skip(i + 1) {
+                    let differ = rs.rule(*a).outcome != rs.rule(*b).outcome;
+                    if differ && pairs.insert((*a, *b)) {
+                        conflicts.push((*a, *b, example()));
+                    }
+                }
+            }
+        }
+        Probe::Leaf(())
+    });
+}
+
+/// The grey area, split only as far as the decision needs.
+fn grey_area(o: &mut Observations<'_>, date: Date) {
+    let mut budget = LINT_BUDGET;
+    let tree: Node<Option<Json>> = explore(&mut o.space, &mut budget, &mut |space, last| {
+        let Ok(d) = decide(space, View::FIRST, date) else {
+            return Probe::Leaf(None);
+        };
+        match next_var(space, View::FIRST, &d, Waiting::Result) {
+            Ok(Some(var)) if !last => Probe::Branch(var),
+            _ => Probe::Leaf(
+                (d.status == Status::Fallback).then(|| with_date(space.example(View::FIRST), date)),
+            ),
+        }
+    });
+    o.complete &= budget > 0;
+    let space = &o.space;
+    let cells = |v: usize| space.vars.get(v).map_or(0, |v| v.cells.len());
+    for (region, (), example) in regions(&tree, space.vars.len(), &cells, &|l: &Option<Json>| {
+        l.clone().map(|x| ((), x))
+    }) {
+        let when = describe(space, &region);
+        if !o.grey.iter().any(|(w, _)| *w == when) {
+            o.grey.push((when, example));
+        }
+    }
+}
+
+/// A case with its `peildatum`.
+pub fn with_date(mut case: Map<String, Json>, date: Date) -> Json {
+    case.insert("peildatum".into(), Json::String(date.to_string()));
+    Json::Object(case)
+}

@@ -1,0 +1,69 @@
+//! `wiebetaalt check FILE...`: parse, resolve bases, type-check, lint.
+
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
+use super::{date_or_today, exit, Format, Io};
+use crate::load::{display, load_rules};
+use crate::report;
+use crate::source::Sources;
+
+pub(super) fn run(
+    files: &[PathBuf],
+    format: Format,
+    peildatum: Option<Date>,
+    io: &mut Io<'_>,
+) -> u8 {
+    let today = date_or_today(peildatum, io);
+    let mut failed = false;
+    let mut json = Vec::new();
+    for path in files {
+        let mut sources = Sources::new();
+        match load_rules(path, &mut sources) {
+            Ok((rs, warnings)) => {
+                let warnings = warnings.warnings();
+                let findings = crate::analysis::lint::lint(&rs, today);
+                match format {
+                    Format::Text => {
+                        io.output(&format!(
+                            "in orde: {} ({} regels, {} feiten, {} voorbeelden)\n",
+                            display(path),
+                            rs.rules().len(),
+                            rs.facts().len(),
+                            rs.examples().len()
+                        ));
+                        let mut all = warnings;
+                        all.extend(findings.into_iter().map(|f| f.problem));
+                        io.problems(all, &sources);
+                    }
+                    Format::Json => {
+                        json.extend(warnings.iter().map(|p| report::json::problem(p, &sources)));
+                        json.extend(findings.iter().map(|f| report::json::finding(f, &sources)));
+                    }
+                }
+            }
+            Err(errors) => {
+                failed = true;
+                let problems = errors.sorted();
+                match format {
+                    Format::Text => io.problems(problems, &sources),
+                    Format::Json => {
+                        json.extend(problems.iter().map(|p| report::json::problem(p, &sources)))
+                    }
+                }
+            }
+        }
+    }
+    if format == Format::Json {
+        let doc = serde_json::json!({ "diagnostics": json });
+        let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        text.push('\n');
+        io.output(&text);
+    }
+    if failed {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}

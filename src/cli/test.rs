@@ -1,0 +1,100 @@
+//! `wiebetaalt test FILE...`: run the examples of each file.
+
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
+use super::{date_or_today, exit, load_or_report, Io};
+use crate::diagnostic::Problems;
+use crate::eval::Decision;
+use crate::examples;
+use crate::load::display;
+use crate::report;
+use crate::ruleset::{Expectation, RuleSet};
+use crate::source::Sources;
+
+pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, io: &mut Io<'_>) -> u8 {
+    let mut failed = false;
+    for path in files {
+        let mut sources = Sources::new();
+        let Some(rs) = load_or_report(path, &mut sources, io) else {
+            failed = true;
+            continue;
+        };
+        let runs = examples::run(&rs, date_or_today(peildatum, io));
+        let mut out = format!("{}\n", display(path));
+        let mut errors = Problems::new();
+        for run in &runs {
+            let mark = if run.passed { "✓" } else { "✗" };
+            out.push_str(&format!("  {mark} {}\n", run.example.name));
+            if run.passed {
+                continue;
+            }
+            failed = true;
+            out.push_str(&format!(
+                "      verwacht: {}\n",
+                expected_words(&rs, &run.example.expect)
+            ));
+            match &run.decision {
+                Ok(d) => out.push_str(&format!("      gekregen: {}\n", got_words(&rs, d))),
+                Err(e) => {
+                    out.push_str("      gekregen: een fout (zie hieronder)\n");
+                    errors.push(e.problem(&rs));
+                }
+            }
+        }
+        let idle = examples::unexercised(&rs, &runs);
+        if !idle.is_empty() {
+            let names: Vec<&str> = idle.iter().map(|r| rs.rule_name(*r)).collect();
+            out.push_str(&format!(
+                "  regels die geen voorbeeld raakt: {}\n",
+                names.join(", ")
+            ));
+        }
+        let passed = runs.iter().filter(|r| r.passed).count();
+        out.push_str(&format!(
+            "  {passed} geslaagd, {} mislukt\n",
+            runs.len() - passed
+        ));
+        io.output(&out);
+        io.problems(errors.sorted(), &sources);
+    }
+    if failed {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn expected_words(rs: &RuleSet, expect: &Expectation) -> String {
+    match expect {
+        Expectation::Incomplete => "onvolledig".to_string(),
+        Expectation::Outcome {
+            outcome,
+            decided_by,
+        } => with_rules(rs, rs.outcome_words(outcome), decided_by),
+    }
+}
+
+fn got_words(rs: &RuleSet, d: &Decision) -> String {
+    let status = report::status_word(d.status);
+    match &d.outcome {
+        None => {
+            let missing: Vec<&str> = d.missing.iter().map(|f| rs.fact_name(*f)).collect();
+            format!("onvolledig (ontbreekt: {})", missing.join(", "))
+        }
+        Some(o) => format!(
+            "{} ({status})",
+            with_rules(rs, rs.outcome_words(o), &d.decided_by)
+        ),
+    }
+}
+
+/// `jeugdwet door a, b`.
+fn with_rules(rs: &RuleSet, mut words: String, rules: &[crate::ruleset::RuleId]) -> String {
+    if !rules.is_empty() {
+        let names: Vec<&str> = rules.iter().map(|r| rs.rule_name(*r)).collect();
+        words.push_str(&format!(" door {}", names.join(", ")));
+    }
+    words
+}

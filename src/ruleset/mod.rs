@@ -1,0 +1,421 @@
+//! The checked rule set: what [`crate::check`] builds and [`crate::eval`] runs.
+//!
+//! Every name is resolved to an id, every expression is typed, every outcome is
+//! normalised, the order in which rules are evaluated (exceptions first) is fixed, and
+//! the conditions are compiled ([`program`]). A [`RuleSet`] is sealed: its one
+//! constructor ([`RuleSet::new`], used by `check`) builds the compiled program and the
+//! name indexes from the same parts, and nothing can change a part afterwards, so the
+//! program can never be stale. Values ([`Value`]) and the conversion of user-given
+//! values into them ([`RuleSet::convert`]) live here because examples (in `check`) and
+//! cases (in `case`) both need them.
+//!
+//! This module depends on nothing but [`crate::source`] and [`crate::text`]: the stages
+//! that build it and run it depend on it, never the other way round.
+
+mod model;
+pub(crate) mod program;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+pub use model::*;
+pub use program::Program;
+
+use crate::source::Span;
+
+/// What `check` hands to [`RuleSet::new`].
+#[derive(Debug, Clone)]
+pub struct Parts {
+    pub name: String,
+    pub version: Option<String>,
+    pub source: Option<String>,
+    pub period: Period,
+    pub files: Vec<String>,
+    pub sha256: String,
+    pub domains: Vec<Domain>,
+    pub facts: Vec<Fact>,
+    pub concepts: Vec<Concept>,
+    pub rules: Vec<Rule>,
+    pub atoms: Vec<Atom>,
+    pub symbols: Symbols,
+    /// Every exception before the rules it overrides (checked acyclic).
+    pub order: Vec<RuleId>,
+    pub fallback: Fallback,
+    pub conflict: Outcome,
+    /// The name in the header of the file that was checked.
+    pub name_span: Span,
+}
+
+/// The checked rule set. Built once by `check`; read through its getters.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    parts: Parts,
+    examples: Vec<Example>,
+    program: Program,
+    facts_by_name: HashMap<String, FactId>,
+    rules_by_name: HashMap<String, RuleId>,
+    domains_by_name: HashMap<String, DomainId>,
+}
+
+fn index_by_name<T, I>(
+    items: &[T],
+    name: impl Fn(&T) -> &str,
+    id: impl Fn(usize) -> I,
+) -> HashMap<String, I> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (name(item).to_string(), id(i)))
+        .collect()
+}
+
+impl RuleSet {
+    /// Seals the parts: compiles the conditions and indexes the names.
+    pub(crate) fn new(parts: Parts) -> RuleSet {
+        let program = Program::compile(&parts);
+        let facts_by_name = index_by_name(&parts.facts, |f| &f.name, FactId::from_index);
+        let rules_by_name = index_by_name(&parts.rules, |r| &r.name, RuleId::from_index);
+        let domains_by_name = index_by_name(&parts.domains, |d| &d.name, DomainId::from_index);
+        RuleSet {
+            parts,
+            examples: Vec::new(),
+            program,
+            facts_by_name,
+            rules_by_name,
+            domains_by_name,
+        }
+    }
+
+    /// The rule set with its `voorbeeld` blocks, which are checked against the sealed
+    /// rule set (they name its facts, values and rules).
+    pub(crate) fn with_examples(mut self, examples: Vec<Example>) -> RuleSet {
+        self.examples = examples;
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.parts.name
+    }
+
+    pub fn version(&self) -> Option<&str> {
+        self.parts.version.as_deref()
+    }
+
+    /// The header's `bron`.
+    pub fn source(&self) -> Option<&str> {
+        self.parts.source.as_deref()
+    }
+
+    /// When the rule set is in force.
+    pub fn period(&self) -> Period {
+        self.parts.period
+    }
+
+    /// The files read, bases first, as shown to users.
+    pub fn files(&self) -> &[String] {
+        &self.parts.files
+    }
+
+    /// SHA-256 (hex) over the text of [`RuleSet::files`], concatenated in that order.
+    pub fn sha256(&self) -> &str {
+        &self.parts.sha256
+    }
+
+    pub fn domains(&self) -> &[Domain] {
+        &self.parts.domains
+    }
+
+    pub fn facts(&self) -> &[Fact] {
+        &self.parts.facts
+    }
+
+    pub fn concepts(&self) -> &[Concept] {
+        &self.parts.concepts
+    }
+
+    /// Every rule, in file order (bases first).
+    pub fn rules(&self) -> &[Rule] {
+        &self.parts.rules
+    }
+
+    /// The atomic conditions, as the trace shows them.
+    pub fn atoms(&self) -> &[Atom] {
+        &self.parts.atoms
+    }
+
+    pub fn symbols(&self) -> &Symbols {
+        &self.parts.symbols
+    }
+
+    /// The checked file's own `voorbeeld` blocks.
+    pub fn examples(&self) -> &[Example] {
+        &self.examples
+    }
+
+    pub fn fallback(&self) -> &Fallback {
+        &self.parts.fallback
+    }
+
+    /// The outcome when applying rules disagree.
+    pub fn conflict(&self) -> &Outcome {
+        &self.parts.conflict
+    }
+
+    /// The name in the header of the checked file (where findings about the whole rule
+    /// set are placed).
+    pub fn name_span(&self) -> Span {
+        self.parts.name_span
+    }
+
+    /// Where the grey area is settled: the `anders` clause, or the rule set's name when
+    /// there is none.
+    pub fn fallback_span(&self) -> Span {
+        match &self.parts.fallback {
+            Fallback::Declared { span, .. } => *span,
+            Fallback::EqualSplit(_) => self.parts.name_span,
+        }
+    }
+
+    /// Rule evaluation order: every exception before the rules it overrides.
+    pub fn order(&self) -> &[RuleId] {
+        &self.parts.order
+    }
+
+    pub(crate) fn program(&self) -> &Program {
+        &self.program
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "INVARIANT: ids are made by `check` for this rule set's own tables"
+    )]
+    pub fn fact(&self, id: FactId) -> &Fact {
+        &self.parts.facts[id.index()]
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "INVARIANT: ids are made by `check` for this rule set's own tables"
+    )]
+    pub fn rule(&self, id: RuleId) -> &Rule {
+        &self.parts.rules[id.index()]
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "INVARIANT: ids are made by `check` for this rule set's own tables"
+    )]
+    pub fn domain(&self, id: DomainId) -> &Domain {
+        &self.parts.domains[id.index()]
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "INVARIANT: ids are made by `check` for this rule set's own tables"
+    )]
+    pub fn concept(&self, id: ConceptId) -> &Concept {
+        &self.parts.concepts[id.index()]
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "INVARIANT: ids are made by `check` for this rule set's own tables"
+    )]
+    pub fn atom(&self, id: AtomId) -> &Atom {
+        &self.parts.atoms[id.index()]
+    }
+
+    pub fn fact_id(&self, name: &str) -> Option<FactId> {
+        self.facts_by_name.get(name).copied()
+    }
+
+    pub fn rule_id(&self, name: &str) -> Option<RuleId> {
+        self.rules_by_name.get(name).copied()
+    }
+
+    pub fn domain_id(&self, name: &str) -> Option<DomainId> {
+        self.domains_by_name.get(name).copied()
+    }
+
+    pub fn fact_name(&self, id: FactId) -> &str {
+        &self.fact(id).name
+    }
+
+    pub fn rule_name(&self, id: RuleId) -> &str {
+        &self.rule(id).name
+    }
+
+    pub fn domain_name(&self, id: DomainId) -> &str {
+        &self.domain(id).name
+    }
+
+    /// Every fact id, in declaration order.
+    pub fn fact_ids(&self) -> impl Iterator<Item = FactId> {
+        (0..self.parts.facts.len()).map(FactId::from_index)
+    }
+
+    /// Every rule id, in file order.
+    pub fn rule_ids(&self) -> impl Iterator<Item = RuleId> {
+        (0..self.parts.rules.len()).map(RuleId::from_index)
+    }
+
+    /// An outcome given by domain names (as `verdeel` writes it); unknown names are
+    /// left out.
+    pub fn outcome_of(&self, shares: &[(&str, Decimal)]) -> Outcome {
+        Outcome::new(
+            shares
+                .iter()
+                .filter_map(|(name, p)| Some((self.domain_id(name)?, *p)))
+                .collect(),
+        )
+    }
+
+    /// An outcome as written in the language: `jeugdwet` or `verdeel onderwijs 50%,
+    /// jeugdwet 50%`.
+    pub fn outcome_words(&self, outcome: &Outcome) -> String {
+        let shares: Vec<(&str, Decimal)> = outcome
+            .shares()
+            .iter()
+            .map(|(d, p)| (self.domain_name(*d), *p))
+            .collect();
+        shares_words(&shares)
+    }
+
+    /// Converts a user-given value into a value of the fact's type, or says (in Dutch)
+    /// what was expected.
+    pub fn convert(&self, fact: &Fact, raw: &Raw) -> Result<Value, String> {
+        let expected = || self.describe_type(fact);
+        match (fact.ty, raw) {
+            (Type::Bool, Raw::Bool(b)) => Ok(Value::Bool(*b)),
+            (Type::Bool, Raw::Text(t)) if t == "ja" || t == "nee" => Ok(Value::Bool(t == "ja")),
+            (Type::Number, Raw::Number(n)) => match fact.bounds {
+                Some((low, high)) if *n < low || *n > high => Err(format!(
+                    "{} ligt niet tussen {low} en {high}",
+                    n.normalize()
+                )),
+                _ => Ok(Value::Number(*n)),
+            },
+            (Type::Text, Raw::Text(t)) => Ok(Value::Text(t.as_str().into())),
+            (Type::Choice(_), Raw::Text(t)) => self.value_of(fact, t).map(Value::Choice),
+            (Type::List(_), Raw::List(items)) => {
+                let mut syms = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Raw::Text(t) => syms.push(self.value_of(fact, t)?),
+                        other => {
+                            return Err(format!(
+                                "{} is geen waarde; verwacht {}",
+                                describe_raw(other),
+                                expected()
+                            ))
+                        }
+                    }
+                }
+                syms.sort();
+                syms.dedup();
+                Ok(Value::List(syms))
+            }
+            (Type::List(_), Raw::Text(t)) => Err(format!(
+                "een lijst schrijft u tussen blokhaken, bijvoorbeeld `[{t}]`; verwacht {}",
+                expected()
+            )),
+            (_, other) => Err(format!(
+                "{} past niet; verwacht {}",
+                describe_raw(other),
+                expected()
+            )),
+        }
+    }
+
+    fn value_of(&self, fact: &Fact, name: &str) -> Result<Sym, String> {
+        self.symbols()
+            .get(name)
+            .filter(|s| fact.values.contains(s))
+            .ok_or_else(|| {
+                let names = fact.values.iter().map(|s| self.symbols().name(*s));
+                let guess = crate::diagnostic::did_you_mean(name, names)
+                    .map(|g| format!("{g} "))
+                    .unwrap_or_default();
+                format!(
+                    "`{name}` is geen waarde van `{}`; {guess}kies uit {}",
+                    fact.name,
+                    self.value_names(fact)
+                )
+            })
+    }
+
+    /// The values of a choice or list fact, for messages: `a`, `b` of `c`.
+    pub fn value_names(&self, fact: &Fact) -> String {
+        let names: Vec<&str> = fact
+            .values
+            .iter()
+            .map(|s| self.symbols().name(*s))
+            .collect();
+        crate::text::quoted_choices(&names)
+    }
+
+    /// What a fact expects, in words: "`ja` of `nee`", "een getal tussen 0 en 30", ...
+    pub fn describe_type(&self, fact: &Fact) -> String {
+        match fact.ty {
+            Type::Bool => "`ja` of `nee`".to_string(),
+            Type::Number => match fact.bounds {
+                Some((l, h)) => format!("een getal tussen {l} en {h}"),
+                None => "een getal".to_string(),
+            },
+            Type::Text => "een tekst".to_string(),
+            Type::Choice(_) => format!("één van {}", self.value_names(fact)),
+            Type::List(_) => format!("een lijst met waarden uit {}", self.value_names(fact)),
+        }
+    }
+
+    /// A value as written in the language: `ja`, `12.5`, `leren`, `[eed, adhd]`, `"tekst"`.
+    pub fn show(&self, value: &Value) -> String {
+        ShowValue(self, value).to_string()
+    }
+}
+
+/// Shares given by domain name, as written in the language: `jeugdwet`, or `verdeel
+/// onderwijs 50%, jeugdwet 50%`.
+pub fn shares_words<S: AsRef<str>>(shares: &[(S, Decimal)]) -> String {
+    match shares {
+        [(d, _)] => d.as_ref().to_string(),
+        _ => {
+            let parts: Vec<String> = shares
+                .iter()
+                .map(|(d, p)| format!("{} {}%", d.as_ref(), p.normalize()))
+                .collect();
+            format!("verdeel {}", parts.join(", "))
+        }
+    }
+}
+
+fn describe_raw(raw: &Raw) -> String {
+    match raw {
+        Raw::Bool(b) => format!("`{}`", if *b { "ja" } else { "nee" }),
+        Raw::Number(n) => format!("het getal {}", n.normalize()),
+        Raw::Text(t) => format!("`{t}`"),
+        Raw::List(_) => "een lijst".to_string(),
+    }
+}
+
+struct ShowValue<'a>(&'a RuleSet, &'a Value);
+
+impl fmt::Display for ShowValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ShowValue(rs, value) = self;
+        let symbols = rs.symbols();
+        match value {
+            Value::Bool(true) => f.write_str("ja"),
+            Value::Bool(false) => f.write_str("nee"),
+            Value::Number(n) => write!(f, "{}", n.normalize()),
+            Value::Text(t) => write!(f, "{t:?}"),
+            Value::Choice(s) => f.write_str(symbols.name(*s)),
+            Value::List(items) => {
+                let names: Vec<&str> = items.iter().map(|s| symbols.name(*s)).collect();
+                write!(f, "[{}]", names.join(", "))
+            }
+        }
+    }
+}

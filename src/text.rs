@@ -1,0 +1,126 @@
+//! Small text helpers that every stage may use: Dutch enumerations, number grouping,
+//! amounts in euros, the closest name to a typo, and lowercase hexadecimal.
+//!
+//! The lowest module of the crate next to [`crate::source`]: it depends on nothing else
+//! in the crate, so that diagnostics, reports and the service all say things the same
+//! way.
+
+use rust_decimal::Decimal;
+
+/// Items joined the Dutch way: `a`, `a of b`, `a, b of c` (or with `en`).
+pub fn enumerate<S: AsRef<str>>(items: &[S], last_word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} {last_word} {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// Names in backticks joined with `of`: `` `a`, `b` of `c` ``.
+pub fn quoted_choices<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
+    enumerate(&quoted, "of")
+}
+
+/// The candidate closest to `name`, if it is close enough to be a typo: at most a third
+/// of its letters differ (Damerau–Levenshtein). Names of one or two letters get no
+/// suggestion: one letter off such a name is a different name.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let length = name.chars().count();
+    if length < 3 {
+        return None;
+    }
+    let limit = (length / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= limit && *c != name)
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+/// Digits in groups of three, the Dutch way: `1234567` as `1.234.567`.
+pub fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count with thousands separators: `1234567` as `1.234.567`.
+pub fn thousands(n: u64) -> String {
+    grouped(&n.to_string())
+}
+
+/// An amount the Dutch way: `€ 1.234,50`.
+pub fn euros(amount: Decimal) -> String {
+    let mut a = amount;
+    a.rescale(2);
+    let text = a.abs().to_string();
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let sign = if a.is_sign_negative() && !a.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("€ {sign}{},{cents}", grouped(whole))
+}
+
+/// A number the Dutch way, for people: a decimal comma, no trailing zeros (`12,5`).
+pub fn number(d: Decimal) -> String {
+    d.normalize().to_string().replace('.', ",")
+}
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 0x0f] {
+            s.push(char::from(
+                *DIGITS.get(usize::from(nibble)).unwrap_or(&b'0'),
+            ));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enumerations_read_as_dutch() {
+        assert_eq!(enumerate::<&str>(&[], "of"), "");
+        assert_eq!(enumerate(&["a"], "of"), "a");
+        assert_eq!(enumerate(&["a", "b", "c"], "of"), "a, b of c");
+        assert_eq!(quoted_choices(&["ja", "nee"]), "`ja` of `nee`");
+    }
+
+    #[test]
+    fn close_names_only() {
+        let names = ["plaats", "doel", "onder_schooltijd"];
+        assert_eq!(closest("plaaats", names).as_deref(), Some("plaats"));
+        assert_eq!(closest("xyz", names), None);
+        assert_eq!(
+            closest("plaats", names),
+            None,
+            "a name is no typo of itself"
+        );
+    }
+
+    #[test]
+    fn amounts_and_counts() {
+        assert_eq!(euros(Decimal::new(123_450, 2)), "€ 1.234,50");
+        assert_eq!(thousands(1_234_567), "1.234.567");
+        assert_eq!(number(Decimal::new(1250, 2)), "12,5");
+        assert_eq!(hex(&[0x0f, 0xa0]), "0fa0");
+    }
+}

@@ -15,91 +15,7 @@ use crate::syntax::is_keyword;
 /// Lines are broken when they get longer than this.
 pub const WIDTH: usize = 92;
 
-#[derive(Debug, Clone, PartialEq)]
-enum Kind {
-    Word,
-    Str,
-    Punct,
-    Comment { own_line: bool },
-}
-
-#[derive(Debug, Clone)]
-struct Token<'a> {
-    text: &'a str,
-    kind: Kind,
-    /// An empty line came before this token in the original.
-    blank_before: bool,
-}
-
-const PUNCT: &[&str] = &[
-    "<=", ">=", "!=", ",", ":", "(", ")", "[", "]", "=", "<", ">", "≠", "≤", "≥", "%", "+", "-",
-    "*", "/",
-];
-
-fn tokens(text: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    let mut newlines = 0usize;
-    let mut line_has_code = false;
-    while let Some(c) = rest.chars().next() {
-        if c.is_whitespace() {
-            if c == '\n' {
-                newlines += 1;
-                line_has_code = false;
-            }
-            rest = rest.get(c.len_utf8()..).unwrap_or_default();
-            continue;
-        }
-        let (len, kind) = if c == '#' {
-            (
-                rest.find('\n').unwrap_or(rest.len()),
-                Kind::Comment {
-                    own_line: !line_has_code,
-                },
-            )
-        } else if c == '"' {
-            let mut escaped = false;
-            let mut end = rest.len();
-            for (i, ch) in rest.char_indices().skip(1) {
-                if escaped {
-                    escaped = false;
-                } else if ch == '\\' {
-                    escaped = true;
-                } else if ch == '"' {
-                    end = i + 1;
-                    break;
-                }
-            }
-            (end, Kind::Str)
-        } else if let Some(p) = PUNCT.iter().find(|p| rest.starts_with(**p)) {
-            (p.len(), Kind::Punct)
-        } else {
-            let digits = c.is_ascii_digit();
-            let end = rest
-                .char_indices()
-                .find(|(_, ch)| {
-                    ch.is_whitespace()
-                        || *ch == '"'
-                        || *ch == '#'
-                        || (PUNCT.iter().any(|p| p.starts_with(*ch)) && !(digits && (*ch == '-')))
-                })
-                .map_or(rest.len(), |(i, _)| i);
-            (end.max(c.len_utf8()), Kind::Word)
-        };
-        let (token, after) = rest.split_at(len.min(rest.len()));
-        if !matches!(kind, Kind::Comment { .. }) {
-            line_has_code = true;
-        }
-        out.push(Token {
-            text: token,
-            kind,
-            blank_before: newlines >= 2,
-        });
-        newlines = 0;
-        rest = after;
-    }
-    out
-}
+use crate::syntax::lexer::{tokens, Token, TokenKind as Kind};
 
 /// Keywords that start a declaration.
 fn starts_declaration(prev: Option<&str>, word: &str) -> bool {
@@ -135,7 +51,7 @@ fn starts_clause(word: &str) -> bool {
 /// Whether a token ends a value (so that a `-` after it is a binary minus).
 fn ends_value(t: &Token<'_>) -> bool {
     match t.kind {
-        Kind::Str => true,
+        Kind::Str { .. } => true,
         Kind::Word => !is_keyword(t.text) || matches!(t.text, "ja" | "nee"),
         Kind::Punct => matches!(t.text, ")" | "]" | "%"),
         Kind::Comment { .. } => false,
@@ -152,62 +68,101 @@ struct Line {
     breaks: Vec<usize>,
 }
 
+impl Line {
+    fn new(indent: usize) -> Line {
+        Line {
+            indent,
+            text: String::new(),
+            breaks: Vec::new(),
+        }
+    }
+}
+
 /// The canonical form of a rule text. The text must parse; the formatter does not
 /// check that (`fmt` refuses files with syntax errors before it gets here).
 pub fn format(text: &str) -> String {
     let toks = tokens(text);
-    let mut out = String::new();
-    let mut line: Option<Line> = None;
-    // The kind of the last declaration, and whether the last thing emitted was a
-    // comment on its own line.
-    let mut last_decl: Option<&str> = None;
-    let mut after_comment = false;
-    let mut prev: Option<&Token<'_>> = None;
-    let mut glue_next = false;
-    let mut continuation = false;
-    // Brackets open at this point; lines are broken inside them only in the value list
-    // of a `keuze(...)` or `lijst(...)` type (true on the stack).
-    let mut brackets: Vec<bool> = Vec::new();
-
+    let mut f = Formatter::default();
     for (i, t) in toks.iter().enumerate() {
-        let prev_word = prev.filter(|p| p.kind == Kind::Word).map(|p| p.text);
-        match &t.kind {
+        match t.kind {
             Kind::Comment { own_line: true } => {
-                // Indented like the code it stands above.
                 let next = toks
                     .iter()
                     .skip(i + 1)
                     .find(|n| !matches!(n.kind, Kind::Comment { .. }));
-                let indent = match next {
-                    Some(n) if n.kind == Kind::Word && starts_declaration(prev_word, n.text) => 0,
-                    None => 0,
-                    Some(_) => 2,
-                };
-                flush(&mut out, &mut line);
-                if t.blank_before && !out.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(&" ".repeat(indent));
-                out.push_str(t.text.trim_end());
-                out.push('\n');
-                after_comment = true;
-                continuation = false;
-                prev = Some(t);
-                continue;
+                f.comment_on_its_own_line(t, next);
             }
-            Kind::Comment { own_line: false } => {
-                if let Some(l) = line.as_mut() {
-                    l.text.push_str("  ");
-                    l.text.push_str(t.text.trim_end());
-                }
-                flush(&mut out, &mut line);
-                // What follows continues the same clause on a new line.
-                continuation = true;
-                prev = Some(t);
-                continue;
-            }
-            _ => {}
+            Kind::Comment { own_line: false } => f.comment_after_code(t),
+            _ => f.code(t),
         }
+        f.prev = Some(t.clone());
+    }
+    flush(&mut f.out, &mut f.line);
+    while f.out.ends_with("\n\n") {
+        f.out.pop();
+    }
+    f.out
+}
+
+/// The state of the formatter between tokens.
+#[derive(Default)]
+struct Formatter<'a> {
+    out: String,
+    line: Option<Line>,
+    /// The kind of the last declaration.
+    last_decl: Option<&'a str>,
+    /// Whether the last thing emitted was a comment on its own line.
+    after_comment: bool,
+    prev: Option<Token<'a>>,
+    /// No space before the next token (after `(`, `[`, a unary `-`, `ja/`).
+    glue_next: bool,
+    /// The next line continues the clause before a comment.
+    continuation: bool,
+    /// Brackets open at this point; lines are broken inside them only in the value list
+    /// of a `keuze(...)` or `lijst(...)` type (true on the stack).
+    brackets: Vec<bool>,
+}
+
+impl<'a> Formatter<'a> {
+    fn prev_word(&self) -> Option<&'a str> {
+        self.prev
+            .as_ref()
+            .filter(|p| p.kind == Kind::Word)
+            .map(|p| p.text)
+    }
+
+    /// A comment on its own line keeps it, indented like the code it stands above.
+    fn comment_on_its_own_line(&mut self, t: &Token<'a>, next: Option<&Token<'a>>) {
+        let indent = match next {
+            Some(n) if n.kind == Kind::Word && starts_declaration(self.prev_word(), n.text) => 0,
+            None => 0,
+            Some(_) => 2,
+        };
+        flush(&mut self.out, &mut self.line);
+        if t.blank_before && !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out.push_str(&" ".repeat(indent));
+        self.out.push_str(t.text.trim_end());
+        self.out.push('\n');
+        self.after_comment = true;
+        self.continuation = false;
+    }
+
+    /// A comment after code stays after that code; what follows continues the same
+    /// clause on a new line.
+    fn comment_after_code(&mut self, t: &Token<'a>) {
+        if let Some(l) = self.line.as_mut() {
+            l.text.push_str("  ");
+            l.text.push_str(t.text.trim_end());
+        }
+        flush(&mut self.out, &mut self.line);
+        self.continuation = true;
+    }
+
+    /// A token of code: it may start a declaration or a clause, or continue a line.
+    fn code(&mut self, t: &Token<'a>) {
+        let prev_word = self.prev_word();
         let word = (t.kind == Kind::Word).then_some(t.text);
         let decl = word.is_some_and(|w| starts_declaration(prev_word, w));
         // `minder dan`, `meer dan`: a comparison, not the `dan` of a rule.
@@ -215,54 +170,57 @@ pub fn format(text: &str) -> String {
             && word.is_some_and(starts_clause)
             && !(t.text == "dan" && matches!(prev_word, Some("minder" | "meer")));
         if decl {
-            flush(&mut out, &mut line);
-            let kind = t.text;
-            let together = matches!(
-                (last_decl, kind),
-                (Some("domein"), "domein") | (Some("feit"), "feit") | (Some("anders"), "bij")
-            );
-            let blank = if after_comment {
-                t.blank_before
-            } else {
-                !together && !out.is_empty()
-            };
-            if blank && !out.ends_with("\n\n") && !out.is_empty() {
-                out.push('\n');
-            }
-            last_decl = Some(kind);
-            line = Some(Line {
-                indent: 0,
-                text: String::new(),
-                breaks: Vec::new(),
-            });
-            continuation = false;
+            self.start_declaration(t);
         } else if clause {
-            flush(&mut out, &mut line);
-            line = Some(Line {
-                indent: 2,
-                text: String::new(),
-                breaks: Vec::new(),
-            });
-            continuation = false;
-        } else if line.is_none() {
-            let indent = if continuation { 6 } else { 2 };
-            line = Some(Line {
-                indent,
-                text: String::new(),
-                breaks: Vec::new(),
-            });
+            self.start_line(2);
+        } else if self.line.is_none() {
+            let indent = if self.continuation { 6 } else { 2 };
+            self.line = Some(Line::new(indent));
         }
-        after_comment = false;
-        let Some(l) = line.as_mut() else { continue };
-        // The space before this token.
+        self.after_comment = false;
+        self.push(t, prev_word);
+    }
+
+    /// A declaration starts at the margin, after a blank line unless it belongs with the
+    /// one before (`domein`s, `feit`s, `anders` and `bij conflict`).
+    fn start_declaration(&mut self, t: &Token<'a>) {
+        flush(&mut self.out, &mut self.line);
+        let kind = t.text;
+        let together = matches!(
+            (self.last_decl, kind),
+            (Some("domein"), "domein") | (Some("feit"), "feit") | (Some("anders"), "bij")
+        );
+        let blank = if self.after_comment {
+            t.blank_before
+        } else {
+            !together && !self.out.is_empty()
+        };
+        if blank && !self.out.ends_with("\n\n") && !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.last_decl = Some(kind);
+        self.start_line(0);
+    }
+
+    fn start_line(&mut self, indent: usize) {
+        flush(&mut self.out, &mut self.line);
+        self.line = Some(Line::new(indent));
+        self.continuation = false;
+    }
+
+    /// Adds a token to the current line, with the space before it (or not) and the
+    /// places where the line may be broken.
+    fn push(&mut self, t: &Token<'a>, prev_word: Option<&str>) {
+        let prev = self.prev.as_ref();
+        let Some(l) = self.line.as_mut() else { return };
         let no_space = l.text.is_empty()
-            || glue_next
+            || self.glue_next
             || matches!(t.text, "," | ")" | "]" | ":" | "%") && t.kind == Kind::Punct
             || (t.text == "(" && matches!(prev_word, Some("keuze" | "lijst")))
             || (t.text == "/" && prev.is_some_and(|p| p.text == "ja"))
             || (t.text == "nee" && prev.is_some_and(|p| p.text == "/"));
         if !no_space {
-            if matches!(t.text, "en" | "of") && t.kind == Kind::Word && brackets.is_empty() {
+            if matches!(t.text, "en" | "of") && t.kind == Kind::Word && self.brackets.is_empty() {
                 l.breaks.push(l.text.len());
             }
             l.text.push(' ');
@@ -270,26 +228,22 @@ pub fn format(text: &str) -> String {
         l.text.push_str(t.text);
         if t.kind == Kind::Punct {
             match t.text {
-                "(" => brackets.push(matches!(prev_word, Some("keuze" | "lijst"))),
-                "[" => brackets.push(false),
+                "(" => self
+                    .brackets
+                    .push(matches!(prev_word, Some("keuze" | "lijst"))),
+                "[" => self.brackets.push(false),
                 ")" | "]" => {
-                    brackets.pop();
+                    self.brackets.pop();
                 }
-                "," if brackets.last().copied().unwrap_or(true) => l.breaks.push(l.text.len()),
+                "," if self.brackets.last().copied().unwrap_or(true) => l.breaks.push(l.text.len()),
                 _ => {}
             }
         }
-        glue_next = t.kind == Kind::Punct
+        self.glue_next = t.kind == Kind::Punct
             && (matches!(t.text, "(" | "[")
                 || (t.text == "-" && !prev.is_some_and(ends_value))
                 || (t.text == "/" && prev.is_some_and(|p| p.text == "ja")));
-        prev = toks.get(i);
     }
-    flush(&mut out, &mut line);
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
 }
 
 /// Writes a line, broken where it is too long.

@@ -102,46 +102,10 @@ impl Sources {
         self.files.get(id.0 as usize)
     }
 
-    /// The text of a span with comments left out and runs of white space folded into
-    /// one space: how a condition is shown in a trace.
-    pub fn snippet(&self, span: Span) -> String {
-        let raw = self
-            .get(span.file)
+    /// The text of a span (empty for a span outside the files).
+    pub fn slice(&self, span: Span) -> &str {
+        self.get(span.file)
             .map(|f| f.slice(span))
-            .unwrap_or_default();
-        let mut code = String::with_capacity(raw.len());
-        let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
-        for c in raw.chars() {
-            if in_comment {
-                in_comment = c != '\n';
-                code.push(' ');
-                continue;
-            }
-            match c {
-                '#' if !in_string => in_comment = true,
-                '"' if !escaped => in_string = !in_string,
-                _ => {}
-            }
-            escaped = in_string && c == '\\' && !escaped;
-            code.push(if in_comment { ' ' } else { c });
-        }
-        code.split_whitespace().collect::<Vec<_>>().join(" ")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippets_fold_white_space_and_drop_comments_outside_strings() {
-        let mut sources = Sources::new();
-        let text = "doel is  leren # commentaar\n  en naam is \"a # b \\\" c\"";
-        let id = sources.add("x", text);
-        let all = Span::new(id, 0, text.len());
-        assert_eq!(
-            sources.snippet(all),
-            "doel is leren en naam is \"a # b \\\" c\""
-        );
+            .unwrap_or_default()
     }
 }

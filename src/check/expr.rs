@@ -14,6 +14,7 @@ use crate::ruleset::{
     Arith, Atom, AtomId, Compare, Concept, Expr, Fact, FactId, SetId, Sym, Type, Value,
 };
 use crate::source::{Sources, Span};
+use crate::syntax::snippet;
 
 /// A typed expression with the facts it reads, in reading order.
 struct Typed {
@@ -219,7 +220,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             _ => {
                 let t = self.expr(e)?;
                 if t.ty != Type::Bool {
-                    let shown = self.sources.snippet(e.span);
+                    let shown = snippet(self.sources, e.span);
                     self.error(
                         Problem::error(
                             Code::TypeMismatch,
@@ -244,7 +245,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                 }
                 let id = AtomId::from_index(self.atoms.len());
                 self.atoms.push(Atom {
-                    text: self.sources.snippet(e.span),
+                    text: snippet(self.sources, e.span),
                     facts: t.reads.clone(),
                     span: e.span,
                 });
@@ -305,7 +306,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
         if t.ty == ty {
             return Some(t);
         }
-        let shown = self.sources.snippet(e.span);
+        let shown = snippet(self.sources, e.span);
         self.error(
             Problem::error(
                 Code::TypeMismatch,
@@ -503,7 +504,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
         let ordered = !matches!(cmp, Compare::Eq | Compare::Ne);
         if ordered && (lt.ty != Type::Number || rt.ty != Type::Number) {
             let bad = if lt.ty != Type::Number { l } else { r };
-            let shown = self.sources.snippet(bad.span);
+            let shown = snippet(self.sources, bad.span);
             let ty = if lt.ty != Type::Number { lt.ty } else { rt.ty };
             self.error(
                 Problem::error(
@@ -520,7 +521,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             return None;
         }
         if !self.same_type(lt.ty, rt.ty) {
-            let (ls, rs) = (self.sources.snippet(l.span), self.sources.snippet(r.span));
+            let (ls, rs) = (snippet(self.sources, l.span), snippet(self.sources, r.span));
             let mut p = Problem::error(
                 Code::TypeMismatch,
                 span,
@@ -574,7 +575,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     /// choice.
     fn operand(&mut self, e: &ast::Expr, known: &Typed, known_expr: &ast::Expr) -> Option<Typed> {
         if let Type::Choice(set) = known.ty {
-            let owner = self.sources.snippet(known_expr.span);
+            let owner = snippet(self.sources, known_expr.span);
             if let Some(sym) = self.value_name(e, set, &owner)? {
                 return Some(Typed {
                     expr: Expr::Const(Value::Choice(sym)),
@@ -589,7 +590,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     fn contains(&mut self, negated: bool, l: &ast::Expr, r: &ast::Expr) -> Option<Typed> {
         let lt = self.expr(l)?;
         let Type::List(set) = lt.ty else {
-            let shown = self.sources.snippet(l.span);
+            let shown = snippet(self.sources, l.span);
             let help = if matches!(lt.ty, Type::Choice(_)) {
                 format!(
                     "`{shown}` heeft één waarde; schrijf `{shown} is ...` of `{shown} in [...]`"
@@ -611,7 +612,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             );
             return None;
         };
-        let owner = self.sources.snippet(l.span);
+        let owner = snippet(self.sources, l.span);
         let item = match self.value_name(r, set, &owner)? {
             Some(sym) => Typed {
                 expr: Expr::Const(Value::Choice(sym)),
@@ -621,7 +622,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             None => self.expr(r)?,
         };
         if !self.same_type(item.ty, Type::Choice(set)) {
-            let shown = self.sources.snippet(r.span);
+            let shown = snippet(self.sources, r.span);
             self.error(
                 Problem::error(
                     Code::TypeMismatch,
@@ -653,7 +654,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
         list: &[ast::Literal],
     ) -> Option<Typed> {
         let vt = self.expr(value)?;
-        let owner = self.sources.snippet(value.span);
+        let owner = snippet(self.sources, value.span);
         if let Type::List(_) = vt.ty {
             self.error(
                 Problem::error(
@@ -702,7 +703,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                 }
             }
             (other, _) => {
-                let shown = self.sources.snippet(other.span());
+                let shown = snippet(self.sources, other.span());
                 self.error(
                     Problem::error(
                         Code::TypeMismatch,

@@ -5,6 +5,7 @@
 //! and a readable list of what was expected, and lowers the parse tree into the AST
 //! (`lower.rs`). It never resolves names or types, and never reads files.
 
+pub mod lexer;
 mod lower;
 
 use pest::Parser as _;
@@ -427,10 +428,14 @@ fn unclosed_string_help(text: &str, at: usize) -> Option<String> {
     if at < text.trim_end().len() {
         return None;
     }
-    let quotes = text.chars().filter(|c| *c == '"').count() - text.matches("\\\"").count();
-    (quotes % 2 == 1).then(|| {
+    lexer::ends_in_open_string(text).then(|| {
         "een tekst tussen aanhalingstekens is niet afgesloten: zet er een `\"` achter".to_string()
     })
+}
+
+/// The text of a span as a trace shows it: comments left out, white space folded.
+pub fn snippet(sources: &crate::source::Sources, span: Span) -> String {
+    lexer::code(sources.slice(span))
 }
 
 #[cfg(test)]

@@ -65,10 +65,43 @@ impl Case {
     }
 }
 
-/// A value of a case as JSON, as the decision's `case.facts` shows it: `true`, `12.5`,
-/// `"leren"`, `["eed"]`.
+/// A value of a case as JSON, as a case file writes it and the decision's `case.facts`
+/// shows it: `true`, `12.5`, `"leren"`, `["eed"]`.
 pub fn value_json(rs: &RuleSet, v: &Value) -> serde_json::Value {
-    crate::report::json::value(rs, v)
+    serde_json::to_value(ValueJson(rs, v)).unwrap_or(serde_json::Value::Null)
+}
+
+/// A value of a case, serialised without a JSON tree.
+pub struct ValueJson<'a>(pub &'a RuleSet, pub &'a Value);
+
+impl serde::Serialize for ValueJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ValueJson(rs, v) = self;
+        match v {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) => number_json(*n).serialize(s),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Choice(sym) => s.serialize_str(rs.symbols().name(*sym)),
+            Value::List(items) => s.collect_seq(items.iter().map(|i| rs.symbols().name(*i))),
+        }
+    }
+}
+
+/// An exact decimal as a JSON number: whole numbers as integers, others as the
+/// shortest float that reads back as the same decimal.
+pub fn number_json(d: Decimal) -> serde_json::Value {
+    use rust_decimal::prelude::ToPrimitive;
+    let d = d.normalize();
+    if d.fract().is_zero() {
+        if let Some(i) = d.to_i64() {
+            return serde_json::Value::from(i);
+        }
+    }
+    d.to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 /// Why a text is not a date.
@@ -511,6 +544,13 @@ mod tests {
         let json = "{\"soort\": \"vervoer\", \"afstand_km\": 14}";
         assert_eq!(locate_key(json, "afstand_km").map(|(s, _)| s), Some(22));
         assert_eq!(locate_key(yaml, "ontbreekt"), None);
+    }
+
+    #[test]
+    fn numbers_are_integers_when_whole() {
+        assert_eq!(number_json(Decimal::new(1000, 1)).to_string(), "100");
+        assert_eq!(number_json(Decimal::new(125, 1)).to_string(), "12.5");
+        assert_eq!(number_json(Decimal::new(3, 1)).to_string(), "0.3");
     }
 
     #[test]

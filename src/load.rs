@@ -14,6 +14,7 @@ use crate::diagnostic::{io_reason, Code, Errors, Problem, Problems};
 use crate::ruleset::RuleSet;
 use crate::source::{without_bom, Sources};
 use crate::syntax;
+use crate::text::display;
 
 /// At most this many files in one `gebaseerd op` chain (a guard against loops through
 /// links that the path alone cannot show).
@@ -124,9 +125,4 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// A path as shown to users: forward slashes.
-pub fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }

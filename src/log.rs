@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostic::io_reason;
 use crate::diagnostic::{Code, Problem};
-use crate::load::display;
+use crate::text::display;
 use crate::text::hex;
 
 /// The `prev` of the first record.

@@ -78,6 +78,11 @@ pub fn number(d: Decimal) -> String {
     d.normalize().to_string().replace('.', ",")
 }
 
+/// A path as shown to users: forward slashes.
+pub fn display(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
 /// Lowercase hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
+use crate::case::value_json;
 use crate::eval::{Facts, Open};
-use crate::report::json;
 use crate::ruleset::{Compare, Expr, FactId, RuleSet, Sym, Type, Value};
 
 /// One side of a numeric interval.
@@ -330,7 +330,7 @@ impl<'a> Space<'a> {
                 }
                 _ => {
                     if let Some(value) = cell.value(view) {
-                        out.insert(v.fact.clone(), json::value(rs, value));
+                        out.insert(v.fact.clone(), value_json(rs, value));
                     }
                 }
             }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::ast::{
-    ConceptDecl, Decl, DeclKind, DomainDecl, ExampleDecl, FactDecl, File, Outcome, RuleDecl,
+    ConceptDecl, Decl, DeclKind, DomainDecl, ExampleDecl, FactDecl, File, Ident, Outcome, RuleDecl,
 };
 use crate::diagnostic::{Code, Problem, Problems};
 use crate::source::Span;
@@ -56,95 +56,28 @@ pub(super) struct Merged<'a> {
 }
 
 pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a> {
-    let mut slots: Vec<Option<(Item<'a>, usize)>> = Vec::new();
-    let mut index: HashMap<(DeclKind, &'a str), usize> = HashMap::new();
-    let mut fallback: Option<(&'a Outcome, usize)> = None;
-    let mut conflict: Option<(&'a Outcome, usize)> = None;
-    let mut examples = Vec::new();
+    let mut m = Merger {
+        slots: Vec::new(),
+        index: HashMap::new(),
+        fallback: None,
+        conflict: None,
+        examples: Vec::new(),
+        problems,
+    };
     let last = files.len().saturating_sub(1);
     for (i, file) in files.iter().enumerate() {
         for decl in &file.decls {
             match decl {
-                Decl::Replace(inner, span) => {
-                    let Some(item) = Item::of(inner) else {
-                        continue;
-                    };
-                    let (kind, name, name_span) = item.key();
-                    if i == 0 {
-                        problems.push(without_base(*span, &format!("vervang {}", kind.keyword())));
-                        continue;
-                    }
-                    match index.get(&(kind, name)) {
-                        Some(&slot) if slots.get(slot).is_some_and(Option::is_some) => {
-                            if let Some(s) = slots.get_mut(slot) {
-                                *s = Some((item, i));
-                            }
-                        }
-                        _ => problems.push(unknown_override(kind, name, name_span, &index)),
-                    }
-                }
-                Decl::Remove(name, span) => {
-                    if i == 0 {
-                        problems.push(without_base(*span, "schrap regel"));
-                        continue;
-                    }
-                    match index.get(&(DeclKind::Rule, name.name.as_str())) {
-                        Some(&slot) if slots.get(slot).is_some_and(Option::is_some) => {
-                            if let Some(s) = slots.get_mut(slot) {
-                                *s = None;
-                            }
-                        }
-                        _ => problems.push(unknown_override(
-                            DeclKind::Rule,
-                            &name.name,
-                            name.span,
-                            &index,
-                        )),
-                    }
-                }
-                Decl::Fallback(o) => set_clause(&mut fallback, o, i, "anders", problems),
-                Decl::Conflict(o) => set_clause(&mut conflict, o, i, "bij conflict", problems),
+                Decl::Replace(inner, span) => m.replace(inner, *span, i),
+                Decl::Remove(name, span) => m.remove(name, *span, i),
+                Decl::Fallback(o) => set_clause(&mut m.fallback, o, i, "anders", m.problems),
+                Decl::Conflict(o) => set_clause(&mut m.conflict, o, i, "bij conflict", m.problems),
                 Decl::Example(e) => {
                     if i == last {
-                        examples.push(e);
+                        m.examples.push(e);
                     }
                 }
-                other => {
-                    let Some(item) = Item::of(other) else {
-                        continue;
-                    };
-                    let (kind, name, name_span) = item.key();
-                    match index
-                        .get(&(kind, name))
-                        .and_then(|s| slots.get(*s))
-                        .and_then(|s| s.as_ref())
-                    {
-                        Some((existing, from)) => {
-                            let first = existing.key().2;
-                            let mut p = Problem::error(
-                                Code::DuplicateName,
-                                name_span,
-                                format!("er is al een {} met de naam `{name}`", kind.keyword()),
-                            )
-                            .label("tweede declaratie");
-                            if *from == i {
-                                p = p
-                                    .also(first, "eerste declaratie")
-                                    .help("geef een van beide een andere naam");
-                            } else {
-                                p = p.help(format!(
-                                    "het basisbestand heeft al een {0} `{name}`; schrijf `vervang {0} {name}` om die te vervangen",
-                                    kind.keyword()
-                                ));
-                            }
-                            problems.push(p);
-                        }
-                        None => {
-                            index.insert((kind, name), slots.len());
-                            slots.push(Some((item, i)));
-                        }
-                    }
-                }
+                other => m.declare(other, i),
             }
         }
     }
@@ -153,11 +86,11 @@ pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a
         facts: Vec::new(),
         concepts: Vec::new(),
         rules: Vec::new(),
-        fallback: fallback.map(|(o, _)| o),
-        conflict: conflict.map(|(o, _)| o),
-        examples,
+        fallback: m.fallback.map(|(o, _)| o),
+        conflict: m.conflict.map(|(o, _)| o),
+        examples: m.examples,
     };
-    for (item, file) in slots.into_iter().flatten() {
+    for (item, file) in m.slots.into_iter().flatten() {
         match item {
             Item::Domain(d) => merged.domains.push(d),
             Item::Fact(f) => merged.facts.push(f),
@@ -166,6 +99,105 @@ pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a
         }
     }
     merged
+}
+
+/// The declarations merged so far, in order; a removed one leaves an empty slot.
+struct Merger<'a, 'p> {
+    slots: Vec<Option<(Item<'a>, usize)>>,
+    index: HashMap<(DeclKind, &'a str), usize>,
+    fallback: Option<(&'a Outcome, usize)>,
+    conflict: Option<(&'a Outcome, usize)>,
+    examples: Vec<&'a ExampleDecl>,
+    problems: &'p mut Problems,
+}
+
+impl<'a> Merger<'a, '_> {
+    /// The slot of a declaration that is still there.
+    fn live_slot(&self, kind: DeclKind, name: &str) -> Option<usize> {
+        self.index
+            .get(&(kind, name))
+            .copied()
+            .filter(|slot| self.slots.get(*slot).is_some_and(Option::is_some))
+    }
+
+    /// `vervang ...`: the new declaration takes the place of the base's.
+    fn replace(&mut self, inner: &'a Decl, span: Span, file: usize) {
+        let Some(item) = Item::of(inner) else {
+            return;
+        };
+        let (kind, name, name_span) = item.key();
+        if file == 0 {
+            self.problems
+                .push(without_base(span, &format!("vervang {}", kind.keyword())));
+            return;
+        }
+        match self.live_slot(kind, name) {
+            Some(slot) => {
+                if let Some(s) = self.slots.get_mut(slot) {
+                    *s = Some((item, file));
+                }
+            }
+            None => self
+                .problems
+                .push(unknown_override(kind, name, name_span, &self.index)),
+        }
+    }
+
+    /// `schrap regel NAAM`: the rule's slot is emptied.
+    fn remove(&mut self, name: &'a Ident, span: Span, file: usize) {
+        if file == 0 {
+            self.problems.push(without_base(span, "schrap regel"));
+            return;
+        }
+        match self.live_slot(DeclKind::Rule, &name.name) {
+            Some(slot) => {
+                if let Some(s) = self.slots.get_mut(slot) {
+                    *s = None;
+                }
+            }
+            None => self.problems.push(unknown_override(
+                DeclKind::Rule,
+                &name.name,
+                name.span,
+                &self.index,
+            )),
+        }
+    }
+
+    /// A new declaration; a name that is taken is a problem.
+    fn declare(&mut self, decl: &'a Decl, file: usize) {
+        let Some(item) = Item::of(decl) else {
+            return;
+        };
+        let (kind, name, name_span) = item.key();
+        let existing = self
+            .index
+            .get(&(kind, name))
+            .and_then(|s| self.slots.get(*s))
+            .and_then(|s| s.as_ref());
+        let Some((existing, from)) = existing else {
+            self.index.insert((kind, name), self.slots.len());
+            self.slots.push(Some((item, file)));
+            return;
+        };
+        let first = existing.key().2;
+        let p = Problem::error(
+            Code::DuplicateName,
+            name_span,
+            format!("er is al een {} met de naam `{name}`", kind.keyword()),
+        )
+        .label("tweede declaratie");
+        let p = if *from == file {
+            p.also(first, "eerste declaratie")
+                .help("geef een van beide een andere naam")
+        } else {
+            p.help(format!(
+                "het basisbestand heeft al een {0} `{name}`; schrijf `vervang {0} {name}` om die te vervangen",
+                kind.keyword()
+            ))
+        };
+        self.problems.push(p);
+    }
 }
 
 fn set_clause<'a>(

@@ -6,9 +6,9 @@ use std::path::Path;
 use super::{exit, load_or_report, Io};
 use crate::batch::{self, BatchError, InputFormat, Options};
 use crate::diagnostic::{io_reason, Code, Problem};
-use crate::load::display;
 use crate::log::LogWriter;
 use crate::source::Sources;
+use crate::text::display;
 
 pub(super) struct Args<'a> {
     pub rules: &'a Path,

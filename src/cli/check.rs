@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use jiff::civil::Date;
 
 use super::{date_or_today, exit, Format, Io};
-use crate::load::{display, load_rules};
+use crate::load::load_rules;
 use crate::report;
 use crate::source::Sources;
+use crate::text::display;
 
 pub(super) fn run(
     files: &[PathBuf],

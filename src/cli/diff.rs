@@ -5,9 +5,9 @@ use std::path::Path;
 use jiff::civil::Date;
 
 use super::{date_or_today, exit, load_or_report, Format, Io};
-use crate::load::display;
 use crate::report;
 use crate::source::Sources;
+use crate::text::display;
 
 pub(super) fn run(
     old: &Path,

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use super::{exit, Io};
 use crate::diagnostic::{io_reason, Code, Problem};
-use crate::load::display;
 use crate::source::{without_bom, Sources};
+use crate::text::display;
 
 pub(super) fn run(files: &[PathBuf], check_only: bool, io: &mut Io<'_>) -> u8 {
     let mut failed = false;

@@ -7,11 +7,11 @@ use super::{exit, Io};
 use crate::case::Case;
 use crate::diagnostic::{Code, Problem};
 use crate::eval::Decision;
-use crate::load::display;
 use crate::log::{self, LogWriter};
 use crate::report;
 use crate::ruleset::RuleSet;
 use crate::source::Sources;
+use crate::text::display;
 
 /// Appends one decision to an open log (whose lock is held); says where it went.
 pub(super) fn append_one(

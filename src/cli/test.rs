@@ -8,10 +8,10 @@ use super::{date_or_today, exit, load_or_report, Io};
 use crate::diagnostic::Problems;
 use crate::eval::Decision;
 use crate::examples;
-use crate::load::display;
 use crate::report;
 use crate::ruleset::{Expectation, RuleSet};
 use crate::source::Sources;
+use crate::text::display;
 
 pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, io: &mut Io<'_>) -> u8 {
     let mut failed = false;

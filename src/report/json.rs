@@ -1,14 +1,13 @@
 //! The decision as JSON, exactly the keys of spec section 8.
 
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 
 use crate::allocation::allocate;
-use crate::case::Case;
+use crate::case::{Case, ValueJson};
 use crate::eval::Decision;
-use crate::ruleset::{FactId, Outcome, RuleId, RuleSet, Value};
+use crate::ruleset::{FactId, Outcome, RuleId, RuleSet};
 
 /// The decision in the shape of spec section 8, serialised straight from the decision
 /// (no intermediate JSON tree), so that a batch can write it without allocating per
@@ -192,21 +191,6 @@ impl Serialize for Amount {
     }
 }
 
-struct ValueJson<'a>(&'a RuleSet, &'a Value);
-
-impl Serialize for ValueJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let ValueJson(rs, v) = self;
-        match v {
-            Value::Bool(b) => s.serialize_bool(*b),
-            Value::Number(n) => number(*n).serialize(s),
-            Value::Text(t) => s.serialize_str(t),
-            Value::Choice(sym) => s.serialize_str(rs.symbols().name(*sym)),
-            Value::List(items) => s.collect_seq(items.iter().map(|i| rs.symbols().name(*i))),
-        }
-    }
-}
-
 fn view<'a>(rs: &'a RuleSet, case: &'a Case, d: &'a Decision) -> DecisionJson<'a> {
     let allocation = case.costs.map(|costs| {
         d.outcome
@@ -305,35 +289,4 @@ pub fn outcome(rs: &RuleSet, o: &Outcome) -> Json {
     serde_json::to_value(OutcomeJson(rs, o)).unwrap_or(Json::Null)
 }
 
-/// A value as JSON: `true`, `12.5`, `"leren"`, `["eed"]`.
-pub fn value(rs: &RuleSet, v: &Value) -> Json {
-    serde_json::to_value(ValueJson(rs, v)).unwrap_or(Json::Null)
-}
-
-/// An exact decimal as a JSON number: whole numbers as integers, others as the
-/// shortest float that reads back as the same decimal.
-pub fn number(d: Decimal) -> Json {
-    let d = d.normalize();
-    if d.fract().is_zero() {
-        if let Some(i) = d.to_i64() {
-            return Json::from(i);
-        }
-    }
-    d.to_string()
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(Json::Null, Json::Number)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_integers_when_whole() {
-        assert_eq!(number(Decimal::new(1000, 1)).to_string(), "100");
-        assert_eq!(number(Decimal::new(125, 1)).to_string(), "12.5");
-        assert_eq!(number(Decimal::new(3, 1)).to_string(), "0.3");
-    }
-}
+pub use crate::case::{number_json as number, value_json as value};

@@ -1,30 +1,20 @@
-//! Cost allocation: a case's `kosten` divided between the payers of its outcome, to
+//! Cost allocation: a case's `kosten` divided between the payers of its decision, to
 //! the cent.
 //!
-//! Domains that share a payer (the gemeente pays for both Jeugdwet and Wmo) are added
-//! up first. Each payer gets the whole cents of its share; the cents that are left (at
-//! most one per payer) go to the payers with the largest remainders, earlier payers
-//! first on a tie. The parts therefore always add up exactly to the costs, and the
-//! same case is always divided the same way.
+//! The payers come from the decision's payment ([`crate::eval::Payment::by_payer`]):
+//! domains that share a payer (the gemeente pays for both Jeugdwet and Wmo) are added up
+//! there. Each payer gets the whole cents of its share; the cents that are left (at most
+//! one per payer) go to the payers with the largest remainders, earlier payers first on
+//! a tie. The parts therefore always add up exactly to the costs, and the same case is
+//! always divided the same way.
 
 use rust_decimal::Decimal;
 
-use crate::ruleset::{Outcome, RuleSet};
-
-/// The payer of each part of `outcome` and its amount in euros, in the order of the
-/// outcome's domains. `costs` has at most two decimals (the case reader makes sure).
-pub fn allocate<'r>(rs: &'r RuleSet, outcome: &Outcome, costs: Decimal) -> Vec<(&'r str, Decimal)> {
+/// The amount in euros of each payer's share (percent of the whole), in the order of the
+/// shares. `costs` has at most two decimals (the case reader makes sure).
+pub fn allocate<'p>(shares: &[(&'p str, Decimal)], costs: Decimal) -> Vec<(&'p str, Decimal)> {
     let hundred = Decimal::ONE_HUNDRED;
     let cents = (costs * hundred).trunc();
-    let mut shares: Vec<(&str, Decimal)> = Vec::new();
-    for (domain, pct) in outcome.shares() {
-        let d = rs.domain(*domain);
-        let payer = d.payer.as_deref().unwrap_or(&d.name);
-        match shares.iter_mut().find(|(p, _)| *p == payer) {
-            Some((_, total)) => *total += *pct,
-            None => shares.push((payer, *pct)),
-        }
-    }
     // Whole cents first, then the remainders by size.
     let mut parts: Vec<(usize, Decimal, Decimal)> = shares
         .iter()

@@ -46,6 +46,7 @@ pub struct Ident {
 /// A top-level declaration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decl {
+    Decision(DecisionDecl),
     Domain(DomainDecl),
     Fact(FactDecl),
     Concept(ConceptDecl),
@@ -55,6 +56,8 @@ pub enum Decl {
     Example(ExampleDecl),
     /// `vervang ...`: the new declaration, and the span of the whole override.
     Replace(Box<Decl>, Span),
+    /// `vervang voorbeeld "Naam" ...`: what a base's example gives here.
+    ReplaceExample(ExampleChange),
     /// `schrap regel NAAM`
     Remove(Ident, Span),
 }
@@ -62,6 +65,7 @@ pub enum Decl {
 /// The kind of a named declaration, for messages ("regel", "feit", ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DeclKind {
+    Decision,
     Domain,
     Fact,
     Concept,
@@ -72,6 +76,7 @@ impl DeclKind {
     /// The keyword that declares it.
     pub fn keyword(self) -> &'static str {
         match self {
+            DeclKind::Decision => "beslissing",
             DeclKind::Domain => "domein",
             DeclKind::Fact => "feit",
             DeclKind::Concept => "begrip",
@@ -84,6 +89,7 @@ impl Decl {
     /// Name and kind of a named declaration.
     pub fn named(&self) -> Option<(DeclKind, &Ident)> {
         match self {
+            Decl::Decision(d) => Some((DeclKind::Decision, &d.name)),
             Decl::Domain(d) => Some((DeclKind::Domain, &d.name)),
             Decl::Fact(f) => Some((DeclKind::Fact, &f.name)),
             Decl::Concept(c) => Some((DeclKind::Concept, &c.name)),
@@ -93,13 +99,32 @@ impl Decl {
     }
 }
 
-/// `domein NAAM ["Label"] [betaler "..."]`
+/// `beslissing NAAM ["Label"] [voor D, ...]` and its `waarde` clauses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionDecl {
+    pub name: Ident,
+    pub label: Option<Spanned<String>>,
+    /// The domains whose share this decision routes.
+    pub routes: Vec<Ident>,
+    pub values: Vec<DomainDecl>,
+    pub explanation: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `domein NAAM ["Label"] [betaler ...]`, or a `waarde` of a decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainDecl {
     pub name: Ident,
     pub label: Option<Spanned<String>>,
-    pub payer: Option<Spanned<String>>,
+    pub payer: Option<Payer>,
     pub span: Span,
+}
+
+/// Who pays: a fixed text, or the value of a fact of the case (`betaler woongemeente`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payer {
+    Text(Spanned<String>),
+    Fact(Ident),
 }
 
 /// `feit NAAM: TYPE` and its texts.
@@ -122,8 +147,15 @@ pub enum TypeExpr {
         span: Span,
     },
     Text(Span),
-    Choice(Vec<Ident>, Span),
-    List(Vec<Ident>, Span),
+    Choice(Vec<ValueDecl>, Span),
+    List(Vec<ValueDecl>, Span),
+}
+
+/// A value of a `keuze` or `lijst`, with its label for people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueDecl {
+    pub name: Ident,
+    pub label: Option<Spanned<String>>,
 }
 
 /// `begrip NAAM = EXPR`
@@ -140,13 +172,35 @@ pub struct ConceptDecl {
 pub struct RuleDecl {
     pub name: Ident,
     pub title: Option<Spanned<String>>,
-    pub exception_of: Vec<Ident>,
+    pub exception_of: Vec<ExceptionTarget>,
+    /// `groep a, b`
+    pub groups: Vec<Ident>,
     pub condition: Expr,
     pub outcome: Outcome,
     pub explanation: Option<Spanned<String>>,
     pub source: Option<Spanned<String>>,
     pub period: Option<Period>,
     pub span: Span,
+}
+
+/// What a rule is an exception to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExceptionTarget {
+    /// One rule, by name.
+    Rule(Ident),
+    /// `groep NAAM`: every rule in the group.
+    Group(Ident),
+    /// `regels met D`: every rule whose outcome is D (the span covers the whole target).
+    Outcome(Ident, Span),
+}
+
+impl ExceptionTarget {
+    pub fn span(&self) -> Span {
+        match self {
+            ExceptionTarget::Rule(i) | ExceptionTarget::Group(i) => i.span,
+            ExceptionTarget::Outcome(_, span) => *span,
+        }
+    }
 }
 
 /// A domain, or a split over domains.
@@ -178,7 +232,20 @@ pub struct ExampleDecl {
     pub name: Spanned<String>,
     pub given: Vec<Assignment>,
     pub reference_date: Option<Spanned<Date>>,
-    pub expect: Expectation,
+    /// One per decision it checks (the law's first, when it has one).
+    pub expect: Vec<Expectation>,
+    pub span: Span,
+}
+
+/// `vervang voorbeeld "Naam" [gegeven ...] [peildatum D] verwacht ...`: a base's example
+/// as it runs in this rule set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleChange {
+    pub name: Spanned<String>,
+    /// Facts added to (or changed in) the base example's.
+    pub given: Vec<Assignment>,
+    pub reference_date: Option<Spanned<Date>>,
+    pub expect: Vec<Expectation>,
     pub span: Span,
 }
 
@@ -214,7 +281,10 @@ impl Literal {
 /// What an example expects.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expectation {
+    /// `verwacht onvolledig`: the law is still incomplete.
     Incomplete(Span),
+    /// `verwacht route onvolledig`: that decision is still incomplete.
+    DecisionIncomplete(Ident),
     Outcome {
         outcome: Outcome,
         decided_by: Vec<Ident>,
@@ -253,6 +323,11 @@ pub enum ExprKind {
     Text(String),
     Name(String),
     Paren(Box<Expr>),
+    /// `regel NAAM geldt` (`negated`: `geldt niet`).
+    RuleApplies {
+        rule: Ident,
+        negated: bool,
+    },
     Not(Box<Expr>),
     Neg(Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),

@@ -24,7 +24,7 @@ use crate::diagnostic::{Code, Errors, Problem, Problems};
 use crate::eval::{decide, decide_traced, Scratch, Status};
 use crate::log::LogWriter;
 use crate::report;
-use crate::ruleset::{Outcome, RuleSet};
+use crate::ruleset::{DecisionId, Outcome, RuleSet};
 use crate::source::FileId;
 use crate::text::{euros, thousands};
 
@@ -91,8 +91,11 @@ pub struct Summary {
     pub statuses: [u64; 4],
     /// Cases that could not be read or decided.
     pub invalid: u64,
-    /// Decisions per outcome, in order of first appearance.
+    /// The law's decisions per outcome, in order of first appearance.
     pub outcomes: Vec<(Outcome, u64)>,
+    /// Every further decision per outcome (`None`: not needed or incomplete, with that
+    /// status), in order of first appearance.
+    pub parts: Vec<(DecisionId, Result<Outcome, Status>, u64)>,
     /// The costs of the decided cases (of every case that was read and had `kosten`).
     pub costs: Decimal,
     /// The costs per payer, in order of first appearance.
@@ -111,6 +114,9 @@ impl Summary {
         for (o, n) in other.outcomes {
             self.count(o, n);
         }
+        for (d, o, n) in other.parts {
+            self.count_part(d, o, n);
+        }
         self.costs += other.costs;
         for (p, a) in other.payers {
             self.pay(&p, a);
@@ -122,6 +128,17 @@ impl Summary {
         match self.outcomes.iter_mut().find(|(o, _)| *o == outcome) {
             Some((_, total)) => *total += n,
             None => self.outcomes.push((outcome, n)),
+        }
+    }
+
+    fn count_part(&mut self, decision: DecisionId, outcome: Result<Outcome, Status>, n: u64) {
+        match self
+            .parts
+            .iter_mut()
+            .find(|(d, o, _)| *d == decision && *o == outcome)
+        {
+            Some((_, _, total)) => *total += n,
+            None => self.parts.push((decision, outcome, n)),
         }
     }
 
@@ -158,6 +175,21 @@ impl Summary {
                 );
             }
         }
+        for (id, def) in rs.further_decisions() {
+            let mine: Vec<&(DecisionId, Result<Outcome, Status>, u64)> =
+                self.parts.iter().filter(|(d, _, _)| *d == id).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "Per {}:", def.name);
+            for (_, o, n) in mine {
+                let words = match o {
+                    Ok(o) => report::outcome_words(rs, o),
+                    Err(status) => report::status_word(*status).to_string(),
+                };
+                let _ = writeln!(out, "  {:>12}  {words}", thousands(*n));
+            }
+        }
         if !self.costs.is_zero() || !self.payers.is_empty() {
             let _ = writeln!(out, "Kosten: {} in totaal", euros(self.costs));
             for (p, a) in &self.payers {
@@ -166,7 +198,7 @@ impl Summary {
             if !self.unallocated.is_zero() {
                 let _ = writeln!(
                     out,
-                    "  {:>18}  nog niet verdeeld (onvolledige casussen)",
+                    "  {:>18}  nog niet verdeeld (onvolledige casussen of onbekende betaler)",
                     euros(self.unallocated)
                 );
             }
@@ -634,7 +666,10 @@ fn one(
             decide(rs, scratch, &case, date)
         };
         match verdict {
-            Ok(verdict) => Ok((case, scratch.decision(rs, verdict))),
+            Ok(verdict) => {
+                let decision = scratch.decision(rs, verdict, &case);
+                Ok((case, decision))
+            }
             Err(e) => Err(e.problem(rs).into()),
         }
     });
@@ -647,11 +682,15 @@ fn one(
             if let Some(o) = &decision.outcome {
                 s.count(o.clone(), 1);
             }
+            for p in &decision.parts {
+                let key = p.outcome.clone().ok_or(p.status);
+                s.count_part(p.decision, key, 1);
+            }
             if let Some(costs) = case.costs {
                 s.costs += costs;
-                match &decision.outcome {
-                    Some(o) => {
-                        for (payer, amount) in allocate(rs, o, costs) {
+                match decision.payment.by_payer() {
+                    Some(shares) => {
+                        for (payer, amount) in allocate(&shares, costs) {
                             s.pay(payer, amount);
                         }
                     }

@@ -53,6 +53,7 @@ codes! {
     InvalidNumber = "invalid-number", "een getal is te groot of te precies om exact te rekenen";
     InvalidEscape = "invalid-escape", "een tekst bevat een `\\` die niet voor `\\\"` of `\\\\` staat";
     DuplicateClause = "duplicate-clause", "een onderdeel (zoals `vraag` of `anders`) staat er twee keer";
+    MisplacedClause = "misplaced-clause", "een onderdeel staat op een plek waar het bij iets anders hoort dan het lijkt (`anders` onder een regel, `geldig` helemaal links)";
     DuplicateName = "duplicate-name", "twee declaraties hebben dezelfde naam";
     UnknownName = "unknown-name", "een naam verwijst naar niets dat gedeclareerd is";
     UnknownValue = "unknown-value", "een waarde hoort niet bij de keuze of lijst van het feit";
@@ -63,6 +64,7 @@ codes! {
     SplitNot100 = "split-not-100", "de percentages van een `verdeel` tellen niet op tot precies 100";
     DuplicateShare = "duplicate-share", "een `verdeel` noemt hetzelfde domein twee keer";
     ExceptionCycle = "exception-cycle", "regels zijn (via `uitzondering op`) uitzondering op elkaar";
+    DecisionCycle = "decision-cycle", "beslissingen lezen elkaar (of een regel leest zijn eigen beslissing)";
     ConceptCycle = "concept-cycle", "begrippen zijn in elkaar gedefinieerd";
     BaseNotFound = "base-not-found", "het bestand van `gebaseerd op` bestaat niet";
     BaseCycle = "base-cycle", "bestanden zijn (via `gebaseerd op`) op elkaar gebaseerd";

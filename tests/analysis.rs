@@ -529,7 +529,7 @@ fn fmt_rewrites_in_place_and_check_reports_without_writing() {
     let file = dir.join("los.regels");
     std::fs::write(
         &file,
-        "regelset \"X\" domein a feit p: ja/nee regel r als p dan a anders a",
+        "regelset \"X\" domein a feit p: ja/nee regel r als p dan a\nanders a",
     )
     .unwrap();
     let path = file.to_str().unwrap();

@@ -69,12 +69,16 @@ fn outline(rs: &RuleSet) -> String {
         writeln!(s, "feit {}: {ty}", f.name).unwrap();
     }
     for c in rs.concepts() {
-        let reads: Vec<&str> = c.reads.iter().map(|f| rs.fact_name(*f)).collect();
+        let reads: Vec<&str> = wiebetaalt::ruleset::facts_of(&c.reads)
+            .map(|f| rs.fact_name(f))
+            .collect();
         writeln!(s, "begrip {} leest {reads:?}", c.name).unwrap();
     }
     for r in rs.rules() {
         let exc: Vec<&str> = r.exception_of.iter().map(|x| rs.rule_name(*x)).collect();
-        let reads: Vec<&str> = r.reads.iter().map(|f| rs.fact_name(*f)).collect();
+        let reads: Vec<&str> = wiebetaalt::ruleset::facts_of(&r.reads)
+            .map(|f| rs.fact_name(f))
+            .collect();
         writeln!(
             s,
             "regel {} → {} uitzondering op {exc:?} leest {reads:?} eigen {}",

@@ -67,13 +67,18 @@ fn every_shipped_example_is_in_the_regions_doc() {
             "no section for {shown}"
         );
         for example in rs.examples() {
-            let outcome = match &example.expect {
-                Expectation::Incomplete => "onvolledig".to_string(),
-                Expectation::Outcome { outcome, .. } => {
-                    let words = wiebetaalt::report::outcome_words(&rs, outcome);
-                    words.trim_start_matches("verdeel ").to_string()
-                }
-            };
+            let words: Vec<String> = example
+                .expect
+                .iter()
+                .map(|e| match e {
+                    Expectation::Incomplete(_) => "onvolledig".to_string(),
+                    Expectation::Outcome { outcome, .. } => {
+                        let words = wiebetaalt::report::outcome_words(&rs, outcome);
+                        words.trim_start_matches("verdeel ").to_string()
+                    }
+                })
+                .collect();
+            let outcome = words.join(" / ");
             let row = format!("| {} | {outcome} |", example.name);
             assert!(doc.contains(&row), "docs/regios.md lacks the row {row}");
         }

@@ -21,7 +21,7 @@ fn codes(text: &str) -> Vec<String> {
 }
 
 fn with_condition(condition: &str) -> String {
-    format!("regelset \"X\" domein a domein b feit p: ja/nee feit n: getal regel r als {condition} dan a anders b")
+    format!("regelset \"X\" domein a domein b feit p: ja/nee feit n: getal regel r als {condition} dan a\nanders b")
 }
 
 fn concept_chain(n: usize) -> String {
@@ -29,7 +29,7 @@ fn concept_chain(n: usize) -> String {
     for i in 1..n {
         s.push_str(&format!("begrip c{i} = c{} en p\n", i - 1));
     }
-    s.push_str(&format!("regel r als c{} dan a anders b", n - 1));
+    s.push_str(&format!("regel r als c{} dan a\nanders b", n - 1));
     s
 }
 

@@ -290,7 +290,7 @@ fn deciding_without_the_trace_gives_the_same_decision() {
         prop_assert_eq!(verdict.outcome, full.outcome.as_ref());
         prop_assert_eq!(scratch.decided_by(), &full.decided_by[..]);
         prop_assert_eq!(scratch.missing(), &full.missing[..]);
-        let again = scratch.decision(rs, verdict);
+        let again = scratch.decision(rs, verdict, &c);
         prop_assert!(again.trace.is_empty());
         prop_assert_eq!(again.missing, full.missing);
         Ok(())

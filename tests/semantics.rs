@@ -273,7 +273,7 @@ fn missing_facts_come_in_reading_order_through_concepts() {
 }
 
 fn condition_value(expr: &str, facts: &str, case: &str) -> Option<bool> {
-    let text = format!("regelset \"X\" domein a {facts} regel t als {expr} dan a anders a");
+    let text = format!("regelset \"X\" domein a {facts} regel t als {expr} dan a\nanders a");
     let rs = rules(&text);
     let d = decide(&rs, case);
     let step = &d.trace[0];
@@ -339,7 +339,7 @@ fn precedence_of_connectives() {
     // `niet` binds tighter than `en`, `en` tighter than `of`.
     let facts = "feit p: ja/nee feit q: ja/nee feit r: ja/nee";
     let rs = rules(&format!(
-        "regelset \"X\" domein a {facts} regel t als niet p en q of r dan a anders a"
+        "regelset \"X\" domein a {facts} regel t als niet p en q of r dan a\nanders a"
     ));
     let table: &[(&str, bool)] = &[
         ("{p: ja, q: ja, r: nee}", false),
@@ -352,7 +352,7 @@ fn precedence_of_connectives() {
         assert_eq!(d.trace[0].result.as_str() == "applies", *applies, "{case}");
     }
     let rs = rules(&format!(
-        "regelset \"X\" domein a {facts} regel t als niet (p en q) dan a anders a"
+        "regelset \"X\" domein a {facts} regel t als niet (p en q) dan a\nanders a"
     ));
     assert_eq!(
         decide(&rs, "{p: ja, q: nee}").trace[0].result.as_str(),
@@ -363,7 +363,7 @@ fn precedence_of_connectives() {
 #[test]
 fn division_by_zero_is_an_error_naming_the_rule() {
     let rs =
-        rules("regelset \"X\" domein a feit n: getal regel deel als 10 / n > 1 dan a anders a");
+        rules("regelset \"X\" domein a feit n: getal regel deel als 10 / n > 1 dan a\nanders a");
     match try_decide(&rs, "{n: 0}") {
         Err(e @ EvalError::DivisionByZero { .. }) => {
             assert!(e.problem(&rs).message.contains("`deel`"));

@@ -225,7 +225,7 @@ fn unused_facts(rs: &RuleSet) -> Vec<Finding> {
     let read: BTreeSet<usize> = rs
         .rules()
         .iter()
-        .flat_map(|r| r.reads.iter().map(|f| f.index()))
+        .flat_map(|r| crate::ruleset::facts_of(&r.reads).map(|f| f.index()))
         .collect();
     rs.facts()
         .iter()

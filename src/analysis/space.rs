@@ -595,7 +595,11 @@ impl Walk<'_, '_> {
 
     fn expr(&mut self, e: &Expr) {
         match e {
-            Expr::Const(_) | Expr::Fact(_) | Expr::Concept(_) => {}
+            Expr::Const(_)
+            | Expr::Fact(_)
+            | Expr::Concept(_)
+            | Expr::DecisionIs { .. }
+            | Expr::RuleApplies { .. } => {}
             Expr::Atom(id, x) => {
                 let saved = self.atom.replace(self.rs.atom(*id).text.clone());
                 self.expr(x);

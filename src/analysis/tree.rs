@@ -40,7 +40,7 @@ impl NodeKind {
             Status::Decided => NodeKind::Outcome,
             Status::Fallback => NodeKind::Grey,
             Status::Conflict => NodeKind::Conflict,
-            Status::Incomplete => NodeKind::Open,
+            Status::Incomplete | Status::NotNeeded => NodeKind::Open,
         }
     }
 }

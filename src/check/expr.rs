@@ -1,33 +1,35 @@
 //! Typing of expressions: AST expressions → typed [`Expr`]s.
 //!
-//! Resolves names (facts and concepts share one namespace; a bare name next to a
-//! `keuze` or `lijst` is one of its values), checks every operand's type, detects
-//! cycles among concepts, and marks the atomic conditions of rules ([`Atom`]) so that
-//! the evaluator can trace them. Every problem has the span of the offending part.
+//! Resolves names (facts, concepts and decisions share one namespace; a bare name next
+//! to a `keuze` or `lijst` is one of its values, next to a decision one of its
+//! outcomes), checks every operand's type, detects cycles among concepts, and marks the
+//! atomic conditions of rules ([`Atom`]) so that the evaluator can trace them. Every
+//! problem has the span of the offending part.
 
 use std::collections::HashMap;
 
-use super::{Binding, Checker};
+use super::{Binding, Checker, Names};
 use crate::ast::{self, BinaryOp, ExprKind};
 use crate::diagnostic::{did_you_mean, Code, Problem};
 use crate::ruleset::{
-    Arith, Atom, AtomId, Compare, Concept, Expr, Fact, FactId, SetId, Sym, Type, Value,
+    Arith, Atom, AtomId, Compare, Concept, DecisionId, Domain, DomainId, Expr, Fact, Read, SetId,
+    Sym, Type, Value,
 };
 use crate::source::{Sources, Span};
 use crate::syntax::snippet;
 
-/// A typed expression with the facts it reads, in reading order.
+/// A typed expression with what it reads, in reading order.
 struct Typed {
     expr: Expr,
     ty: Type,
-    reads: Vec<FactId>,
+    reads: Vec<Read>,
 }
 
 enum State {
     New,
     Active,
     /// Type, reads, and how deep evaluating the concept recurses.
-    Done(Option<(Type, Vec<FactId>, u32)>),
+    Done(Option<(Type, Vec<Read>, u32)>),
 }
 
 /// The deepest any evaluation may recurse, through concepts included. Typing follows
@@ -38,7 +40,9 @@ pub(super) struct Typer<'c, 'p, 'a> {
     pub checker: &'c mut Checker<'p>,
     sources: &'a Sources,
     facts: &'a [Fact],
+    domains: &'a [Domain],
     decls: &'a [&'a ast::ConceptDecl],
+    names: &'a Names<'a>,
     bindings: &'a HashMap<String, Binding>,
     states: Vec<State>,
     concepts: Vec<Option<Concept>>,
@@ -49,7 +53,7 @@ pub(super) struct Typer<'c, 'p, 'a> {
     too_deep_reported: bool,
 }
 
-fn merge_reads(mut a: Vec<FactId>, b: &[FactId]) -> Vec<FactId> {
+fn merge_reads(mut a: Vec<Read>, b: &[Read]) -> Vec<Read> {
     for f in b {
         if !a.contains(f) {
             a.push(*f);
@@ -63,15 +67,18 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
         checker: &'c mut Checker<'p>,
         sources: &'a Sources,
         facts: &'a [Fact],
+        domains: &'a [Domain],
         decls: &'a [&'a ast::ConceptDecl],
-        bindings: &'a HashMap<String, Binding>,
+        names: &'a Names<'a>,
     ) -> Self {
         Typer {
             checker,
             sources,
             facts,
+            domains,
             decls,
-            bindings,
+            names,
+            bindings: &names.bindings,
             states: decls.iter().map(|_| State::New).collect(),
             concepts: decls.iter().map(|_| None).collect(),
             atoms: Vec::new(),
@@ -98,7 +105,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
 
     /// Types concept `i` (once) and returns its type and reads. `used_at` is the place
     /// that refers to it, for cycle errors.
-    fn concept(&mut self, i: usize, used_at: Option<Span>) -> Option<(Type, Vec<FactId>)> {
+    fn concept(&mut self, i: usize, used_at: Option<Span>) -> Option<(Type, Vec<Read>)> {
         match self.states.get(i)? {
             State::Done(None) => return None,
             State::Done(Some((ty, reads, own))) => {
@@ -162,7 +169,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
 
     /// A rule's condition: `en`, `of`, `niet` and parentheses are structure; every
     /// other part is an atom that must be `ja/nee`.
-    pub fn condition(&mut self, e: &ast::Expr) -> Option<(Expr, Vec<FactId>)> {
+    pub fn condition(&mut self, e: &ast::Expr) -> Option<(Expr, Vec<Read>)> {
         if !self.enter(e.span) {
             return None;
         }
@@ -198,7 +205,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
         );
     }
 
-    fn condition_inner(&mut self, e: &ast::Expr) -> Option<(Expr, Vec<FactId>)> {
+    fn condition_inner(&mut self, e: &ast::Expr) -> Option<(Expr, Vec<Read>)> {
         match &e.kind {
             ExprKind::Paren(inner) => self.condition(inner),
             ExprKind::Not(inner) => {
@@ -246,7 +253,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                 let id = AtomId::from_index(self.atoms.len());
                 self.atoms.push(Atom {
                     text: snippet(self.sources, e.span),
-                    facts: t.reads.clone(),
+                    reads: t.reads.clone(),
                     span: e.span,
                 });
                 Some((Expr::Atom(id, Box::new(t.expr)), t.reads))
@@ -277,6 +284,17 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             ExprKind::Text(t) => plain(Expr::Const(Value::Text(t.as_str().into())), Type::Text),
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::RuleApplies { rule, negated } => {
+                let id = self.checker.rule_ref(rule, self.names)?;
+                Some(Typed {
+                    expr: Expr::RuleApplies {
+                        rule: id,
+                        negated: *negated,
+                    },
+                    ty: Type::Bool,
+                    reads: vec![Read::Rule(id)],
+                })
+            }
             ExprKind::Not(inner) => {
                 let t = self.expect(inner, Type::Bool, "`niet` hoort voor een voorwaarde")?;
                 Some(Typed {
@@ -327,8 +345,22 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             Some(Binding::Fact(f)) => Some(Typed {
                 expr: Expr::Fact(*f),
                 ty: self.facts.get(f.index())?.ty,
-                reads: vec![*f],
+                reads: vec![Read::Fact(*f)],
             }),
+            Some(Binding::Decision(_)) => {
+                self.error(
+                    Problem::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{n}` is een beslissing; vergelijk haar uitkomst met een waarde"),
+                    )
+                    .label("een beslissing")
+                    .help(format!(
+                        "schrijf `{n} is WAARDE`, `{n} bevat WAARDE` of `{n} in [WAARDE, ...]`"
+                    )),
+                );
+                None
+            }
             Some(Binding::Concept(c)) => {
                 let (ty, reads) = self.concept(*c, Some(span))?;
                 Some(Typed {
@@ -352,7 +384,28 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             .filter(|f| f.values.iter().any(|s| self.checker.symbols.name(*s) == n))
             .map(|f| f.name.as_str())
             .collect();
-        let help = if let Some(owner) = owners.first() {
+        let help = if self.names.rules.contains_key(n) {
+            Some(format!(
+                "`{n}` is een regel; of een regel van een eerdere beslissing geldt, schrijft u als `regel {n} geldt`"
+            ))
+        } else if let Some(d) = self
+            .names
+            .domains
+            .get(n)
+            .and_then(|d| self.domains.get(d.index()))
+        {
+            let decision = if d.decision.index() == 0 {
+                super::LAW_NAME.to_string()
+            } else {
+                self.bindings
+                    .iter()
+                    .find(|(_, b)| **b == Binding::Decision(d.decision))
+                    .map_or_else(|| super::LAW_NAME.to_string(), |(name, _)| name.clone())
+            };
+            Some(format!(
+                "`{n}` is een uitkomst, geen feit; de uitkomst van een eerdere beslissing leest u als `{decision} is {n}`"
+            ))
+        } else if let Some(owner) = owners.first() {
             let verb = if self
                 .facts
                 .iter()
@@ -489,6 +542,17 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             BinaryOp::Gt => Compare::Gt,
             _ => Compare::Ge,
         };
+        if let Some(d) = self.decision_named(l) {
+            if !matches!(cmp, Compare::Eq | Compare::Ne) {
+                self.error(
+                    Problem::error(Code::TypeMismatch, span, "een beslissing is geen getal")
+                        .label("groter of kleiner kan niet bij een beslissing")
+                        .help("gebruik `is`, `is niet`, `bevat` of `in [...]`"),
+                );
+                return None;
+            }
+            return self.decision_read(d, l, &[r], false, cmp == Compare::Ne);
+        }
         // `leren is doel`: a value on the left of a choice is allowed too.
         let left_is_loose_name =
             matches!(&l.kind, ExprKind::Name(n) if !self.bindings.contains_key(n));
@@ -588,6 +652,9 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
     }
 
     fn contains(&mut self, negated: bool, l: &ast::Expr, r: &ast::Expr) -> Option<Typed> {
+        if let Some(d) = self.decision_named(l) {
+            return self.decision_read(d, l, &[r], true, negated);
+        }
         let lt = self.expr(l)?;
         let Type::List(set) = lt.ty else {
             let shown = snippet(self.sources, l.span);
@@ -653,6 +720,19 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
         value: &ast::Expr,
         list: &[ast::Literal],
     ) -> Option<Typed> {
+        if let Some(d) = self.decision_named(value) {
+            let names: Vec<ast::Expr> = list
+                .iter()
+                .map(|lit| match lit {
+                    ast::Literal::Name(i) => {
+                        ast::Expr::leaf(ExprKind::Name(i.name.clone()), i.span)
+                    }
+                    other => ast::Expr::leaf(ExprKind::Text(String::new()), other.span()),
+                })
+                .collect();
+            let refs: Vec<&ast::Expr> = names.iter().collect();
+            return self.decision_read(d, value, &refs, false, negated);
+        }
         let vt = self.expr(value)?;
         let owner = snippet(self.sources, value.span);
         if let Type::List(_) = vt.ty {
@@ -719,6 +799,79 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             }
         };
         Some(value)
+    }
+
+    /// The decision an expression names, when it is just a decision's name.
+    fn decision_named(&self, e: &ast::Expr) -> Option<DecisionId> {
+        match &e.kind {
+            ExprKind::Name(n) => match self.bindings.get(n) {
+                Some(Binding::Decision(d)) => Some(*d),
+                _ => None,
+            },
+            ExprKind::Paren(inner) => self.decision_named(inner),
+            _ => None,
+        }
+    }
+
+    /// `wet is jeugdwet` (`is niet`), `wet bevat jeugdwet` (`contains`), `wet in [a, b]`:
+    /// the outcome of a decision compared with some of its values.
+    fn decision_read(
+        &mut self,
+        decision: DecisionId,
+        subject: &ast::Expr,
+        values: &[&ast::Expr],
+        contains: bool,
+        negated: bool,
+    ) -> Option<Typed> {
+        let own: Vec<(DomainId, &str)> = self
+            .domains
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.decision == decision)
+            .map(|(i, d)| (DomainId::from_index(i), d.name.as_str()))
+            .collect();
+        let decision_name = snippet(self.sources, subject.span);
+        let mut ids = Vec::new();
+        let mut ok = true;
+        for v in values {
+            let found = match &v.kind {
+                ExprKind::Name(n) => own.iter().find(|(_, name)| name == n).map(|(id, _)| *id),
+                _ => None,
+            };
+            match found {
+                Some(id) => ids.push(id),
+                None => {
+                    let shown = snippet(self.sources, v.span);
+                    let listed: Vec<String> = own.iter().map(|(_, n)| format!("`{n}`")).collect();
+                    let guess = did_you_mean(&shown, own.iter().map(|(_, n)| *n))
+                        .map(|g| format!("{g} "))
+                        .unwrap_or_default();
+                    self.error(
+                        Problem::error(
+                            Code::UnknownValue,
+                            v.span,
+                            format!("`{shown}` is geen uitkomst van `{decision_name}`"),
+                        )
+                        .label("onbekende uitkomst")
+                        .help(format!(
+                            "{guess}mogelijke uitkomsten: {}",
+                            listed.join(", ")
+                        )),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(Typed {
+            expr: Expr::DecisionIs {
+                decision,
+                values: ids,
+                contains,
+                negated,
+            },
+            ty: Type::Bool,
+            reads: vec![Read::Decision(decision)],
+        })
     }
 
     fn same_type(&self, a: Type, b: Type) -> bool {

@@ -13,19 +13,47 @@ use crate::diagnostic::{Code, Problem, Problems};
 use crate::ruleset::{Arith, Expr, RuleSet, Value};
 
 pub(super) fn run(rs: &RuleSet, merged: &Merged<'_>, root: &ast::File, problems: &mut Problems) {
-    if merged.fallback.is_none() {
-        let split: Vec<String> = rs
-            .fallback()
+    let _ = merged;
+    for def in rs.decisions() {
+        if def.fallback.is_declared() {
+            continue;
+        }
+        let split: Vec<String> = def
+            .fallback
             .outcome()
             .shares()
             .iter()
             .map(|(d, p)| format!("{} {}%", rs.domain_name(*d), p.normalize()))
             .collect();
+        let (message, label, example, what) = if def.name == super::LAW_NAME {
+            (
+                "deze regelset heeft geen `anders`".to_string(),
+                "geen afspraak voor het grijze gebied".to_string(),
+                "`anders verdeel onderwijs 50%, jeugdwet 50%`".to_string(),
+                "het grijze gebied",
+            )
+        } else {
+            let first = def
+                .values
+                .first()
+                .map_or_else(String::new, |v| rs.domain_name(*v).to_string());
+            (
+                format!("beslissing `{}` heeft geen `anders`", def.name),
+                "geen uitkomst als geen regel geldt".to_string(),
+                format!("`anders {first}`"),
+                "de uitkomst als geen regel geldt",
+            )
+        };
+        let span = if def.name == super::LAW_NAME {
+            root.header.name.span
+        } else {
+            def.span
+        };
         problems.push(
-            Problem::warning(Code::NoFallback, root.header.name.span, "deze regelset heeft geen `anders`")
-                .label("geen afspraak voor het grijze gebied")
+            Problem::warning(Code::NoFallback, span, message)
+                .label(label)
                 .help(format!(
-                    "zonder `anders` wordt het grijze gebied gelijk verdeeld: `verdeel {}`; schrijf de afspraak uit, bijvoorbeeld `anders verdeel onderwijs 50%, jeugdwet 50%`",
+                    "zonder `anders` wordt {what} gelijk verdeeld: `verdeel {}`; schrijf de afspraak uit, bijvoorbeeld {example}",
                     split.join(", ")
                 )),
         );
@@ -39,7 +67,11 @@ pub(super) fn run(rs: &RuleSet, merged: &Merged<'_>, root: &ast::File, problems:
 
 fn divisors(rs: &RuleSet, e: &Expr, problems: &mut Problems) {
     match e {
-        Expr::Const(_) | Expr::Fact(_) | Expr::Concept(_) => {}
+        Expr::Const(_)
+        | Expr::Fact(_)
+        | Expr::Concept(_)
+        | Expr::DecisionIs { .. }
+        | Expr::RuleApplies { .. } => {}
         Expr::Atom(_, x) | Expr::Not(x) | Expr::Neg(x) => divisors(rs, x, problems),
         Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) => {
             divisors(rs, a, problems);

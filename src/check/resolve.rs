@@ -1,14 +1,17 @@
 //! Merging a file with its bases (`gebaseerd op`) into one list of declarations.
 //!
 //! Files come bases first. A later file may add declarations, replace one of its
-//! base (`vervang`), remove a rule (`schrap`), and give its own `anders` and
-//! `bij conflict`. Replaced declarations keep their place, so the trace order stays
-//! the order of the base; new ones come after. Only the last file's examples count.
+//! base (`vervang`), remove a rule (`schrap`), give its own `anders` and `bij conflict`
+//! (which decision each is for, `check` finds from the values it names), and say what a
+//! base's example gives in it (`vervang voorbeeld`). Replaced declarations keep their
+//! place, so the trace order stays the order of the base; new ones come after. The last
+//! file's examples are its own; the bases' examples are kept apart (`test --base`).
 
 use std::collections::HashMap;
 
 use crate::ast::{
-    ConceptDecl, Decl, DeclKind, DomainDecl, ExampleDecl, FactDecl, File, Ident, Outcome, RuleDecl,
+    ConceptDecl, DecisionDecl, Decl, DeclKind, DomainDecl, ExampleChange, ExampleDecl, FactDecl,
+    File, Ident, Outcome, RuleDecl,
 };
 use crate::diagnostic::{Code, Problem, Problems};
 use crate::source::Span;
@@ -16,6 +19,7 @@ use crate::source::Span;
 /// A named declaration.
 #[derive(Clone, Copy)]
 enum Item<'a> {
+    Decision(&'a DecisionDecl),
     Domain(&'a DomainDecl),
     Fact(&'a FactDecl),
     Concept(&'a ConceptDecl),
@@ -25,6 +29,7 @@ enum Item<'a> {
 impl<'a> Item<'a> {
     fn of(decl: &'a Decl) -> Option<Item<'a>> {
         match decl {
+            Decl::Decision(d) => Some(Item::Decision(d)),
             Decl::Domain(d) => Some(Item::Domain(d)),
             Decl::Fact(f) => Some(Item::Fact(f)),
             Decl::Concept(c) => Some(Item::Concept(c)),
@@ -35,6 +40,7 @@ impl<'a> Item<'a> {
 
     fn key(&self) -> (DeclKind, &'a str, Span) {
         match self {
+            Item::Decision(d) => (DeclKind::Decision, &d.name.name, d.name.span),
             Item::Domain(d) => (DeclKind::Domain, &d.name.name, d.name.span),
             Item::Fact(f) => (DeclKind::Fact, &f.name.name, f.name.span),
             Item::Concept(c) => (DeclKind::Concept, &c.name.name, c.name.span),
@@ -45,36 +51,56 @@ impl<'a> Item<'a> {
 
 /// The merged declarations of a chain of files, by kind, each in order.
 pub(super) struct Merged<'a> {
+    pub decisions: Vec<&'a DecisionDecl>,
     pub domains: Vec<&'a DomainDecl>,
     pub facts: Vec<&'a FactDecl>,
     pub concepts: Vec<&'a ConceptDecl>,
     /// With whether the rule comes from the last file (rather than a base).
     pub rules: Vec<(&'a RuleDecl, bool)>,
-    pub fallback: Option<&'a Outcome>,
-    pub conflict: Option<&'a Outcome>,
+    /// Every `anders`, with the index of its file (a later file's wins).
+    pub fallbacks: Vec<(&'a Outcome, usize)>,
+    /// Every `bij conflict`, with the index of its file.
+    pub conflicts: Vec<(&'a Outcome, usize)>,
+    /// The checked file's own examples.
     pub examples: Vec<&'a ExampleDecl>,
+    /// The bases' examples, with the file they come from, and the latest `vervang
+    /// voorbeeld` of each (from a later file).
+    pub base_examples: Vec<(&'a ExampleDecl, usize, Option<&'a ExampleChange>)>,
+    /// Rules removed by `schrap regel`, with where: references to them are not errors in
+    /// the bases, and point at the `schrap` elsewhere.
+    pub removed: Vec<(&'a Ident, Span)>,
 }
 
 pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a> {
     let mut m = Merger {
         slots: Vec::new(),
         index: HashMap::new(),
-        fallback: None,
-        conflict: None,
-        examples: Vec::new(),
         problems,
     };
     let last = files.len().saturating_sub(1);
+    let (mut fallbacks, mut conflicts, mut examples) = (Vec::new(), Vec::new(), Vec::new());
+    let mut base_examples: Vec<(&ExampleDecl, usize, Option<&ExampleChange>)> = Vec::new();
+    let mut removed = Vec::new();
     for (i, file) in files.iter().enumerate() {
         for decl in &file.decls {
             match decl {
                 Decl::Replace(inner, span) => m.replace(inner, *span, i),
-                Decl::Remove(name, span) => m.remove(name, *span, i),
-                Decl::Fallback(o) => set_clause(&mut m.fallback, o, i, "anders", m.problems),
-                Decl::Conflict(o) => set_clause(&mut m.conflict, o, i, "bij conflict", m.problems),
-                Decl::Example(e) => {
-                    if i == last {
-                        m.examples.push(e);
+                Decl::Remove(name, span) => {
+                    if m.remove(name, *span, i) {
+                        removed.push((name, *span));
+                    }
+                }
+                Decl::Fallback(o) => fallbacks.push((o, i)),
+                Decl::Conflict(o) => conflicts.push((o, i)),
+                Decl::Example(e) if i == last => examples.push(e),
+                Decl::Example(e) => base_examples.push((e, i, None)),
+                Decl::ReplaceExample(change) => {
+                    let base = base_examples
+                        .iter_mut()
+                        .find(|(e, _, _)| e.name.value == change.name.value);
+                    match base {
+                        Some((_, _, slot)) => *slot = Some(change),
+                        None => m.problems.push(unknown_example(change, i == 0)),
                     }
                 }
                 other => m.declare(other, i),
@@ -82,16 +108,20 @@ pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a
         }
     }
     let mut merged = Merged {
+        decisions: Vec::new(),
         domains: Vec::new(),
         facts: Vec::new(),
         concepts: Vec::new(),
         rules: Vec::new(),
-        fallback: m.fallback.map(|(o, _)| o),
-        conflict: m.conflict.map(|(o, _)| o),
-        examples: m.examples,
+        fallbacks,
+        conflicts,
+        examples,
+        base_examples,
+        removed,
     };
     for (item, file) in m.slots.into_iter().flatten() {
         match item {
+            Item::Decision(d) => merged.decisions.push(d),
             Item::Domain(d) => merged.domains.push(d),
             Item::Fact(f) => merged.facts.push(f),
             Item::Concept(c) => merged.concepts.push(c),
@@ -105,9 +135,6 @@ pub(super) fn merge<'a>(files: &'a [File], problems: &mut Problems) -> Merged<'a
 struct Merger<'a, 'p> {
     slots: Vec<Option<(Item<'a>, usize)>>,
     index: HashMap<(DeclKind, &'a str), usize>,
-    fallback: Option<(&'a Outcome, usize)>,
-    conflict: Option<(&'a Outcome, usize)>,
-    examples: Vec<&'a ExampleDecl>,
     problems: &'p mut Problems,
 }
 
@@ -143,24 +170,28 @@ impl<'a> Merger<'a, '_> {
         }
     }
 
-    /// `schrap regel NAAM`: the rule's slot is emptied.
-    fn remove(&mut self, name: &'a Ident, span: Span, file: usize) {
+    /// `schrap regel NAAM`: the rule's slot is emptied. True when there was one.
+    fn remove(&mut self, name: &'a Ident, span: Span, file: usize) -> bool {
         if file == 0 {
             self.problems.push(without_base(span, "schrap regel"));
-            return;
+            return false;
         }
         match self.live_slot(DeclKind::Rule, &name.name) {
             Some(slot) => {
                 if let Some(s) = self.slots.get_mut(slot) {
                     *s = None;
                 }
+                true
             }
-            None => self.problems.push(unknown_override(
-                DeclKind::Rule,
-                &name.name,
-                name.span,
-                &self.index,
-            )),
+            None => {
+                self.problems.push(unknown_override(
+                    DeclKind::Rule,
+                    &name.name,
+                    name.span,
+                    &self.index,
+                ));
+                false
+            }
         }
     }
 
@@ -200,31 +231,21 @@ impl<'a> Merger<'a, '_> {
     }
 }
 
-fn set_clause<'a>(
-    slot: &mut Option<(&'a Outcome, usize)>,
-    o: &'a Outcome,
-    file: usize,
-    what: &str,
-    problems: &mut Problems,
-) {
-    if let Some((first, from)) = slot {
-        if *from == file {
-            problems.push(
-                Problem::error(
-                    Code::DuplicateClause,
-                    o.span(),
-                    format!("`{what}` staat hier voor de tweede keer"),
-                )
-                .label("tweede keer")
-                .also(first.span(), "eerste keer")
-                .help(format!(
-                    "een regelset heeft één `{what}`; laat er één staan"
-                )),
-            );
-            return;
-        }
+/// `vervang voorbeeld "Naam"` for an example no base has.
+fn unknown_example(change: &ExampleChange, first_file: bool) -> Problem {
+    if first_file {
+        return without_base(change.span, "vervang voorbeeld");
     }
-    *slot = Some((o, file));
+    Problem::error(
+        Code::OverrideUnknown,
+        change.name.span,
+        format!(
+            "het basisbestand heeft geen voorbeeld `{}`",
+            change.name.value
+        ),
+    )
+    .label("onbekend voorbeeld in het basisbestand")
+    .help("schrijf de naam precies zoals in het basisbestand; een nieuw voorbeeld schrijft u als `voorbeeld` zonder `vervang`")
 }
 
 fn without_base(span: Span, what: &str) -> Problem {

@@ -66,27 +66,55 @@ pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, io: &mut Io<'_>) -
     }
 }
 
-fn expected_words(rs: &RuleSet, expect: &Expectation) -> String {
-    match expect {
-        Expectation::Incomplete => "onvolledig".to_string(),
-        Expectation::Outcome {
-            outcome,
-            decided_by,
-        } => with_rules(rs, rs.outcome_words(outcome), decided_by),
-    }
+/// What an example expects, one decision after another: `jeugdwet door r; route: budget`.
+fn expected_words(rs: &RuleSet, expect: &[Expectation]) -> String {
+    let parts: Vec<String> = expect
+        .iter()
+        .map(|e| {
+            let words = match e {
+                Expectation::Incomplete(_) => "onvolledig".to_string(),
+                Expectation::Outcome {
+                    outcome,
+                    decided_by,
+                    ..
+                } => with_rules(rs, rs.outcome_words(outcome), decided_by),
+            };
+            named(rs, e.decision(), words)
+        })
+        .collect();
+    parts.join("; ")
 }
 
+/// What the decisions came to, the law first: `jeugdwet door r (beslist); route: budget
+/// (beslist)`.
 fn got_words(rs: &RuleSet, d: &Decision) -> String {
-    let status = report::status_word(d.status);
-    match &d.outcome {
-        None => {
-            let missing: Vec<&str> = d.missing.iter().map(|f| rs.fact_name(*f)).collect();
-            format!("onvolledig (ontbreekt: {})", missing.join(", "))
-        }
-        Some(o) => format!(
-            "{} ({status})",
-            with_rules(rs, rs.outcome_words(o), &d.decided_by)
-        ),
+    let parts: Vec<String> = d
+        .views()
+        .map(|v| {
+            let status = report::status_word(v.status);
+            let words = match v.outcome {
+                None if v.status == crate::eval::Status::Incomplete => {
+                    let missing: Vec<&str> = v.missing.iter().map(|f| rs.fact_name(*f)).collect();
+                    format!("onvolledig (ontbreekt: {})", missing.join(", "))
+                }
+                None => status.to_string(),
+                Some(o) => format!(
+                    "{} ({status})",
+                    with_rules(rs, rs.outcome_words(o), v.decided_by)
+                ),
+            };
+            named(rs, v.decision, words)
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// The law's words as they are; a further decision's with its name before them.
+fn named(rs: &RuleSet, decision: crate::ruleset::DecisionId, words: String) -> String {
+    if decision == crate::ruleset::LAW {
+        words
+    } else {
+        format!("{}: {words}", rs.decision(decision).name)
     }
 }
 

@@ -6,9 +6,9 @@
 use rust_decimal::Decimal;
 
 use super::scratch::{Cached, Scratch};
-use super::{Condition, EvalError, Facts};
+use super::{Condition, EvalError, Facts, RuleResult, Status};
 use crate::ruleset::program::{Node, NodeId, Program, Settle, SpanId};
-use crate::ruleset::{Arith, AtomId, Compare, ConceptId, RuleId, Sym, Value};
+use crate::ruleset::{Arith, AtomId, Compare, ConceptId, DecisionId, DomainId, RuleId, Sym, Value};
 
 /// A value during evaluation, borrowed from the case or the program: copying it never
 /// allocates. `None` (in `Option<V>`) is unknown.
@@ -142,7 +142,9 @@ impl<'a, F: Facts> Machine<'a, '_, F> {
             | Node::BoolFact(..)
             | Node::CompareFact(..)
             | Node::ContainsSym { .. }
-            | Node::InChoice { .. } => return Ok(self.truth(n)?.map(V::Bool)),
+            | Node::InChoice { .. }
+            | Node::DecisionIs { .. }
+            | Node::RuleApplies { .. } => return Ok(self.truth(n)?.map(V::Bool)),
         })
     }
 
@@ -220,7 +222,53 @@ impl<'a, F: Facts> Machine<'a, '_, F> {
                 };
                 self.record(atom, value)
             }
+            Node::DecisionIs {
+                decision,
+                values,
+                contains,
+                negated,
+                atom,
+            } => {
+                let value = self.decision_is(decision, values.of(&self.p.values), contains);
+                self.record(atom, value.map(|v| v != negated))
+            }
+            Node::RuleApplies {
+                rule,
+                negated,
+                atom,
+            } => {
+                let value = match self.s.result(rule) {
+                    RuleResult::Applies => Some(true),
+                    RuleResult::Unknown => None,
+                    _ => Some(false),
+                };
+                self.record(atom, value.map(|v| v != negated))
+            }
             _ => as_bool(self.eval(n)?),
+        })
+    }
+
+    /// Whether an earlier decision's outcome is one of `values` (or, with `contains`,
+    /// gives one of them a share); unknown while that decision is incomplete. A decision
+    /// that is not needed has no outcome: it is none of its values.
+    fn decision_is(
+        &self,
+        decision: DecisionId,
+        values: &[DomainId],
+        contains: bool,
+    ) -> Option<bool> {
+        let settled = self.s.settled(decision)?;
+        match settled.status {
+            Some(Status::Incomplete) | None => return None,
+            Some(Status::NotNeeded) => return Some(false),
+            Some(_) => {}
+        }
+        let outcome = settled.outcome.and_then(|o| self.p.outcome(o))?;
+        let shares = outcome.shares();
+        Some(if contains {
+            shares.iter().any(|(d, _)| values.contains(d))
+        } else {
+            matches!(shares, [(d, _)] if values.contains(d))
         })
     }
 

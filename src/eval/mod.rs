@@ -20,6 +20,7 @@
 
 mod machine;
 mod open;
+mod payment;
 mod scratch;
 mod status;
 
@@ -27,7 +28,11 @@ use jiff::civil::Date;
 
 use crate::case::Case;
 use crate::diagnostic::{Code, Problem};
-use crate::ruleset::{AtomId, FactId, Outcome, Period, RuleId, RuleSet, Sym, Value};
+use rust_decimal::Decimal;
+
+use crate::ruleset::{
+    AtomId, DecisionId, DomainId, FactId, Outcome, Period, RuleId, RuleSet, Sym, Value,
+};
 use crate::source::Span;
 
 use scratch::Tracing;
@@ -63,10 +68,13 @@ pub enum Status {
     Fallback,
     Conflict,
     Incomplete,
+    /// Only for a decision `voor` some domains (a financing route): the law's outcome
+    /// gives none of them a share, so it is not needed. Never the law's status.
+    NotNeeded,
 }
 
 impl Status {
-    /// Every status, in the order of the enum.
+    /// Every status the law can have (spec section 5), in the order of the enum.
     pub const ALL: [Status; 4] = [
         Status::Decided,
         Status::Fallback,
@@ -81,6 +89,7 @@ impl Status {
             Status::Fallback => "fallback",
             Status::Conflict => "conflict",
             Status::Incomplete => "incomplete",
+            Status::NotNeeded => "not_needed",
         }
     }
 }
@@ -105,7 +114,8 @@ pub struct TraceStep {
     pub conditions: Vec<Condition>,
 }
 
-/// The decision for one case.
+/// The decision for one case: the law's (spec section 8) at the top, the further
+/// decisions of the rule set in `parts`, and who pays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub status: Status,
@@ -113,9 +123,98 @@ pub struct Decision {
     pub outcome: Option<Outcome>,
     pub decided_by: Vec<RuleId>,
     pub missing: Vec<FactId>,
-    /// Every rule, in file order.
+    /// Every rule of the law, in file order (with a trace recorded).
     pub trace: Vec<TraceStep>,
     pub reference_date: Date,
+    /// The further decisions (`beslissing`), in declaration order.
+    pub parts: Vec<Part>,
+    /// Who pays what share.
+    pub payment: Payment,
+}
+
+/// One decision of a case, the law's or a further one's, seen alike.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionView<'a> {
+    pub decision: DecisionId,
+    pub status: Status,
+    pub outcome: Option<&'a Outcome>,
+    pub decided_by: &'a [RuleId],
+    pub missing: &'a [FactId],
+    pub trace: &'a [TraceStep],
+}
+
+impl Decision {
+    /// The law's decision, then every further decision in declaration order.
+    pub fn views(&self) -> impl Iterator<Item = DecisionView<'_>> {
+        let law = DecisionView {
+            decision: crate::ruleset::LAW,
+            status: self.status,
+            outcome: self.outcome.as_ref(),
+            decided_by: &self.decided_by,
+            missing: &self.missing,
+            trace: &self.trace,
+        };
+        std::iter::once(law).chain(self.parts.iter().map(|p| DecisionView {
+            decision: p.decision,
+            status: p.status,
+            outcome: p.outcome.as_ref(),
+            decided_by: &p.decided_by,
+            missing: &p.missing,
+            trace: &p.trace,
+        }))
+    }
+}
+
+/// The result of one further decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub decision: DecisionId,
+    pub status: Status,
+    /// `None` when incomplete or not needed.
+    pub outcome: Option<Outcome>,
+    pub decided_by: Vec<RuleId>,
+    /// Absent facts this decision waits for (an earlier decision's included).
+    pub missing: Vec<FactId>,
+    /// Its rules in file order (empty when not needed, or without a trace).
+    pub trace: Vec<TraceStep>,
+}
+
+/// Who pays: each share of the law's outcome with its payer, after the decision that
+/// routes it (`voor`) and the payer's fact, when a payer comes from the case.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Payment {
+    /// `None` while the law or a route is incomplete or a payer's fact is unknown.
+    pub shares: Option<Vec<PayerShare>>,
+    /// Absent facts that name a payer (asked once the outcome needs them).
+    pub missing: Vec<FactId>,
+}
+
+/// One payer's share of the outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayerShare {
+    pub payer: String,
+    /// Percent of the whole.
+    pub percent: Decimal,
+    /// The law's domain this share is of.
+    pub domain: DomainId,
+    /// The value of the decision that routed it, if one did.
+    pub route: Option<DomainId>,
+}
+
+impl Payment {
+    /// The shares merged by payer (a payer that pays for two domains once), in order of
+    /// first appearance.
+    pub fn by_payer(&self) -> Option<Vec<(&str, Decimal)>> {
+        let shares = self.shares.as_ref()?;
+        let mut out: Vec<(&str, Decimal)> = Vec::new();
+        for s in shares {
+            match out.iter_mut().find(|(p, _)| *p == s.payer) {
+                Some((_, total)) => *total += s.percent,
+                None => out.push((&s.payer, s.percent)),
+            }
+        }
+        Some(out)
+    }
 }
 
 /// Evaluation can fail only through the rule set: a date outside its validity, or
@@ -223,7 +322,7 @@ pub fn evaluate_with<F: Facts>(
 ) -> Result<Decision, EvalError> {
     let mut scratch = Scratch::new();
     let verdict = decide_traced(rs, &mut scratch, facts, reference_date)?;
-    Ok(scratch.decision(rs, verdict))
+    Ok(scratch.decision(rs, verdict, facts))
 }
 
 /// Decides one case into `scratch` without recording a trace: once the scratch has grown
@@ -277,7 +376,14 @@ pub fn open<F: Facts>(
     waiting: Waiting,
 ) -> Result<Vec<Open>, EvalError> {
     let mut all = Vec::new();
-    open::open_until(rs, facts, &decision.trace, waiting, &mut all, &|_| false)?;
+    open::open_until(
+        rs,
+        facts,
+        decision.reference_date,
+        waiting,
+        &mut all,
+        &|_| false,
+    )?;
     Ok(all)
 }
 
@@ -290,5 +396,12 @@ pub fn first_open<F: Facts>(
     wanted: &dyn Fn(Open) -> bool,
 ) -> Result<Option<Open>, EvalError> {
     let mut seen = Vec::new();
-    open::open_until(rs, facts, &decision.trace, waiting, &mut seen, wanted)
+    open::open_until(
+        rs,
+        facts,
+        decision.reference_date,
+        waiting,
+        &mut seen,
+        wanted,
+    )
 }

@@ -4,9 +4,11 @@
 
 use super::machine::{Machine, V};
 use super::scratch::{Scratch, Tracing};
-use super::{EvalError, Facts, Open, RuleResult, TraceStep, Waiting};
+use jiff::civil::Date;
+
+use super::{EvalError, Facts, Open, RuleResult, Status, Waiting};
 use crate::ruleset::program::{Node, NodeId};
-use crate::ruleset::RuleSet;
+use crate::ruleset::{RuleId, RuleSet};
 
 use super::machine::Fail;
 
@@ -32,7 +34,8 @@ impl<F: Facts> Walk<'_, '_, F> {
         };
         let node = self.m.p.node(n).ok_or(Fail::Missing(n))?;
         match node {
-            Node::Const(_) => {}
+            // An earlier decision's unknowns are found by walking its own rules.
+            Node::Const(_) | Node::DecisionIs { .. } | Node::RuleApplies { .. } => {}
             Node::Fact(f)
             | Node::BoolFact(f, _)
             | Node::CompareFact(_, f, _, _)
@@ -77,19 +80,36 @@ impl<F: Facts> Walk<'_, '_, F> {
     }
 }
 
-/// The unknowns that the conditions of the waiting rules of a decision (its `trace`)
-/// still depend on, up to the first that `wanted` accepts (see [`super::open`]).
+/// The unknowns that the conditions of the rules that wait still depend on, decision by
+/// decision in evaluation order and rule by rule in file order, up to the first that
+/// `wanted` accepts (see [`super::open`]). The case is decided again (without a trace)
+/// so that every part of a condition reads what the decision read.
 pub(super) fn open_until<F: Facts>(
     rs: &RuleSet,
     facts: &F,
-    trace: &[TraceStep],
+    date: Date,
     waiting: Waiting,
     out: &mut Vec<Open>,
     wanted: &dyn Fn(Open) -> bool,
 ) -> Result<Option<Open>, EvalError> {
     let mut s = Scratch::new();
-    s.reset(rs, Tracing::Off);
+    super::status::run(rs, &mut s, facts, date, Tracing::Off)?;
     let p = rs.program();
+    let waits: Vec<RuleId> = p
+        .decisions
+        .iter()
+        .filter(|d| s.settled(d.decision).and_then(|x| x.status) != Some(Status::NotNeeded))
+        .flat_map(|d| d.rules.of(&p.decision_rules).iter().copied())
+        .filter(|r| {
+            let condition_unknown = s.conditions.get(r.index()).copied().flatten().is_none();
+            let result = s.result(*r);
+            condition_unknown
+                && match waiting {
+                    Waiting::Result => result == RuleResult::Unknown,
+                    Waiting::Condition => result != RuleResult::NotValid,
+                }
+        })
+        .collect();
     let mut walk = Walk {
         m: Machine {
             p,
@@ -98,21 +118,11 @@ pub(super) fn open_until<F: Facts>(
         },
         walked: vec![false; rs.concepts().len()],
     };
-    for step in trace {
-        let waits = match waiting {
-            Waiting::Result => step.result == RuleResult::Unknown && step.condition.is_none(),
-            Waiting::Condition => step.result != RuleResult::NotValid && step.condition.is_none(),
-        };
-        if !waits {
-            continue;
-        }
-        let root = p.rule_root(step.rule).ok_or_else(|| {
-            EvalError::Internal(format!(
-                "regel {} ontbreekt in het programma",
-                step.rule.index()
-            ))
+    for rule in waits {
+        let root = p.rule_root(rule).ok_or_else(|| {
+            EvalError::Internal(format!("regel {} ontbreekt in het programma", rule.index()))
         })?;
-        walk.live(root, out).map_err(|f| f.in_rule(p, step.rule))?;
+        walk.live(root, out).map_err(|f| f.in_rule(p, rule))?;
         if let Some(o) = out.iter().copied().find(|o| wanted(*o)) {
             return Ok(Some(o));
         }

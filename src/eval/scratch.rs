@@ -4,8 +4,9 @@
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::{Condition, Decision, RuleResult, Status, TraceStep};
-use crate::ruleset::{ConceptId, FactId, Outcome, RuleId, RuleSet, Sym};
+use super::{Condition, Decision, Facts, Part, RuleResult, Status, TraceStep};
+use crate::ruleset::program::OutcomeId;
+use crate::ruleset::{ConceptId, DecisionId, FactId, Outcome, RuleId, RuleSet, Sym, LAW};
 
 /// A concept's value as remembered for the rest of the case.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +29,16 @@ pub(super) enum Tracing {
     On,
 }
 
+/// What one decision came to.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Settled {
+    /// `None` until the decision has been evaluated.
+    pub status: Option<Status>,
+    pub outcome: Option<OutcomeId>,
+    pub decided_by: Vec<RuleId>,
+    pub missing: Vec<FactId>,
+}
+
 /// The state of one evaluation, kept between cases so that its buffers are reused.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
@@ -40,13 +51,15 @@ pub struct Scratch {
     atoms: Vec<Condition>,
     /// Per rule, the start and end in `atoms` of its conditions.
     ranges: Vec<(u32, u32)>,
-    pub(super) decided_by: Vec<RuleId>,
-    pub(super) missing: Vec<FactId>,
+    /// Per decision (by id), what it came to.
+    pub(super) settled: Vec<Settled>,
+    /// Per fact, whether it is already in the `missing` being built.
     pub(super) seen: Vec<bool>,
 }
 
-/// What a case was decided, without the trace: the status and outcome, at a reference
-/// date; the deciding rules and the missing facts are in the [`Scratch`].
+/// What a case was decided, without the trace: the law's status and outcome at a
+/// reference date; its deciding rules, missing facts and the further decisions are in
+/// the [`Scratch`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdict<'a> {
     pub status: Status,
@@ -60,34 +73,69 @@ impl Scratch {
         Scratch::default()
     }
 
-    /// The applying rules of the last decision (the conflicting ones for a conflict).
+    /// The law's applying rules in the last decision (the conflicting ones for a
+    /// conflict).
     pub fn decided_by(&self) -> &[RuleId] {
-        &self.decided_by
+        self.settled
+            .get(LAW.index())
+            .map_or(&[], |s| s.decided_by.as_slice())
     }
 
-    /// The absent facts the last decision waits for, in file order of first reading.
+    /// The absent facts the law waits for, in file order of first reading.
     pub fn missing(&self) -> &[FactId] {
-        &self.missing
+        self.settled
+            .get(LAW.index())
+            .map_or(&[], |s| s.missing.as_slice())
     }
 
     /// The last decision as a [`Decision`]: with its trace when it was decided with
-    /// [`super::decide_traced`], with an empty trace otherwise.
-    pub fn decision(&self, rs: &RuleSet, verdict: Verdict<'_>) -> Decision {
+    /// [`super::decide_traced`], with empty traces otherwise. `facts` are the case's
+    /// (for payers that come from it).
+    pub fn decision<F: Facts>(&self, rs: &RuleSet, verdict: Verdict<'_>, facts: &F) -> Decision {
+        let parts: Vec<Part> = rs
+            .further_decisions()
+            .map(|(id, _)| self.part(rs, id))
+            .collect();
+        let payment = super::payment::payment(rs, verdict.outcome, &parts, facts);
         Decision {
             status: verdict.status,
             outcome: verdict.outcome.cloned(),
-            decided_by: self.decided_by.clone(),
-            missing: self.missing.clone(),
-            trace: match self.tracing {
-                Tracing::On => self.trace(rs),
-                Tracing::Off => Vec::new(),
-            },
+            decided_by: self.decided_by().to_vec(),
+            missing: self.missing().to_vec(),
+            trace: self.trace(rs, LAW),
             reference_date: verdict.reference_date,
+            parts,
+            payment,
         }
     }
 
-    fn trace(&self, rs: &RuleSet) -> Vec<TraceStep> {
-        rs.rule_ids()
+    /// A further decision's result.
+    fn part(&self, rs: &RuleSet, id: DecisionId) -> Part {
+        let settled = self.settled.get(id.index()).cloned().unwrap_or_default();
+        let status = settled.status.unwrap_or(Status::Incomplete);
+        Part {
+            decision: id,
+            status,
+            outcome: settled
+                .outcome
+                .and_then(|o| rs.program().outcome(o))
+                .cloned(),
+            decided_by: settled.decided_by,
+            missing: settled.missing,
+            trace: if status == Status::NotNeeded {
+                Vec::new()
+            } else {
+                self.trace(rs, id)
+            },
+        }
+    }
+
+    /// The trace of one decision's rules, in file order (empty without tracing).
+    fn trace(&self, rs: &RuleSet, decision: DecisionId) -> Vec<TraceStep> {
+        if self.tracing == Tracing::Off {
+            return Vec::new();
+        }
+        rs.rules_of(decision)
             .map(|id| {
                 let i = id.index();
                 let result = self.result(id);
@@ -141,6 +189,14 @@ impl Scratch {
         if tracing == Tracing::On {
             self.ranges.resize(n, (0, 0));
         }
+        let decisions = rs.decisions().len();
+        self.settled.resize_with(decisions, Settled::default);
+        for s in &mut self.settled {
+            s.status = None;
+            s.outcome = None;
+            s.decided_by.clear();
+            s.missing.clear();
+        }
         if self.seen.len() != rs.facts().len() {
             self.seen.clear();
             self.seen.resize(rs.facts().len(), false);
@@ -191,5 +247,10 @@ impl Scratch {
         if let Some(slot) = self.concepts.get_mut(c.index()) {
             *slot = value;
         }
+    }
+
+    /// What a decision came to so far (`None` before it is evaluated).
+    pub(super) fn settled(&self, d: DecisionId) -> Option<&Settled> {
+        self.settled.get(d.index()).filter(|s| s.status.is_some())
     }
 }

@@ -13,16 +13,24 @@
 //!    (`anders`); anything else is incomplete, with the missing facts.
 //! 3. `missing`: the absent facts read by the rules whose result is unknown, rule by
 //!    rule in file order and in reading order within each, first appearance wins.
+//!
+//! A rule set with further decisions (`beslissing`) decides them one after another,
+//! each after the decisions it reads, each by the same rules over its own rules. Reading
+//! an earlier decision is three-valued: unknown while it is incomplete, and then its
+//! missing facts count as missing facts of the decision that reads it (likewise the
+//! absent facts of an unknown rule read with `regel R geldt`). A decision `voor` some
+//! domains is `not_needed` when the law's outcome gives none of them a share: its rules
+//! are then not evaluated.
 
 use jiff::civil::Date;
 
 use super::machine::Machine;
-use super::scratch::{Scratch, Tracing, Verdict};
+use super::scratch::{Scratch, Settled, Tracing, Verdict};
 use super::{EvalError, Facts, RuleResult, Status};
-use crate::ruleset::program::OutcomeId;
-use crate::ruleset::{RuleId, RuleSet};
+use crate::ruleset::program::{DecisionStep, OutcomeId, Program};
+use crate::ruleset::{DecisionId, FactId, Read, RuleId, RuleSet, LAW};
 
-/// Decides one case into `s`: every rule's result, then the status.
+/// Decides one case into `s`: every decision in order, and the law's verdict.
 pub(super) fn run<'r, F: Facts>(
     rs: &'r RuleSet,
     s: &mut Scratch,
@@ -39,7 +47,61 @@ pub(super) fn run<'r, F: Facts>(
     }
     let p = rs.program();
     s.reset(rs, tracing);
-    for step in &p.steps {
+    for decision in &p.decisions {
+        if not_needed(p, s, decision) {
+            for r in decision.rules.of(&p.decision_rules) {
+                if let Some(slot) = s.results.get_mut(r.index()) {
+                    *slot = RuleResult::NotApplicable;
+                }
+            }
+            set(s, decision.decision, Status::NotNeeded, None);
+            continue;
+        }
+        rules(p, s, facts, date, decision)?;
+        settle(rs, s, facts, decision)?;
+    }
+    let law = s
+        .settled(LAW)
+        .ok_or_else(|| EvalError::Internal("de wet is niet beslist".to_string()))?;
+    let outcome = match law.outcome {
+        Some(o) => Some(p.outcome(o).ok_or_else(|| missing_outcome(o))?),
+        None => None,
+    };
+    Ok(Verdict {
+        status: law.status.unwrap_or(Status::Incomplete),
+        outcome,
+        reference_date: date,
+    })
+}
+
+/// A decision `voor` some domains is not needed when the law's outcome is known and
+/// gives none of them a share.
+fn not_needed(p: &Program, s: &Scratch, decision: &DecisionStep) -> bool {
+    if decision.routes.is_empty() {
+        return false;
+    }
+    let Some(outcome) = s
+        .settled(LAW)
+        .and_then(|law| law.outcome)
+        .and_then(|o| p.outcome(o))
+    else {
+        return false;
+    };
+    !outcome
+        .shares()
+        .iter()
+        .any(|(d, _)| decision.routes.contains(d))
+}
+
+/// Rule 1: the result of every rule of one decision.
+fn rules<F: Facts>(
+    p: &Program,
+    s: &mut Scratch,
+    facts: &F,
+    date: Date,
+    decision: &DecisionStep,
+) -> Result<(), EvalError> {
+    for step in decision.steps.of(&p.steps) {
         if step.from.is_some_and(|f| date < f) || step.until.is_some_and(|u| date >= u) {
             // `not_valid`: the reset left that result in place, with no conditions.
             continue;
@@ -75,32 +137,41 @@ pub(super) fn run<'r, F: Facts>(
         }
         s.close_rule(step.rule, start);
     }
-    settle(rs, s, facts, date)
+    Ok(())
 }
 
-/// The status from the rules' results: conflict, decided, fallback or incomplete.
-fn settle<'r, F: Facts>(
-    rs: &'r RuleSet,
+/// Rule 2: one decision's status from its rules' results: conflict, decided, fallback
+/// or incomplete (with rule 3's missing facts).
+fn settle<F: Facts>(
+    rs: &RuleSet,
     s: &mut Scratch,
     facts: &F,
-    date: Date,
-) -> Result<Verdict<'r>, EvalError> {
+    decision: &DecisionStep,
+) -> Result<(), EvalError> {
     let p = rs.program();
-    let outcome_of = |i: usize| {
-        p.rule_outcome(RuleId::from_index(i)).ok_or_else(|| {
-            EvalError::Internal(format!("regel {i} heeft geen uitkomst in het programma"))
+    let outcome_of = |rule: RuleId| {
+        p.rule_outcome(rule).ok_or_else(|| {
+            EvalError::Internal(format!(
+                "regel {} heeft geen uitkomst in het programma",
+                rule.index()
+            ))
         })
     };
-    s.decided_by.clear();
-    s.missing.clear();
+    // The buffers of the last case are reused.
+    let mut decided_by = s
+        .settled
+        .get_mut(decision.decision.index())
+        .map(|x| std::mem::take(&mut x.decided_by))
+        .unwrap_or_default();
+    decided_by.clear();
     let mut first: Option<OutcomeId> = None;
     let mut conflict = false;
     let mut any_unknown = false;
-    for (i, r) in s.results.iter().enumerate() {
-        match r {
+    for &rule in decision.rules.of(&p.decision_rules) {
+        match s.result(rule) {
             RuleResult::Applies => {
-                s.decided_by.push(RuleId::from_index(i));
-                let o = outcome_of(i)?;
+                decided_by.push(rule);
+                let o = outcome_of(rule)?;
                 match first {
                     None => first = Some(o),
                     Some(x) if x != o => conflict = true,
@@ -112,59 +183,121 @@ fn settle<'r, F: Facts>(
         }
     }
     let unknown_agree = |x: OutcomeId| -> Result<bool, EvalError> {
-        for (i, r) in s.results.iter().enumerate() {
-            if *r == RuleResult::Unknown && outcome_of(i)? != x {
+        for &rule in decision.rules.of(&p.decision_rules) {
+            if s.result(rule) == RuleResult::Unknown && outcome_of(rule)? != x {
                 return Ok(false);
             }
         }
         Ok(true)
     };
     let (status, outcome) = match first {
-        _ if conflict => (Status::Conflict, Some(p.conflict)),
+        _ if conflict => (Status::Conflict, Some(decision.conflict)),
         Some(x) if unknown_agree(x)? => (Status::Decided, Some(x)),
-        None if !any_unknown => (Status::Fallback, Some(p.fallback)),
+        None if !any_unknown => (Status::Fallback, Some(decision.fallback)),
         _ => (Status::Incomplete, None),
     };
     if matches!(status, Status::Fallback | Status::Incomplete) {
-        s.decided_by.clear();
+        decided_by.clear();
     }
-    if status == Status::Incomplete {
-        missing(rs, s, facts);
-    }
-    let outcome = match outcome {
-        Some(o) => Some(p.outcome(o).ok_or_else(|| {
-            EvalError::Internal(format!("uitkomst {} ontbreekt in het programma", o.index()))
-        })?),
-        None => None,
+    let missing = if status == Status::Incomplete {
+        missing(rs, s, facts, decision)
+    } else {
+        Vec::new()
     };
-    Ok(Verdict {
-        status,
-        outcome,
-        reference_date: date,
-    })
+    set(s, decision.decision, status, outcome);
+    if let Some(settled) = s.settled.get_mut(decision.decision.index()) {
+        settled.decided_by = decided_by;
+        settled.missing = missing;
+    }
+    Ok(())
 }
 
-/// Absent facts read by the unknown rules, in file order of first appearance.
-fn missing<F: Facts>(rs: &RuleSet, s: &mut Scratch, facts: &F) {
-    for (rule, r) in rs.rules().iter().zip(&s.results) {
-        if *r != RuleResult::Unknown {
+fn set(s: &mut Scratch, decision: DecisionId, status: Status, outcome: Option<OutcomeId>) {
+    if let Some(settled) = s.settled.get_mut(decision.index()) {
+        settled.status = Some(status);
+        settled.outcome = outcome;
+    }
+}
+
+/// Rule 3: absent facts read by the unknown rules, in file order of first appearance;
+/// an incomplete earlier decision read contributes its own missing facts, an unknown
+/// rule read contributes what it (and its exceptions) wait for.
+fn missing<F: Facts>(
+    rs: &RuleSet,
+    s: &mut Scratch,
+    facts: &F,
+    decision: &DecisionStep,
+) -> Vec<FactId> {
+    let p = rs.program();
+    let mut out = Vec::new();
+    for &rule in decision.rules.of(&p.decision_rules) {
+        if s.result(rule) != RuleResult::Unknown {
             continue;
         }
-        for f in &rule.reads {
-            if facts.value(*f).is_some() {
-                continue;
-            }
-            if let Some(seen) = s.seen.get_mut(f.index()) {
-                if !*seen {
-                    *seen = true;
-                    s.missing.push(*f);
-                }
-            }
-        }
+        reads_of(rs, s, facts, rule, &mut out, 0);
     }
-    for f in &s.missing {
+    for f in &out {
         if let Some(seen) = s.seen.get_mut(f.index()) {
             *seen = false;
         }
     }
+    out
+}
+
+/// Adds the absent facts `rule` reads to `out` (marking them seen).
+fn reads_of<F: Facts>(
+    rs: &RuleSet,
+    s: &mut Scratch,
+    facts: &F,
+    rule: RuleId,
+    out: &mut Vec<FactId>,
+    depth: usize,
+) {
+    // INVARIANT: rules read only earlier decisions, so this follows a finite chain; the
+    // depth bound only guards against a bug.
+    if depth > rs.rules().len() {
+        return;
+    }
+    for read in &rs.rule(rule).reads {
+        match read {
+            Read::Fact(f) => push(s, facts, *f, out),
+            Read::Decision(d) => {
+                let earlier: Vec<FactId> = s
+                    .settled(*d)
+                    .filter(|e| e.status == Some(Status::Incomplete))
+                    .map(|e: &Settled| e.missing.clone())
+                    .unwrap_or_default();
+                for f in earlier {
+                    push(s, facts, f, out);
+                }
+            }
+            Read::Rule(r) => {
+                if s.result(*r) == RuleResult::Unknown {
+                    reads_of(rs, s, facts, *r, out, depth + 1);
+                    let exceptions = rs.rule(*r).exceptions.clone();
+                    for e in exceptions {
+                        if s.result(e) == RuleResult::Unknown {
+                            reads_of(rs, s, facts, e, out, depth + 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn push<F: Facts>(s: &mut Scratch, facts: &F, f: FactId, out: &mut Vec<FactId>) {
+    if facts.value(f).is_some() {
+        return;
+    }
+    if let Some(seen) = s.seen.get_mut(f.index()) {
+        if !*seen {
+            *seen = true;
+            out.push(f);
+        }
+    }
+}
+
+fn missing_outcome(o: OutcomeId) -> EvalError {
+    EvalError::Internal(format!("uitkomst {} ontbreekt in het programma", o.index()))
 }

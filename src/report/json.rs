@@ -1,4 +1,6 @@
-//! The decision as JSON, exactly the keys of spec section 8.
+//! The decision as JSON: exactly the keys of spec section 8 for the law, and — only for
+//! a rule set with further decisions or payers from the case — the additive keys of
+//! `docs/contract.md` (`payment`, `decisions`).
 
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -6,25 +8,110 @@ use serde_json::Value as Json;
 
 use crate::allocation::allocate;
 use crate::case::{Case, ValueJson};
-use crate::eval::Decision;
-use crate::ruleset::{FactId, Outcome, RuleId, RuleSet};
+use crate::eval::{Decision, Part, Payment, TraceStep};
+use crate::ruleset::{FactId, Outcome, Read, RuleId, RuleSet};
 
 /// The decision in the shape of spec section 8, serialised straight from the decision
 /// (no intermediate JSON tree), so that a batch can write it without allocating per
-/// value. `allocation` and `case.kosten` are there only when the case has costs.
+/// value. `allocation` and `case.kosten` are there only when the case has costs;
+/// `payment` and `decisions` only when the rule set has further decisions or payers
+/// from the case.
 #[derive(Serialize)]
 struct DecisionJson<'a> {
     status: &'static str,
     outcome: Option<OutcomeJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    payment: Option<PaymentJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     allocation: Option<Option<AllocationJson<'a>>>,
     decided_by: Names<'a, RuleId>,
     missing: Names<'a, FactId>,
     trace: Trace<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decisions: Option<Parts<'a>>,
     ruleset: RuleSetJson<'a>,
     reference_date: String,
     case: CaseJson<'a>,
     engine: EngineJson,
+}
+
+/// `{"payers": [{"payer", "share", "domain", "via"}] | null, "missing": [...]}`.
+#[derive(Serialize)]
+struct PaymentJson<'a> {
+    payers: Option<Vec<PayerJson<'a>>>,
+    missing: Names<'a, FactId>,
+}
+
+#[derive(Serialize)]
+struct PayerJson<'a> {
+    payer: &'a str,
+    share: Amount,
+    domain: &'a str,
+    via: Option<&'a str>,
+}
+
+/// The further decisions by name, each `{"status", "outcome", "decided_by", "missing",
+/// "trace"}`.
+struct Parts<'a> {
+    ctx: &'a Ctx<'a>,
+    parts: &'a [Part],
+}
+
+#[derive(Serialize)]
+struct PartJson<'a> {
+    status: &'static str,
+    outcome: Option<OutcomeJson<'a>>,
+    decided_by: Names<'a, RuleId>,
+    missing: Names<'a, FactId>,
+    trace: Trace<'a>,
+}
+
+impl Serialize for Parts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ctx = self.ctx;
+        let rs = ctx.rs;
+        s.collect_map(self.parts.iter().map(|p| {
+            (
+                rs.decision(p.decision).name.as_str(),
+                PartJson {
+                    status: p.status.as_str(),
+                    outcome: p.outcome.as_ref().map(|o| OutcomeJson(rs, o)),
+                    decided_by: Names {
+                        rs,
+                        ids: &p.decided_by,
+                    },
+                    missing: Names {
+                        rs,
+                        ids: &p.missing,
+                    },
+                    trace: Trace {
+                        ctx,
+                        steps: &p.trace,
+                    },
+                },
+            )
+        }))
+    }
+}
+
+fn payment<'a>(rs: &'a RuleSet, p: &'a Payment) -> PaymentJson<'a> {
+    PaymentJson {
+        payers: p.shares.as_ref().map(|shares| {
+            shares
+                .iter()
+                .map(|s| PayerJson {
+                    payer: &s.payer,
+                    share: Amount(s.percent),
+                    domain: rs.domain_name(s.domain),
+                    via: s.route.map(|r| rs.domain_name(r)),
+                })
+                .collect()
+        }),
+        missing: Names {
+            rs,
+            ids: &p.missing,
+        },
+    }
 }
 
 #[derive(Serialize)]
@@ -64,6 +151,51 @@ struct EngineJson {
     version: &'static str,
 }
 
+/// What serialising one decision needs besides the decision itself: the rule set, the
+/// case, and (for atoms that read earlier decisions) each decision's outcome and each
+/// rule's result.
+struct Ctx<'a> {
+    rs: &'a RuleSet,
+    case: &'a Case,
+    /// The outcome of each decision, by id (empty for a rule set with only the law).
+    decisions: Vec<Option<&'a Outcome>>,
+    /// The result of each rule, by id (empty for a rule set with only the law).
+    results: Vec<Option<&'static str>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(rs: &'a RuleSet, case: &'a Case, d: &'a Decision) -> Ctx<'a> {
+        let mut ctx = Ctx {
+            rs,
+            case,
+            decisions: Vec::new(),
+            results: Vec::new(),
+        };
+        if rs.has_further_decisions() {
+            ctx.decisions = vec![None; rs.decisions().len()];
+            if let Some(slot) = ctx.decisions.get_mut(crate::ruleset::LAW.index()) {
+                *slot = d.outcome.as_ref();
+            }
+            for p in &d.parts {
+                if let Some(slot) = ctx.decisions.get_mut(p.decision.index()) {
+                    *slot = p.outcome.as_ref();
+                }
+            }
+            ctx.results = vec![None; rs.rules().len()];
+            let steps = d
+                .trace
+                .iter()
+                .chain(d.parts.iter().flat_map(|p| p.trace.iter()));
+            for step in steps {
+                if let Some(slot) = ctx.results.get_mut(step.rule.index()) {
+                    *slot = Some(step.result.as_str());
+                }
+            }
+        }
+        ctx
+    }
+}
+
 /// Names of rules or facts, serialised as a list of strings.
 struct Names<'a, T> {
     rs: &'a RuleSet,
@@ -84,44 +216,79 @@ impl Serialize for Names<'_, FactId> {
 
 /// Facts with their values in the case.
 struct FactsJson<'a> {
-    rs: &'a RuleSet,
-    case: &'a Case,
+    ctx: &'a Ctx<'a>,
     which: Which<'a>,
 }
 
 enum Which<'a> {
-    /// The facts an atom read, unknown ones as `null`.
-    Read(&'a [FactId]),
+    /// What an atom read: facts (unknown ones as `null`), earlier decisions (their
+    /// outcome), rules of earlier decisions (`regel NAAM`: its result).
+    Read(&'a [Read]),
     /// Every known fact of the case.
     Known,
 }
 
-impl Serialize for FactsJson<'_> {
+/// One value an atom read.
+enum ReadJson<'a> {
+    Fact(Option<ValueJson<'a>>),
+    Decision(Option<OutcomeJson<'a>>),
+    Rule(Option<&'static str>),
+}
+
+impl Serialize for ReadJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let value = |f: FactId| self.case.value(f).map(|v| ValueJson(self.rs, v));
-        match self.which {
-            Which::Known => s.collect_map(
-                self.rs
-                    .fact_ids()
-                    .filter_map(|f| Some((self.rs.fact_name(f), value(f)?))),
-            ),
-            Which::Read(ids) => {
-                s.collect_map(ids.iter().map(|f| (self.rs.fact_name(*f), value(*f))))
-            }
+        match self {
+            ReadJson::Fact(v) => v.serialize(s),
+            ReadJson::Decision(o) => o.serialize(s),
+            ReadJson::Rule(r) => r.serialize(s),
         }
     }
 }
 
+impl Serialize for FactsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Ctx { rs, case, .. } = self.ctx;
+        let value = |f: FactId| case.value(f).map(|v| ValueJson(rs, v));
+        match self.which {
+            Which::Known => s.collect_map(
+                rs.fact_ids()
+                    .filter_map(|f| Some((rs.fact_name(f), value(f)?))),
+            ),
+            Which::Read(reads) => s.collect_map(reads.iter().map(|r| {
+                match r {
+                    Read::Fact(f) => (rs.fact_name(*f).to_string(), ReadJson::Fact(value(*f))),
+                    Read::Decision(d) => (
+                        rs.decision(*d).name.clone(),
+                        ReadJson::Decision(
+                            self.ctx
+                                .decisions
+                                .get(d.index())
+                                .copied()
+                                .flatten()
+                                .map(|o| OutcomeJson(rs, o)),
+                        ),
+                    ),
+                    Read::Rule(rule) => (
+                        format!("regel {}", rs.rule_name(*rule)),
+                        ReadJson::Rule(self.ctx.results.get(rule.index()).copied().flatten()),
+                    ),
+                }
+            })),
+        }
+    }
+}
+
+/// The trace of one decision.
 struct Trace<'a> {
-    rs: &'a RuleSet,
-    case: &'a Case,
-    d: &'a Decision,
+    ctx: &'a Ctx<'a>,
+    steps: &'a [TraceStep],
 }
 
 impl Serialize for Trace<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (rs, case) = (self.rs, self.case);
-        s.collect_seq(self.d.trace.iter().map(|step| StepJson {
+        let ctx = self.ctx;
+        let rs = ctx.rs;
+        s.collect_seq(self.steps.iter().map(|step| StepJson {
             rule: rs.rule_name(step.rule),
             result: step.result.as_str(),
             overridden_by: Names {
@@ -129,8 +296,7 @@ impl Serialize for Trace<'_> {
                 ids: &step.overridden_by,
             },
             conditions: Conditions {
-                rs,
-                case,
+                ctx,
                 conditions: &step.conditions,
             },
         }))
@@ -138,23 +304,21 @@ impl Serialize for Trace<'_> {
 }
 
 struct Conditions<'a> {
-    rs: &'a RuleSet,
-    case: &'a Case,
+    ctx: &'a Ctx<'a>,
     conditions: &'a [crate::eval::Condition],
 }
 
 impl Serialize for Conditions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (rs, case) = (self.rs, self.case);
+        let ctx = self.ctx;
         s.collect_seq(self.conditions.iter().map(|c| {
-            let atom = rs.atom(c.atom);
+            let atom = ctx.rs.atom(c.atom);
             ConditionJson {
                 text: &atom.text,
                 value: c.value,
                 facts: FactsJson {
-                    rs,
-                    case,
-                    which: Which::Read(&atom.facts),
+                    ctx,
+                    which: Which::Read(&atom.reads),
                 },
             }
         }))
@@ -191,45 +355,71 @@ impl Serialize for Amount {
     }
 }
 
-fn view<'a>(rs: &'a RuleSet, case: &'a Case, d: &'a Decision) -> DecisionJson<'a> {
-    let allocation = case.costs.map(|costs| {
-        d.outcome
-            .as_ref()
-            .map(|o| AllocationJson(allocate(rs, o, costs)))
-    });
-    DecisionJson {
-        status: d.status.as_str(),
-        outcome: d.outcome.as_ref().map(|o| OutcomeJson(rs, o)),
-        allocation,
-        decided_by: Names {
-            rs,
-            ids: &d.decided_by,
-        },
-        missing: Names {
-            rs,
-            ids: &d.missing,
-        },
-        trace: Trace { rs, case, d },
-        ruleset: RuleSetJson {
-            name: rs.name(),
-            version: rs.version(),
-            sha256: rs.sha256(),
-            files: rs.files(),
-        },
-        reference_date: d.reference_date.to_string(),
-        case: CaseJson {
-            id: case.id.as_deref(),
-            facts: FactsJson {
+/// Serialises the decision of `ctx`.
+struct View<'a> {
+    ctx: Ctx<'a>,
+    d: &'a Decision,
+}
+
+impl Serialize for View<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ctx, d) = (&self.ctx, self.d);
+        let (rs, case) = (ctx.rs, ctx.case);
+        let extended = rs.has_further_decisions() || rs.has_case_payers();
+        let allocation = case.costs.map(|costs| {
+            d.payment
+                .by_payer()
+                .map(|shares| AllocationJson(allocate(&shares, costs)))
+        });
+        DecisionJson {
+            status: d.status.as_str(),
+            outcome: d.outcome.as_ref().map(|o| OutcomeJson(rs, o)),
+            payment: extended.then(|| payment(rs, &d.payment)),
+            allocation,
+            decided_by: Names {
                 rs,
-                case,
-                which: Which::Known,
+                ids: &d.decided_by,
             },
-            kosten: case.costs.map(Amount),
-        },
-        engine: EngineJson {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+            missing: Names {
+                rs,
+                ids: &d.missing,
+            },
+            trace: Trace {
+                ctx,
+                steps: &d.trace,
+            },
+            decisions: rs.has_further_decisions().then_some(Parts {
+                ctx,
+                parts: &d.parts,
+            }),
+            ruleset: RuleSetJson {
+                name: rs.name(),
+                version: rs.version(),
+                sha256: rs.sha256(),
+                files: rs.files(),
+            },
+            reference_date: d.reference_date.to_string(),
+            case: CaseJson {
+                id: case.id.as_deref(),
+                facts: FactsJson {
+                    ctx,
+                    which: Which::Known,
+                },
+                kosten: case.costs.map(Amount),
+            },
+            engine: EngineJson {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+        }
+        .serialize(s)
+    }
+}
+
+fn view<'a>(rs: &'a RuleSet, case: &'a Case, d: &'a Decision) -> View<'a> {
+    View {
+        ctx: Ctx::new(rs, case, d),
+        d,
     }
 }
 

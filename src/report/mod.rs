@@ -43,6 +43,7 @@ pub fn status_word(status: Status) -> &'static str {
         Status::Fallback => "grijs gebied",
         Status::Conflict => "conflict",
         Status::Incomplete => "onvolledig",
+        Status::NotNeeded => "niet nodig",
     }
 }
 

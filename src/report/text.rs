@@ -5,8 +5,8 @@ use std::fmt::{self, Write};
 
 use super::outcome_words;
 use crate::case::Case;
-use crate::eval::{Condition, Decision, RuleResult, Status};
-use crate::ruleset::{DomainId, FactId, RuleId, RuleSet};
+use crate::eval::{Condition, Decision, DecisionView, RuleResult, Status};
+use crate::ruleset::{DomainId, FactId, Payer, Read, RuleId, RuleSet, LAW};
 use crate::text::euros;
 
 /// The decision, explained.
@@ -22,12 +22,20 @@ fn write_decision(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> 
         writeln!(out, "Casus: {id}")?;
     }
     outcome(out, rs, d)?;
-    costs(out, rs, case, d)?;
+    for part in d.views().skip(1) {
+        further(out, rs, &part)?;
+    }
+    payment(out, rs, d)?;
+    costs(out, case, d)?;
     writeln!(out, "Status: {}", status_words(d.status))?;
     writeln!(out)?;
-    why(out, rs, d)?;
+    for view in d.views() {
+        why(out, rs, &view)?;
+    }
     writeln!(out)?;
-    trace(out, rs, case, d)?;
+    for view in d.views() {
+        trace(out, rs, case, d, &view)?;
+    }
     writeln!(out)?;
     let version = rs
         .version()
@@ -51,29 +59,106 @@ fn outcome(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
     for (domain, pct) in o.shares() {
         let dom = rs.domain(*domain);
         let label = dom.label.as_deref().unwrap_or(&dom.name);
-        let payer = dom
-            .payer
-            .as_deref()
-            .map(|p| format!(", betaald door {p}"))
-            .unwrap_or_default();
+        let payer = match &dom.payer {
+            Some(Payer::Text(p)) => format!(", betaald door {p}"),
+            Some(Payer::Fact(f)) => format!(", betaald door {} van de leerling", rs.fact_name(*f)),
+            None => String::new(),
+        };
         writeln!(out, "  {} {}% — {label}{payer}", dom.name, pct.normalize())?;
     }
     Ok(())
 }
 
-/// The costs and, when there is an outcome, how they are divided between the payers.
-fn costs(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Result {
+/// A further decision in one line: `Route (Financieringsroute): budget — label (beslist)`.
+fn further(out: &mut String, rs: &RuleSet, v: &DecisionView<'_>) -> fmt::Result {
+    let def = rs.decision(v.decision);
+    let title = match &def.label {
+        Some(l) => format!("{} ({l})", capitalised(&def.name)),
+        None => capitalised(&def.name),
+    };
+    match (v.status, v.outcome) {
+        (Status::NotNeeded, _) => writeln!(out, "{title}: niet nodig"),
+        (_, None) => writeln!(out, "{title}: nog geen (onvolledig)"),
+        (status, Some(o)) => {
+            let labels: Vec<String> = o
+                .shares()
+                .iter()
+                .map(|(d, _)| {
+                    let dom = rs.domain(*d);
+                    dom.label.clone().unwrap_or_else(|| dom.name.clone())
+                })
+                .collect();
+            writeln!(
+                out,
+                "{title}: {} — {} ({})",
+                outcome_words(rs, o),
+                labels.join("; "),
+                super::status_word(status)
+            )
+        }
+    }
+}
+
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Who pays, when the rule set has routes or payers from the case.
+fn payment(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
+    if !(rs.has_further_decisions() || rs.has_case_payers()) || d.outcome.is_none() {
+        return Ok(());
+    }
+    match &d.payment.shares {
+        Some(shares) => {
+            let parts: Vec<String> = shares
+                .iter()
+                .map(|s| {
+                    let via = s
+                        .route
+                        .map(|r| format!(" via {}", rs.domain_name(r)))
+                        .unwrap_or_default();
+                    format!(
+                        "{} {}% ({}{via})",
+                        s.payer,
+                        s.percent.normalize(),
+                        rs.domain_name(s.domain)
+                    )
+                })
+                .collect();
+            writeln!(out, "Betaald door: {}", parts.join(", "))
+        }
+        None if !d.payment.missing.is_empty() => {
+            let names: Vec<&str> = d.payment.missing.iter().map(|f| rs.fact_name(*f)).collect();
+            writeln!(
+                out,
+                "Betaald door: nog niet bekend (ontbreekt: {})",
+                names.join(", ")
+            )
+        }
+        None => writeln!(
+            out,
+            "Betaald door: nog niet bekend (een beslissing is onvolledig)"
+        ),
+    }
+}
+
+/// The costs and, when the payers are known, how they are divided between them.
+fn costs(out: &mut String, case: &Case, d: &Decision) -> fmt::Result {
     let Some(costs) = case.costs else {
         return Ok(());
     };
-    match &d.outcome {
+    match d.payment.by_payer() {
         None => writeln!(
             out,
             "Kosten: {} (nog niet te verdelen zolang de casus onvolledig is)",
             euros(costs)
         ),
-        Some(o) => {
-            let parts: Vec<String> = crate::allocation::allocate(rs, o, costs)
+        Some(shares) => {
+            let parts: Vec<String> = crate::allocation::allocate(&shares, costs)
                 .into_iter()
                 .map(|(payer, amount)| format!("{payer} {}", euros(amount)))
                 .collect();
@@ -93,7 +178,16 @@ fn status_words(status: Status) -> &'static str {
         Status::Fallback => "grijs gebied (geen regel is van toepassing)",
         Status::Conflict => "conflict (regels geven verschillende uitkomsten)",
         Status::Incomplete => "onvolledig (er ontbreken gegevens)",
+        Status::NotNeeded => "niet nodig",
     }
+}
+
+/// The heading of a further decision's part of a section.
+fn section(out: &mut String, rs: &RuleSet, v: &DecisionView<'_>) -> fmt::Result {
+    if v.decision != LAW {
+        writeln!(out, "  {}:", capitalised(&rs.decision(v.decision).name))?;
+    }
+    Ok(())
 }
 
 fn rule_label(rs: &RuleSet, id: RuleId) -> String {
@@ -104,11 +198,16 @@ fn rule_label(rs: &RuleSet, id: RuleId) -> String {
     }
 }
 
-fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
-    writeln!(out, "Waarom")?;
+fn why(out: &mut String, rs: &RuleSet, d: &DecisionView<'_>) -> fmt::Result {
+    if d.decision == LAW {
+        writeln!(out, "Waarom")?;
+    } else {
+        section(out, rs, d)?;
+    }
+    let def = rs.decision(d.decision);
     match d.status {
         Status::Decided => {
-            for id in &d.decided_by {
+            for id in d.decided_by {
                 writeln!(out, "  Regel {} is van toepassing.", rule_label(rs, *id))?;
                 let r = rs.rule(*id);
                 if let Some(t) = &r.explanation {
@@ -136,8 +235,16 @@ fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
                 )?;
             }
         }
+        Status::NotNeeded => {
+            let routes: Vec<&str> = def.routes.iter().map(|r| rs.domain_name(*r)).collect();
+            writeln!(
+                out,
+                "  Niet nodig: de uitkomst geeft {} geen deel.",
+                crate::text::enumerate(&routes, "of")
+            )?;
+        }
         Status::Fallback => {
-            let how = if rs.fallback().is_declared() {
+            let how = if def.fallback.is_declared() {
                 "de afspraak voor het grijze gebied (`anders`)"
             } else {
                 "een gelijke verdeling over alle domeinen (er is geen `anders`)"
@@ -152,7 +259,7 @@ fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
                 out,
                 "  Deze regels zijn alle van toepassing, maar geven verschillende uitkomsten:"
             )?;
-            for id in &d.decided_by {
+            for id in d.decided_by {
                 writeln!(
                     out,
                     "    {} → {}",
@@ -170,7 +277,7 @@ fn why(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
                 out,
                 "  Er is nog geen uitkomst: deze gegevens ontbreken (vraag ze in deze volgorde):"
             )?;
-            for f in &d.missing {
+            for f in d.missing {
                 writeln!(out, "    - {}", question(rs, *f))?;
             }
         }
@@ -186,9 +293,19 @@ fn question(rs: &RuleSet, f: FactId) -> String {
     }
 }
 
-fn trace(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Result {
-    writeln!(out, "Spoor (alle regels, in volgorde van het bestand)")?;
-    for step in &d.trace {
+fn trace(
+    out: &mut String,
+    rs: &RuleSet,
+    case: &Case,
+    d: &Decision,
+    view: &DecisionView<'_>,
+) -> fmt::Result {
+    if view.decision == LAW {
+        writeln!(out, "Spoor (alle regels, in volgorde van het bestand)")?;
+    } else if !view.trace.is_empty() {
+        section(out, rs, view)?;
+    }
+    for step in view.trace {
         let (mark, words) = match step.result {
             RuleResult::Applies => ("✓", "van toepassing".to_string()),
             RuleResult::NotApplicable => ("·", "niet van toepassing".to_string()),
@@ -210,14 +327,14 @@ fn trace(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Resu
             rs.rule_name(step.rule)
         )?;
         for c in &step.conditions {
-            writeln!(out, "      {}", condition_line(rs, case, c))?;
+            writeln!(out, "      {}", condition_line(rs, case, d, c))?;
         }
     }
     Ok(())
 }
 
 /// `onwaar: leeftijd minder dan 18  (leeftijd = 20)`.
-fn condition_line(rs: &RuleSet, case: &Case, c: &Condition) -> String {
+fn condition_line(rs: &RuleSet, case: &Case, d: &Decision, c: &Condition) -> String {
     let atom = rs.atom(c.atom);
     let value = match c.value {
         Some(true) => "waar",
@@ -225,13 +342,31 @@ fn condition_line(rs: &RuleSet, case: &Case, c: &Condition) -> String {
         None => "onbekend",
     };
     let facts: Vec<String> = atom
-        .facts
+        .reads
         .iter()
-        .map(|f| {
-            let v = case
-                .value(*f)
-                .map_or_else(|| "onbekend".to_string(), |v| rs.show(v));
-            format!("{} = {v}", rs.fact_name(*f))
+        .map(|r| match r {
+            Read::Fact(f) => {
+                let v = case
+                    .value(*f)
+                    .map_or_else(|| "onbekend".to_string(), |v| rs.show(v));
+                format!("{} = {v}", rs.fact_name(*f))
+            }
+            Read::Decision(id) => {
+                let v = d
+                    .views()
+                    .find(|v| v.decision == *id)
+                    .and_then(|v| v.outcome)
+                    .map_or_else(|| "nog onbekend".to_string(), |o| outcome_words(rs, o));
+                format!("{} = {v}", rs.decision(*id).name)
+            }
+            Read::Rule(rule) => {
+                let result = d
+                    .views()
+                    .flat_map(|v| v.trace.iter())
+                    .find(|s| s.rule == *rule)
+                    .map_or("onbekend", |s| result_words(s.result));
+                format!("regel {}: {result}", rs.rule_name(*rule))
+            }
         })
         .collect();
     let facts = if facts.is_empty() {
@@ -242,6 +377,17 @@ fn condition_line(rs: &RuleSet, case: &Case, c: &Condition) -> String {
     format!("{value}: {}{facts}", atom.text)
 }
 
+/// A rule's result in a few words.
+fn result_words(r: RuleResult) -> &'static str {
+    match r {
+        RuleResult::Applies => "van toepassing",
+        RuleResult::NotApplicable => "niet van toepassing",
+        RuleResult::Overridden => "opzij gezet",
+        RuleResult::Unknown => "onbekend",
+        RuleResult::NotValid => "niet geldig",
+    }
+}
+
 /// `eval --why-not DOMAIN`: for every rule that gives `domain` (alone or in a split),
 /// why it did not decide this case.
 pub fn why_not(rs: &RuleSet, case: &Case, d: &Decision, domain: DomainId) -> String {
@@ -250,7 +396,11 @@ pub fn why_not(rs: &RuleSet, case: &Case, d: &Decision, domain: DomainId) -> Str
     let _ = writeln!(out, "Waarom niet {name}?");
     let gives = |o: &crate::ruleset::Outcome| o.shares().iter().any(|(x, _)| *x == domain);
     let mut any = false;
-    for step in &d.trace {
+    let decision = rs.domain(domain).decision;
+    let Some(view) = d.views().find(|v| v.decision == decision) else {
+        return out;
+    };
+    for step in view.trace {
         let r = rs.rule(step.rule);
         if !gives(&r.outcome) {
             continue;
@@ -261,7 +411,7 @@ pub fn why_not(rs: &RuleSet, case: &Case, d: &Decision, domain: DomainId) -> Str
             RuleResult::NotApplicable => {
                 let _ = writeln!(out, "  Regel {label} geldt niet: de voorwaarde is onwaar.");
                 for c in step.conditions.iter().filter(|c| c.value == Some(false)) {
-                    let _ = writeln!(out, "    {}", condition_line(rs, case, c));
+                    let _ = writeln!(out, "    {}", condition_line(rs, case, d, c));
                 }
                 Ok(())
             }
@@ -278,11 +428,9 @@ pub fn why_not(rs: &RuleSet, case: &Case, d: &Decision, domain: DomainId) -> Str
                 )
             }
             RuleResult::Unknown => {
-                let missing: Vec<&str> = r
-                    .reads
-                    .iter()
-                    .filter(|f| case.value(**f).is_none())
-                    .map(|f| rs.fact_name(*f))
+                let missing: Vec<&str> = crate::ruleset::facts_of(&r.reads)
+                    .filter(|f| case.value(*f).is_none())
+                    .map(|f| rs.fact_name(f))
                     .collect();
                 if missing.is_empty() {
                     writeln!(
@@ -303,7 +451,7 @@ pub fn why_not(rs: &RuleSet, case: &Case, d: &Decision, domain: DomainId) -> Str
                 d.reference_date
             ),
             RuleResult::Applies => {
-                let also = match d.status {
+                let also = match view.status {
                     Status::Conflict => {
                         " (maar hij spreekt een andere regel tegen; daarom geldt `bij conflict`)"
                     }

@@ -23,6 +23,9 @@ use rust_decimal::Decimal;
 pub use model::*;
 pub use program::Program;
 
+/// The law: the decision whose values are the `domein`s, always the first.
+pub const LAW: DecisionId = DecisionId(0);
+
 use crate::source::Span;
 
 /// What `check` hands to [`RuleSet::new`].
@@ -34,6 +37,12 @@ pub struct Parts {
     pub period: Period,
     pub files: Vec<String>,
     pub sha256: String,
+    /// The law (always first, named `wet`, its values the `domein`s) and every
+    /// `beslissing`.
+    pub decisions: Vec<DecisionDef>,
+    /// Every decision after the decisions it reads (checked acyclic).
+    pub decision_order: Vec<DecisionId>,
+    /// The values of every decision: the law's `domein`s first.
     pub domains: Vec<Domain>,
     pub facts: Vec<Fact>,
     pub concepts: Vec<Concept>,
@@ -42,8 +51,6 @@ pub struct Parts {
     pub symbols: Symbols,
     /// Every exception before the rules it overrides (checked acyclic).
     pub order: Vec<RuleId>,
-    pub fallback: Fallback,
-    pub conflict: Outcome,
     /// The name in the header of the file that was checked.
     pub name_span: Span,
 }
@@ -53,10 +60,12 @@ pub struct Parts {
 pub struct RuleSet {
     parts: Parts,
     examples: Vec<Example>,
+    base_examples: Vec<Example>,
     program: Program,
     facts_by_name: HashMap<String, FactId>,
     rules_by_name: HashMap<String, RuleId>,
     domains_by_name: HashMap<String, DomainId>,
+    decisions_by_name: HashMap<String, DecisionId>,
 }
 
 fn index_by_name<T, I>(
@@ -78,20 +87,25 @@ impl RuleSet {
         let facts_by_name = index_by_name(&parts.facts, |f| &f.name, FactId::from_index);
         let rules_by_name = index_by_name(&parts.rules, |r| &r.name, RuleId::from_index);
         let domains_by_name = index_by_name(&parts.domains, |d| &d.name, DomainId::from_index);
+        let decisions_by_name =
+            index_by_name(&parts.decisions, |d| &d.name, DecisionId::from_index);
         RuleSet {
             parts,
             examples: Vec::new(),
+            base_examples: Vec::new(),
             program,
             facts_by_name,
             rules_by_name,
             domains_by_name,
+            decisions_by_name,
         }
     }
 
-    /// The rule set with its `voorbeeld` blocks, which are checked against the sealed
-    /// rule set (they name its facts, values and rules).
-    pub(crate) fn with_examples(mut self, examples: Vec<Example>) -> RuleSet {
-        self.examples = examples;
+    /// The rule set with its `voorbeeld` blocks and its bases' examples, which are
+    /// checked against the sealed rule set (they name its facts, values and rules).
+    pub(crate) fn with_examples(mut self, own: Vec<Example>, base: Vec<Example>) -> RuleSet {
+        self.examples = own;
+        self.base_examples = base;
         self
     }
 
@@ -154,13 +168,78 @@ impl RuleSet {
         &self.examples
     }
 
-    pub fn fallback(&self) -> &Fallback {
-        &self.parts.fallback
+    /// The bases' examples as they run in this rule set (`test --base`), with the ones
+    /// this file marks as changed.
+    pub fn base_examples(&self) -> &[Example] {
+        &self.base_examples
     }
 
-    /// The outcome when applying rules disagree.
+    /// The law's fallback (the grey area).
+    pub fn fallback(&self) -> &Fallback {
+        &self.law().fallback
+    }
+
+    /// The law's outcome when applying rules disagree.
     pub fn conflict(&self) -> &Outcome {
-        &self.parts.conflict
+        &self.law().conflict
+    }
+
+    /// The decision whose values are the `domein`s: the law (spec section 8's
+    /// decision).
+    pub fn law(&self) -> &DecisionDef {
+        self.decision(LAW)
+    }
+
+    /// Every decision: the law first, then each `beslissing` in order.
+    pub fn decisions(&self) -> &[DecisionDef] {
+        &self.parts.decisions
+    }
+
+    /// The decisions besides the law, with their ids.
+    pub fn further_decisions(&self) -> impl Iterator<Item = (DecisionId, &DecisionDef)> {
+        self.parts
+            .decisions
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, d)| (DecisionId::from_index(i), d))
+    }
+
+    /// Every decision after the decisions it reads.
+    pub fn decision_order(&self) -> &[DecisionId] {
+        &self.parts.decision_order
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "INVARIANT: ids are made by `check` for this rule set's own tables; the law is always there"
+    )]
+    pub fn decision(&self, id: DecisionId) -> &DecisionDef {
+        &self.parts.decisions[id.index()]
+    }
+
+    pub fn decision_id(&self, name: &str) -> Option<DecisionId> {
+        self.decisions_by_name.get(name).copied()
+    }
+
+    /// The rules of one decision, in file order.
+    pub fn rules_of(&self, decision: DecisionId) -> impl Iterator<Item = RuleId> + '_ {
+        self.rule_ids()
+            .filter(move |r| self.rule(*r).decision == decision)
+    }
+
+    /// Whether the rule set declares more than the law: its decisions' JSON then has
+    /// the additive keys of `docs/contract.md`.
+    pub fn has_further_decisions(&self) -> bool {
+        self.parts.decisions.len() > 1
+    }
+
+    /// Whether a payer depends on the case (a `betaler` that names a fact).
+    pub fn has_case_payers(&self) -> bool {
+        self.parts
+            .domains
+            .iter()
+            .any(|d| matches!(d.payer, Some(Payer::Fact(_))))
     }
 
     /// The name in the header of the checked file (where findings about the whole rule
@@ -172,7 +251,12 @@ impl RuleSet {
     /// Where the grey area is settled: the `anders` clause, or the rule set's name when
     /// there is none.
     pub fn fallback_span(&self) -> Span {
-        match &self.parts.fallback {
+        self.fallback_span_of(LAW)
+    }
+
+    /// Where a decision's grey area is settled: its `anders`, or the rule set's name.
+    pub fn fallback_span_of(&self, decision: DecisionId) -> Span {
+        match &self.decision(decision).fallback {
             Fallback::Declared { span, .. } => *span,
             Fallback::EqualSplit(_) => self.parts.name_span,
         }

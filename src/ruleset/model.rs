@@ -22,7 +22,7 @@ macro_rules! id {
         }
     )*};
 }
-id!(FactId, ConceptId, RuleId, DomainId, AtomId, Sym, SetId);
+id!(FactId, ConceptId, RuleId, DomainId, AtomId, Sym, SetId, DecisionId);
 
 /// The type of a fact, a concept or an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +71,52 @@ impl Outcome {
 pub struct Domain {
     pub name: String,
     pub label: Option<String>,
-    pub payer: Option<String>,
+    pub payer: Option<Payer>,
+    /// The decision this is a value of (the law for a `domein`).
+    pub decision: DecisionId,
     pub span: Span,
+}
+
+/// Who pays for a share: a fixed text, or the value of a fact of the case (a `tekst` or
+/// `keuze`: its label, else its name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payer {
+    Text(String),
+    Fact(FactId),
+}
+
+/// A decision of the rule set: the law (the `domein`s, named `wet`), or a `beslissing`
+/// such as the financing route, with its own values, rules, `anders` and `bij conflict`.
+#[derive(Debug, Clone)]
+pub struct DecisionDef {
+    pub name: String,
+    pub label: Option<String>,
+    pub explanation: Option<String>,
+    /// Its outcomes (`domein`s for the law, `waarde`s for a `beslissing`), in order.
+    pub values: Vec<DomainId>,
+    /// The law's domains whose share this decision routes (`voor`): it is needed only
+    /// when the law's outcome gives one of them a share.
+    pub routes: Vec<DomainId>,
+    pub fallback: Fallback,
+    pub conflict: Outcome,
+    pub span: Span,
+}
+
+/// What a condition reads, in reading order: a fact, the outcome of another decision,
+/// or whether a rule of another decision applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Read {
+    Fact(FactId),
+    Decision(DecisionId),
+    Rule(RuleId),
+}
+
+/// The facts among reads.
+pub fn facts_of(reads: &[Read]) -> impl Iterator<Item = FactId> + '_ {
+    reads.iter().filter_map(|r| match r {
+        Read::Fact(f) => Some(*f),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +125,8 @@ pub struct Fact {
     pub ty: Type,
     /// The values of a `keuze` or `lijst`, in declared order.
     pub values: Vec<Sym>,
+    /// The label of each value (as people read it), by position in `values`.
+    pub labels: Vec<Option<String>>,
     /// Inclusive bounds of a `getal tussen A en B`.
     pub bounds: Option<(Decimal, Decimal)>,
     pub question: Option<String>,
@@ -95,8 +141,8 @@ pub struct Concept {
     pub ty: Type,
     pub(crate) expr: Expr,
     pub explanation: Option<String>,
-    /// Facts read, directly or through other concepts, in reading order.
-    pub reads: Vec<FactId>,
+    /// What it reads, directly or through other concepts, in reading order.
+    pub reads: Vec<Read>,
     pub span: Span,
 }
 
@@ -123,12 +169,16 @@ pub struct Rule {
     pub explanation: Option<String>,
     pub source: Option<String>,
     pub period: Period,
-    /// The rules this rule is an exception to.
+    /// The rules this rule is an exception to (groups expanded).
     pub exception_of: Vec<RuleId>,
     /// The rules that are exceptions to this rule (that can override it).
     pub exceptions: Vec<RuleId>,
-    /// Facts read by the condition, directly or through concepts, in reading order.
-    pub reads: Vec<FactId>,
+    /// What the condition reads, directly or through concepts, in reading order.
+    pub reads: Vec<Read>,
+    /// The decision whose outcome this rule gives.
+    pub decision: DecisionId,
+    /// The groups it belongs to (`groep`).
+    pub groups: Vec<String>,
     /// Whether the rule is declared (or replaced) in the file that was checked, as
     /// opposed to one of its bases.
     pub own: bool,
@@ -142,19 +192,39 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct Atom {
     pub text: String,
-    /// Facts the atom reads, through concepts too, in reading order.
-    pub facts: Vec<FactId>,
+    /// What the atom reads, through concepts too, in reading order.
+    pub reads: Vec<Read>,
     pub span: Span,
 }
 
-/// What a `voorbeeld` expects.
+/// What a `voorbeeld` expects of one decision.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expectation {
-    Incomplete,
+    Incomplete(DecisionId),
     Outcome {
+        decision: DecisionId,
         outcome: Outcome,
         decided_by: Vec<RuleId>,
     },
+}
+
+impl Expectation {
+    pub fn decision(&self) -> DecisionId {
+        match self {
+            Expectation::Incomplete(d) | Expectation::Outcome { decision: d, .. } => *d,
+        }
+    }
+}
+
+/// Where an example comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExampleOrigin {
+    /// Written in the checked file.
+    Own,
+    /// A base's example, run as it is (`test --base`).
+    Base { file: String },
+    /// A base's example that this file marks as changed (`vervang voorbeeld`).
+    Changed { file: String },
 }
 
 #[derive(Debug, Clone)]
@@ -162,7 +232,9 @@ pub struct Example {
     pub name: String,
     pub given: Vec<(FactId, Value)>,
     pub reference_date: Option<Date>,
-    pub expect: Expectation,
+    /// One per decision checked.
+    pub expect: Vec<Expectation>,
+    pub origin: ExampleOrigin,
     pub span: Span,
 }
 
@@ -190,13 +262,30 @@ pub(crate) enum Expr {
     },
     Arith(Arith, Box<Expr>, Box<Expr>, Span),
     Neg(Box<Expr>),
+    /// `wet is jeugdwet` (`contains`: `wet bevat jeugdwet`; several values: `wet in
+    /// [a, b]`): the outcome of another decision; unknown while it is incomplete.
+    DecisionIs {
+        decision: DecisionId,
+        values: Vec<DomainId>,
+        contains: bool,
+        negated: bool,
+    },
+    /// `regel NAAM geldt`: whether a rule of another decision applies.
+    RuleApplies {
+        rule: RuleId,
+        negated: bool,
+    },
 }
 
 impl Expr {
     /// The direct subexpressions, in reading order (a concept's expression is not one).
     pub(crate) fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Const(_) | Expr::Fact(_) | Expr::Concept(_) => Vec::new(),
+            Expr::Const(_)
+            | Expr::Fact(_)
+            | Expr::Concept(_)
+            | Expr::DecisionIs { .. }
+            | Expr::RuleApplies { .. } => Vec::new(),
             Expr::Atom(_, x) | Expr::Not(x) | Expr::Neg(x) | Expr::In { value: x, .. } => {
                 vec![x]
             }

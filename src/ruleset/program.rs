@@ -10,7 +10,10 @@
 
 use jiff::civil::Date;
 
-use super::{Arith, AtomId, Compare, ConceptId, Expr, FactId, Outcome, Parts, RuleId, Sym, Value};
+use super::{
+    Arith, AtomId, Compare, ConceptId, DecisionId, DomainId, Expr, FactId, Outcome, Parts, RuleId,
+    Sym, Value,
+};
 use crate::source::Span;
 
 macro_rules! index {
@@ -113,6 +116,21 @@ pub(crate) enum Node {
     },
     /// A bare `ja/nee` fact as an atom.
     BoolFact(FactId, AtomId),
+    /// `wet is a` / `wet in [a, b]` (`contains`: `wet bevat a`): the outcome of an
+    /// earlier decision against `values` (in [`Program::values`]).
+    DecisionIs {
+        decision: DecisionId,
+        values: Slice,
+        contains: bool,
+        negated: bool,
+        atom: Option<AtomId>,
+    },
+    /// `regel R geldt`: whether a rule of an earlier decision applies.
+    RuleApplies {
+        rule: RuleId,
+        negated: bool,
+        atom: Option<AtomId>,
+    },
     /// `a en b en ...` and `a of b of ...`: the operands in `lists[operands]`.
     All(Slice, Settle),
     Any(Slice, Settle),
@@ -138,6 +156,23 @@ pub(crate) struct Step {
     pub exceptions: Slice,
 }
 
+/// One decision in evaluation order: its rules, and what it gives when no rule or
+/// several different rules apply.
+#[derive(Debug, Clone)]
+pub(crate) struct DecisionStep {
+    pub decision: DecisionId,
+    /// Its rules in evaluation order, in [`Program::steps`].
+    pub steps: Slice,
+    /// Its rules in file order (the order of `decided_by` and `missing`), in
+    /// [`Program::decision_rules`].
+    pub rules: Slice,
+    pub fallback: OutcomeId,
+    pub conflict: OutcomeId,
+    /// The law's domains it routes: it is needed only when the law gives one of them a
+    /// share.
+    pub routes: Vec<DomainId>,
+}
+
 /// The compiled rule set.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
@@ -146,12 +181,19 @@ pub struct Program {
     pub(crate) lists: Vec<NodeId>,
     /// The values of the `in` lists of choices.
     pub(crate) syms: Vec<Sym>,
+    /// The values that decision reads compare with.
+    pub(crate) values: Vec<DomainId>,
     pub(crate) consts: Vec<Value>,
     pub(crate) spans: Vec<Span>,
     /// The root node of each rule's condition, by rule id.
     pub(crate) rule_roots: Vec<NodeId>,
-    /// The rules in evaluation order (exceptions first).
+    /// The rules in evaluation order: decision by decision (each after the decisions it
+    /// reads), and within a decision every exception first.
     pub(crate) steps: Vec<Step>,
+    /// The decisions in evaluation order.
+    pub(crate) decisions: Vec<DecisionStep>,
+    /// The rules of every decision in file order, one decision after another.
+    pub(crate) decision_rules: Vec<RuleId>,
     /// The exceptions of every rule, one after another; each [`Step`] names its slice.
     pub(crate) exceptions: Vec<RuleId>,
     /// The root node of each concept's expression, by concept id.
@@ -160,8 +202,6 @@ pub struct Program {
     pub(crate) outcomes: Vec<Outcome>,
     /// The outcome of each rule, by rule id.
     pub(crate) rule_outcomes: Vec<OutcomeId>,
-    pub(crate) fallback: OutcomeId,
-    pub(crate) conflict: OutcomeId,
     /// Per concept: whether its evaluation can fail.
     concept_fails: Vec<bool>,
 }
@@ -183,25 +223,53 @@ impl Program {
             .map(|r| p.compile_expr(&r.condition))
             .collect();
         p.rule_outcomes = parts.rules.iter().map(|r| p.intern(&r.outcome)).collect();
-        for &id in &parts.order {
-            let Some(rule) = parts.rules.get(id.index()) else {
+        for &decision in &parts.decision_order {
+            let Some(def) = parts.decisions.get(decision.index()) else {
                 continue;
             };
-            let Some(root) = p.rule_roots.get(id.index()).copied() else {
-                continue;
-            };
-            let exceptions = Slice::new(p.exceptions.len(), rule.exceptions.len());
-            p.exceptions.extend(&rule.exceptions);
-            p.steps.push(Step {
-                rule: id,
-                root,
-                from: rule.period.from,
-                until: rule.period.until,
-                exceptions,
+            let first = p.steps.len();
+            for &id in &parts.order {
+                let Some(rule) = parts
+                    .rules
+                    .get(id.index())
+                    .filter(|r| r.decision == decision)
+                else {
+                    continue;
+                };
+                let Some(root) = p.rule_roots.get(id.index()).copied() else {
+                    continue;
+                };
+                let exceptions = Slice::new(p.exceptions.len(), rule.exceptions.len());
+                p.exceptions.extend(&rule.exceptions);
+                p.steps.push(Step {
+                    rule: id,
+                    root,
+                    from: rule.period.from,
+                    until: rule.period.until,
+                    exceptions,
+                });
+            }
+            let steps = Slice::new(first, p.steps.len() - first);
+            let first_rule = p.decision_rules.len();
+            p.decision_rules
+                .extend((0..parts.rules.len()).map(RuleId::from_index).filter(|r| {
+                    parts
+                        .rules
+                        .get(r.index())
+                        .is_some_and(|r| r.decision == decision)
+                }));
+            let rules = Slice::new(first_rule, p.decision_rules.len() - first_rule);
+            let fallback = p.intern(def.fallback.outcome());
+            let conflict = p.intern(&def.conflict);
+            p.decisions.push(DecisionStep {
+                decision,
+                steps,
+                rules,
+                fallback,
+                conflict,
+                routes: def.routes.clone(),
             });
         }
-        p.fallback = p.intern(parts.fallback.outcome());
-        p.conflict = p.intern(&parts.conflict);
         p
     }
 
@@ -309,6 +377,17 @@ impl Program {
                 self.spans.push(*span);
                 Node::Arith(*op, a, b, SpanId::new(self.spans.len() - 1))
             }
+            Expr::DecisionIs {
+                decision,
+                values,
+                contains,
+                negated,
+            } => self.decision_is(*decision, values, *contains, *negated, None),
+            Expr::RuleApplies { rule, negated } => Node::RuleApplies {
+                rule: *rule,
+                negated: *negated,
+                atom: None,
+            },
         };
         self.push(node)
     }
@@ -319,6 +398,17 @@ impl Program {
     fn leaf(&mut self, e: &Expr, atom: Option<AtomId>) -> Option<Node> {
         Some(match e {
             Expr::Fact(f) => Node::BoolFact(*f, atom?),
+            Expr::DecisionIs {
+                decision,
+                values,
+                contains,
+                negated,
+            } => self.decision_is(*decision, values, *contains, *negated, atom),
+            Expr::RuleApplies { rule, negated } => Node::RuleApplies {
+                rule: *rule,
+                negated: *negated,
+                atom,
+            },
             Expr::Compare(op, a, b) => match (&**a, &**b) {
                 (Expr::Fact(fact), Expr::Const(Value::Choice(sym)))
                     if matches!(op, Compare::Eq | Compare::Ne) =>
@@ -362,6 +452,26 @@ impl Program {
             },
             _ => return None,
         })
+    }
+
+    /// A decision read against its values.
+    fn decision_is(
+        &mut self,
+        decision: DecisionId,
+        values: &[DomainId],
+        contains: bool,
+        negated: bool,
+        atom: Option<AtomId>,
+    ) -> Node {
+        let slice = Slice::new(self.values.len(), values.len());
+        self.values.extend_from_slice(values);
+        Node::DecisionIs {
+            decision,
+            values: slice,
+            contains,
+            negated,
+            atom,
+        }
     }
 
     /// `fact in [syms]` (or `niet in`).

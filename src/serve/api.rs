@@ -24,7 +24,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
     let domains: Vec<Json> = rs
         .domains()
         .iter()
-        .map(|d| json!({"name": d.name, "label": d.label, "payer": d.payer}))
+        .map(|d| json!({"name": d.name, "label": d.label, "payer": payer(rs, d.payer.as_ref())}))
         .collect();
     let facts: Vec<Json> = rs
         .facts()
@@ -71,6 +71,15 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
         map.insert("conflict".into(), outcome(rs, rs.conflict()));
     }
     out
+}
+
+/// A payer as the API shows it: the text, or `{"fact": NAME}` when it comes from the case.
+fn payer(rs: &RuleSet, payer: Option<&crate::ruleset::Payer>) -> Json {
+    match payer {
+        None => Json::Null,
+        Some(crate::ruleset::Payer::Text(t)) => json!(t),
+        Some(crate::ruleset::Payer::Fact(f)) => json!({"fact": rs.fact_name(*f)}),
+    }
 }
 
 fn names(rs: &RuleSet, values: &[crate::ruleset::Sym]) -> Vec<String> {

@@ -49,6 +49,52 @@ struct Lower {
     problems: Problems,
     /// How many parentheses the expression being lowered is inside.
     nesting: u32,
+    /// Where the previous declaration (or the header) starts and ends.
+    previous: Option<Previous>,
+    /// Line and column where the declaration being lowered starts.
+    current: Option<(usize, usize)>,
+    lines: Lines,
+}
+
+/// Where each line of the file starts, to turn byte offsets into lines and columns
+/// without scanning the file each time.
+#[derive(Clone, Default)]
+struct Lines {
+    text: std::sync::Arc<str>,
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines {
+            text: text.into(),
+            starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset.min(self.text.len()))
+            .map_or(0, |t| t.chars().count());
+        (line, column + 1)
+    }
+}
+
+/// The column where a declaration starts (1-based) and the line where it ends, and
+/// whether it ends in an outcome (a rule's `dan`, an example's `verwacht`), which a
+/// following `anders` could be mistaken to belong to.
+#[derive(Clone, Copy)]
+struct Previous {
+    column: usize,
+    end_line: usize,
+    /// "de regel" or "het voorbeeld" when it ends in an outcome.
+    ends_in_outcome: Option<&'static str>,
 }
 
 /// The most parentheses inside each other that lowering follows (recursion guard).
@@ -60,10 +106,20 @@ pub(super) fn file(pair: Pair<'_, Rule>, id: FileId) -> Result<File, Errors> {
         file: id,
         problems: Problems::new(),
         nesting: 0,
+        previous: None,
+        current: None,
+        lines: Lines::new(pair.as_span().get_input()),
     };
     let mut header = None;
     let mut decls = Vec::new();
     for p in children(pair) {
+        let start = lower.lines.line_col(p.as_span().start());
+        // The span may run on over the white space after the declaration: its end is
+        // where its last character is.
+        let last = p.as_span().start() + p.as_str().trim_end().len().saturating_sub(1);
+        let end_line = lower.lines.line_col(last).0;
+        lower.current = Some(start);
+        let kind = p.as_rule();
         match p.as_rule() {
             Rule::header => header = Some(lower.header(p)),
             Rule::EOI => {}
@@ -73,6 +129,15 @@ pub(super) fn file(pair: Pair<'_, Rule>, id: FileId) -> Result<File, Errors> {
                 }
             }
         }
+        lower.previous = Some(Previous {
+            column: start.1,
+            end_line,
+            ends_in_outcome: match kind {
+                Rule::rule | Rule::replace => Some("de regel"),
+                Rule::example => Some("het voorbeeld"),
+                _ => None,
+            },
+        });
     }
     match header {
         Some(header) if !lower.problems.has_errors() => Ok(File { id, header, decls }),
@@ -222,17 +287,128 @@ impl Lower {
 
     fn declaration(&mut self, pair: Pair<'_, Rule>) -> Option<Decl> {
         Some(match pair.as_rule() {
+            Rule::decision => Decl::Decision(self.decision(pair)),
             Rule::domain => Decl::Domain(self.domain(pair)),
             Rule::fact => Decl::Fact(self.fact(pair)),
             Rule::concept => Decl::Concept(self.concept(pair)?),
             Rule::rule => Decl::Rule(self.rule(pair)?),
-            Rule::fallback => Decl::Fallback(self.fallback(pair)?),
-            Rule::conflict => Decl::Conflict(self.conflict(pair)?),
+            Rule::fallback => {
+                self.at_margin(&pair, "anders");
+                Decl::Fallback(self.fallback(pair)?)
+            }
+            Rule::conflict => {
+                self.at_margin(&pair, "bij conflict");
+                Decl::Conflict(self.conflict(pair)?)
+            }
             Rule::example => Decl::Example(self.example(pair)?),
             Rule::replace => self.replace(pair)?,
             Rule::remove => self.remove(pair)?,
             _ => return None,
         })
+    }
+
+    /// A declaration-level clause (`anders`, `bij conflict`) must stand at the margin of
+    /// the declarations: written after a rule's `dan` on the same line, or indented
+    /// under it, it looks like part of that rule while it sets the outcome of the whole
+    /// rule set.
+    fn at_margin(&mut self, pair: &Pair<'_, Rule>, what: &str) {
+        let (line, column) = self.lines.line_col(pair.as_span().start());
+        let Some(previous) = self.previous else {
+            return;
+        };
+        let Some(owner) = previous.ends_in_outcome else {
+            return;
+        };
+        if line > previous.end_line && column <= previous.column {
+            return;
+        }
+        let span = self.span(pair);
+        let keyword = Span::new(self.file, span.start, span.start + what.len());
+        let written: String = pair
+            .as_str()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.error(
+            Problem::error(
+                Code::MisplacedClause,
+                keyword,
+                format!("`{what}` staat hier alsof het bij {owner} erboven hoort, maar het geldt voor de hele regelset"),
+            )
+            .label(format!("hoort niet bij {owner}"))
+            .help(format!(
+                "is `{written}` de afspraak voor alle gevallen waarin geen regel geldt, zet het dan op een eigen regel, zo ver naar links als de regels; een andere uitkomst voor één regel schrijft u als een eigen `regel` met de omgekeerde voorwaarde"
+            )),
+        );
+    }
+
+    /// A clause that also exists in the header (`geldig`, `bron`) written on a line of
+    /// its own at the margin of the declarations: it belongs to the declaration above,
+    /// which is probably not what was meant.
+    fn indented_clause(
+        &mut self,
+        pair: &Pair<'_, Rule>,
+        what: &str,
+        owner: &str,
+        declaration: (usize, usize),
+    ) {
+        let (line, column) = self.lines.line_col(pair.as_span().start());
+        let (declaration_line, declaration_column) = declaration;
+        if line == declaration_line || column > declaration_column {
+            return;
+        }
+        let span = self.span(pair);
+        let keyword = Span::new(self.file, span.start, span.start + what.len());
+        self.error(
+            Problem::error(
+                Code::MisplacedClause,
+                keyword,
+                format!("`{what}` staat helemaal links, maar hoort bij {owner} erboven"),
+            )
+            .label("een onderdeel van de declaratie erboven")
+            .help(format!(
+                "hoort het bij {owner}, spring het dan in (twee spaties); hoort het bij de hele regelset, zet het dan in de kop, direct onder `regelset`"
+            )),
+        );
+    }
+
+    fn decision(&mut self, pair: Pair<'_, Rule>) -> DecisionDecl {
+        let span = self.span(&pair);
+        let mut decl = DecisionDecl {
+            name: Ident {
+                name: String::new(),
+                span,
+            },
+            label: None,
+            routes: Vec::new(),
+            values: Vec::new(),
+            explanation: None,
+            span,
+        };
+        for p in children(pair) {
+            let pspan = self.span(&p);
+            match p.as_rule() {
+                Rule::name => decl.name = self.name(p),
+                Rule::label => decl.label = Some(self.label(p)),
+                Rule::decision_for => decl.routes.extend(self.decision_for(p)),
+                Rule::decision_value => decl.values.push(self.decision_value(p)),
+                Rule::explanation => {
+                    let v = self.explanation(p);
+                    let first = decl.explanation.as_ref().map(|v| v.span);
+                    self.once(&mut decl.explanation, v, pspan, "toelichting", first);
+                }
+                _ => {}
+            }
+        }
+        decl
+    }
+
+    fn decision_for(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+        children(pair).map(|p| self.name(p)).collect()
+    }
+
+    fn decision_value(&mut self, pair: Pair<'_, Rule>) -> DomainDecl {
+        self.domain(pair)
     }
 
     fn domain(&mut self, pair: Pair<'_, Rule>) -> DomainDecl {
@@ -246,7 +422,7 @@ impl Lower {
             match p.as_rule() {
                 Rule::name => name = self.name(p),
                 Rule::label => label = Some(self.label(p)),
-                Rule::payer => payer = Some(self.payer(p)),
+                Rule::payer => payer = self.payer(p),
                 _ => {}
             }
         }
@@ -262,8 +438,12 @@ impl Lower {
         self.single_string(pair)
     }
 
-    fn payer(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
-        self.single_string(pair)
+    fn payer(&mut self, pair: Pair<'_, Rule>) -> Option<Payer> {
+        let inner = children(pair).next()?;
+        Some(match inner.as_rule() {
+            Rule::string => Payer::Text(self.string(inner)),
+            _ => Payer::Fact(self.name(inner)),
+        })
     }
 
     fn fact(&mut self, pair: Pair<'_, Rule>) -> FactDecl {
@@ -353,15 +533,22 @@ impl Lower {
         Some((low, high))
     }
 
-    fn value_names_of(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+    fn value_names_of(&mut self, pair: Pair<'_, Rule>) -> Vec<ValueDecl> {
         children(pair)
             .find(|p| p.as_rule() == Rule::value_names)
             .map(|p| self.value_names(p))
             .unwrap_or_default()
     }
 
-    fn value_names(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
-        children(pair).map(|p| self.name(p)).collect()
+    fn value_names(&mut self, pair: Pair<'_, Rule>) -> Vec<ValueDecl> {
+        children(pair).filter_map(|p| self.value_name(p)).collect()
+    }
+
+    fn value_name(&mut self, pair: Pair<'_, Rule>) -> Option<ValueDecl> {
+        let mut inner = children(pair);
+        let name = self.name(inner.next()?);
+        let label = inner.next().map(|l| self.label(l));
+        Some(ValueDecl { name, label })
     }
 
     fn concept(&mut self, pair: Pair<'_, Rule>) -> Option<ConceptDecl> {
@@ -380,16 +567,33 @@ impl Lower {
 
     fn rule(&mut self, pair: Pair<'_, Rule>) -> Option<RuleDecl> {
         let span = self.span(&pair);
-        let mut name = None;
+        let start = self
+            .current
+            .unwrap_or_else(|| self.lines.line_col(pair.as_span().start()));
+        let mut name: Option<Ident> = None;
         let (mut title, mut exception_of, mut condition, mut outcome) =
             (None, Vec::new(), None, None);
         let (mut explanation, mut source, mut period) = (None, None, None);
+        let mut groups = Vec::new();
         for p in children(pair) {
             let pspan = self.span(&p);
+            if matches!(p.as_rule(), Rule::source | Rule::period) {
+                let what = if p.as_rule() == Rule::source {
+                    "bron"
+                } else {
+                    "geldig"
+                };
+                let owner = match &name {
+                    Some(n) => format!("`regel {}`", n.name),
+                    None => "de regel".to_string(),
+                };
+                self.indented_clause(&p, what, &owner, start);
+            }
             match p.as_rule() {
                 Rule::name => name = Some(self.name(p)),
                 Rule::title => title = Some(self.title(p)),
                 Rule::exception_of => exception_of = self.exception_of(p),
+                Rule::group => groups.extend(self.group(p)),
                 Rule::expr => condition = self.expr(p),
                 Rule::outcome => outcome = self.outcome(p),
                 Rule::explanation => {
@@ -414,6 +618,7 @@ impl Lower {
             name: name?,
             title,
             exception_of,
+            groups,
             condition: condition?,
             outcome: outcome?,
             explanation,
@@ -427,7 +632,29 @@ impl Lower {
         self.single_string(pair)
     }
 
-    fn exception_of(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+    fn exception_of(&mut self, pair: Pair<'_, Rule>) -> Vec<ExceptionTarget> {
+        children(pair)
+            .filter_map(|p| match p.as_rule() {
+                Rule::exception_group => self.exception_group(p),
+                Rule::exception_outcome => self.exception_outcome(p),
+                _ => Some(ExceptionTarget::Rule(self.name(p))),
+            })
+            .collect()
+    }
+
+    fn exception_group(&mut self, pair: Pair<'_, Rule>) -> Option<ExceptionTarget> {
+        Some(ExceptionTarget::Group(self.name(children(pair).next()?)))
+    }
+
+    fn exception_outcome(&mut self, pair: Pair<'_, Rule>) -> Option<ExceptionTarget> {
+        let span = self.span(&pair);
+        Some(ExceptionTarget::Outcome(
+            self.name(children(pair).next()?),
+            span,
+        ))
+    }
+
+    fn group(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
         children(pair).map(|p| self.name(p)).collect()
     }
 
@@ -468,24 +695,39 @@ impl Lower {
 
     fn example(&mut self, pair: Pair<'_, Rule>) -> Option<ExampleDecl> {
         let span = self.span(&pair);
+        let (name, given, reference_date, expect) = self.example_parts(pair);
+        Some(ExampleDecl {
+            name: name?,
+            given,
+            reference_date,
+            expect,
+            span,
+        })
+    }
+
+    /// The name, facts, reference date and expectations of a `voorbeeld`.
+    #[allow(clippy::type_complexity)]
+    fn example_parts(
+        &mut self,
+        pair: Pair<'_, Rule>,
+    ) -> (
+        Option<Spanned<String>>,
+        Vec<Assignment>,
+        Option<Spanned<Date>>,
+        Vec<Expectation>,
+    ) {
         let mut name = None;
-        let (mut given, mut reference_date, mut expect) = (Vec::new(), None, None);
+        let (mut given, mut reference_date, mut expect) = (Vec::new(), None, Vec::new());
         for p in children(pair) {
             match p.as_rule() {
                 Rule::string => name = Some(self.string(p)),
                 Rule::assignment => given.extend(self.assignment(p)),
                 Rule::reference_date => reference_date = self.reference_date(p),
-                Rule::expectation => expect = self.expectation(p),
+                Rule::expectation => expect.extend(self.expectation(p)),
                 _ => {}
             }
         }
-        Some(ExampleDecl {
-            name: name?,
-            given,
-            reference_date,
-            expect: expect?,
-            span,
-        })
+        (name, given, reference_date, expect)
     }
 
     fn assignment(&mut self, pair: Pair<'_, Rule>) -> Option<Assignment> {
@@ -505,6 +747,7 @@ impl Lower {
         for p in children(pair) {
             match p.as_rule() {
                 Rule::incomplete => return Some(Expectation::Incomplete(self.span(&p))),
+                Rule::decision_incomplete => return self.decision_incomplete(p),
                 Rule::outcome => outcome = self.outcome(p),
                 Rule::decided_by => decided_by = self.decided_by(p),
                 _ => {}
@@ -516,6 +759,12 @@ impl Lower {
         })
     }
 
+    fn decision_incomplete(&mut self, pair: Pair<'_, Rule>) -> Option<Expectation> {
+        Some(Expectation::DecisionIncomplete(
+            self.name(children(pair).next()?),
+        ))
+    }
+
     fn decided_by(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
         children(pair).map(|p| self.name(p)).collect()
     }
@@ -523,8 +772,22 @@ impl Lower {
     fn replace(&mut self, pair: Pair<'_, Rule>) -> Option<Decl> {
         let span = self.span(&pair);
         let inner = children(pair).next()?;
+        if inner.as_rule() == Rule::example_change {
+            return self.example_change(inner, span).map(Decl::ReplaceExample);
+        }
         let decl = self.declaration(inner)?;
         Some(Decl::Replace(Box::new(decl), span))
+    }
+
+    fn example_change(&mut self, pair: Pair<'_, Rule>, span: Span) -> Option<ExampleChange> {
+        let (name, given, reference_date, expect) = self.example_parts(pair);
+        Some(ExampleChange {
+            name: name?,
+            given,
+            reference_date,
+            expect,
+            span,
+        })
     }
 
     fn remove(&mut self, pair: Pair<'_, Rule>) -> Option<Decl> {
@@ -628,6 +891,9 @@ impl Lower {
                     file: self.file,
                     problems: Problems::new(),
                     nesting: self.nesting + 1,
+                    previous: None,
+                    current: None,
+                    lines: Lines::default(),
                 };
                 let e = sub.expr(inner);
                 problems.borrow_mut().extend(sub.problems.sorted());
@@ -642,6 +908,16 @@ impl Lower {
                     span,
                     depth,
                 });
+            }
+            Rule::rule_applies => {
+                let mut inner = children(pair);
+                let rule = inner.next()?;
+                let rule = Ident {
+                    name: rule.as_str().to_string(),
+                    span: self.span(&rule),
+                };
+                let negated = inner.next().is_some();
+                ExprKind::RuleApplies { rule, negated }
             }
             Rule::boolean => ExprKind::Bool(boolean_value(&pair)),
             Rule::percent => {

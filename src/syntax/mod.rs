@@ -63,6 +63,9 @@ fn describe(r: Rule) -> Expected {
         | Rule::infix
         | Rule::primary
         | Rule::literal
+        | Rule::decision_clause
+        | Rule::exception_target
+        | Rule::expected
         | Rule::ident_char => Internal,
         Rule::header => Keyword("regelset"),
         Rule::version => Keyword("versie"),
@@ -71,6 +74,9 @@ fn describe(r: Rule) -> Expected {
         Rule::valid_until => Keyword("tot"),
         Rule::source => Keyword("bron"),
         Rule::based_on => Keyword("gebaseerd op"),
+        Rule::decision => Keyword("beslissing"),
+        Rule::decision_for => Keyword("voor"),
+        Rule::decision_value => Keyword("waarde"),
         Rule::domain => Keyword("domein"),
         Rule::label => Thing("een label tussen aanhalingstekens"),
         Rule::payer => Keyword("betaler"),
@@ -87,10 +93,16 @@ fn describe(r: Rule) -> Expected {
         }
         Rule::bounds => Keyword("tussen"),
         Rule::value_names => Thing("een lijst van waarden"),
+        Rule::value_name => {
+            Thing("een waarde (een naam, eventueel met een label tussen aanhalingstekens)")
+        }
         Rule::concept => Keyword("begrip"),
         Rule::rule => Keyword("regel"),
         Rule::title => Thing("een titel tussen aanhalingstekens"),
         Rule::exception_of => Keyword("uitzondering op"),
+        Rule::exception_group => Keyword("groep"),
+        Rule::exception_outcome => Keyword("regels met"),
+        Rule::group => Keyword("groep"),
         Rule::fallback => Keyword("anders"),
         Rule::conflict => Keyword("bij conflict"),
         Rule::outcome => Thing("een uitkomst (een domein of `verdeel`)"),
@@ -101,9 +113,12 @@ fn describe(r: Rule) -> Expected {
         Rule::reference_date => Keyword("peildatum"),
         Rule::expectation => Thing("een verwachte uitkomst of `onvolledig`"),
         Rule::incomplete => Keyword("onvolledig"),
+        Rule::decision_incomplete => Thing("een beslissing met `onvolledig`"),
         Rule::decided_by => Keyword("door"),
         Rule::replace => Keyword("vervang"),
         Rule::remove => Keyword("schrap"),
+        Rule::example_change => Keyword("voorbeeld"),
+        Rule::rule_applies => Thing("`regel NAAM geldt`"),
         Rule::expr | Rule::paren => Thing("een voorwaarde of waarde"),
         Rule::op_not => Keyword("niet"),
         Rule::op_neg => Thing("een getal"),
@@ -185,6 +200,13 @@ fn describe(r: Rule) -> Expected {
         Rule::kw_ten => Keyword("ten"),
         Rule::kw_hoogste => Keyword("hoogste"),
         Rule::kw_minste => Keyword("minste"),
+        Rule::kw_beslissing => Keyword("beslissing"),
+        Rule::kw_voor => Keyword("voor"),
+        Rule::kw_waarde => Keyword("waarde"),
+        Rule::kw_groep => Keyword("groep"),
+        Rule::kw_regels => Keyword("regels"),
+        Rule::kw_met => Keyword("met"),
+        Rule::kw_geldt => Keyword("geldt"),
     }
 }
 
@@ -194,6 +216,7 @@ const OPERATOR: &str = "een bewerking (zoals `en`, `of`, `is`, `<`, `+`)";
 /// Keywords that open a top-level declaration; an error that lists them all says
 /// "een nieuwe declaratie" instead.
 const DECLARATION_KEYWORDS: &[&str] = &[
+    "beslissing",
     "domein",
     "feit",
     "begrip",
@@ -258,6 +281,13 @@ fn is_token(r: Rule) -> bool {
             | Rule::kw_ten
             | Rule::kw_hoogste
             | Rule::kw_minste
+            | Rule::kw_beslissing
+            | Rule::kw_voor
+            | Rule::kw_waarde
+            | Rule::kw_groep
+            | Rule::kw_regels
+            | Rule::kw_met
+            | Rule::kw_geldt
     )
 }
 

@@ -57,13 +57,36 @@ fn outcome() -> impl Strategy<Value = String> {
     prop::sample::select(vec!["d1", "d2", "verdeel d1 50%, d2 50%"]).prop_map(String::from)
 }
 
-/// A rule text: each rule may be an exception to an earlier one.
+/// An atom of a route's rule: a fact, or the law's outcome, or a law rule.
+fn route_atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        atom(),
+        prop::sample::select(vec!["d1", "d2"]).prop_map(|v| format!("wet is {v}")),
+        Just("wet bevat d2".to_string()),
+        Just("wet is niet d1".to_string()),
+        (0usize..2).prop_map(|r| format!("regel r{r} geldt")),
+    ]
+}
+
+/// A rule text: each rule may be an exception to an earlier one; with `route`, a second
+/// decision `voor d2` (or not) whose rules read the law.
 fn rule_set() -> impl Strategy<Value = String> {
-    prop::collection::vec(
+    let law = prop::collection::vec(
         (condition(), outcome(), any::<Option<prop::sample::Index>>()),
-        1..6,
-    )
-    .prop_map(|rules| {
+        2..6,
+    );
+    let route = prop::option::of((
+        any::<bool>(),
+        prop::collection::vec(
+            (
+                prop::collection::vec(route_atom(), 1..3),
+                any::<bool>(),
+                prop::sample::select(vec!["v1", "v2"]),
+            ),
+            1..4,
+        ),
+    ));
+    (law, route).prop_map(|(rules, route)| {
         let mut text = HEADER.to_string();
         for (i, (cond, out, exc)) in rules.iter().enumerate() {
             text.push_str(&format!("regel r{i}\n"));
@@ -73,6 +96,18 @@ fn rule_set() -> impl Strategy<Value = String> {
             text.push_str(&format!("  als {cond}\n  dan {out}\n"));
         }
         text.push_str("anders d1\n");
+        if let Some((routes, route_rules)) = route {
+            text.push_str("beslissing route\n");
+            if routes {
+                text.push_str("  voor d2\n");
+            }
+            text.push_str("  waarde v1\n  waarde v2\n");
+            for (i, (atoms, or, out)) in route_rules.iter().enumerate() {
+                let cond = atoms.join(if *or { " of " } else { " en " });
+                text.push_str(&format!("regel q{i}\n  als {cond}\n  dan {out}\n"));
+            }
+            text.push_str("anders v1\n");
+        }
         text
     })
 }
@@ -138,16 +173,16 @@ fn brute(rs: &RuleSet) -> Findings {
             (d.status, d.outcome.as_ref())
         );
         assert_eq!(scratch.decided_by(), &d.decided_by[..]);
-        let applying: Vec<_> = d
-            .trace
-            .iter()
-            .filter(|s| s.result == RuleResult::Applies)
-            .collect();
-        for s in &d.trace {
+        for s in d.views().flat_map(|v| v.trace.iter()) {
             true_ever[s.rule.index()] |= s.condition == Some(true);
             applies_ever[s.rule.index()] |= s.result == RuleResult::Applies;
         }
-        if d.status == Status::Conflict {
+        for view in d.views().filter(|v| v.status == Status::Conflict) {
+            let applying: Vec<_> = view
+                .trace
+                .iter()
+                .filter(|s| s.result == RuleResult::Applies)
+                .collect();
             for (i, a) in applying.iter().enumerate() {
                 for b in &applying[i + 1..] {
                     let (ra, rb) = (rs.rule(a.rule), rs.rule(b.rule));

@@ -152,33 +152,47 @@ fn possible_conflicts(rs: &RuleSet, o: &Observations<'_>) -> Vec<Finding> {
     findings
 }
 
+/// The grey area of the law, and of a further decision without its own `anders` (with
+/// one, that `anders` is the route the decision takes unless a rule says otherwise).
 fn reaches_fallback(rs: &RuleSet, o: &Observations<'_>) -> Vec<Finding> {
-    let total = o.grey.len();
-    o.grey
-        .iter()
-        .enumerate()
-        .take(MAX_REGIONS)
-        .map(|(i, (when, example))| {
+    let mut out = Vec::new();
+    for (id, def) in rs.decisions().iter().enumerate() {
+        let id = crate::ruleset::DecisionId::from_index(id);
+        if id != crate::ruleset::LAW && def.fallback.is_declared() {
+            continue;
+        }
+        let mine: Vec<&(crate::ruleset::DecisionId, String, serde_json::Value)> =
+            o.grey.iter().filter(|(d, _, _)| *d == id).collect();
+        let total = mine.len();
+        let which = if id == crate::ruleset::LAW {
+            String::new()
+        } else {
+            format!(" van beslissing `{}`", def.name)
+        };
+        for (i, (_, when, example)) in mine.into_iter().enumerate().take(MAX_REGIONS) {
             let more = if i + 1 == MAX_REGIONS && total > MAX_REGIONS {
                 format!(" (en nog {} gebieden)", total - MAX_REGIONS)
             } else {
                 String::new()
             };
-            Finding::new(
-                Problem::warning(
-                    Code::ReachesFallback,
-                    rs.fallback_span(),
-                    format!("geen regel geldt als {when}{more}"),
+            out.push(
+                Finding::new(
+                    Problem::warning(
+                        Code::ReachesFallback,
+                        rs.fallback_span_of(id),
+                        format!("geen regel{which} geldt als {when}{more}"),
+                    )
+                    .label(format!(
+                        "dan geldt `anders`: {}",
+                        rs.outcome_words(def.fallback.outcome())
+                    ))
+                    .help("is dit het grijze gebied dat de werkgroep bedoelt? Zo niet, schrijf een regel voor deze gevallen"),
                 )
-                .label(format!(
-                    "dan geldt `anders`: {}",
-                    rs.outcome_words(rs.fallback().outcome())
-                ))
-                .help("is dit het grijze gebied dat de werkgroep bedoelt? Zo niet, schrijf een regel voor deze gevallen"),
-            )
-            .example(example.clone())
-        })
-        .collect()
+                .example(example.clone()),
+            );
+        }
+    }
+    out
 }
 
 fn approximate(rs: &RuleSet, o: &Observations<'_>) -> Option<Finding> {

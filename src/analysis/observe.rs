@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json};
 
 use super::{decide, describe, epochs, explore, next_var, regions, Node, Probe, Space, View};
 use crate::eval::{RuleResult, Status, Waiting};
-use crate::ruleset::{RuleId, RuleSet};
+use crate::ruleset::{DecisionId, RuleId, RuleSet};
 
 /// How many points each exploration of the lints may visit: lints run on every `check`,
 /// so they stay within seconds even for a few hundred rules (and say when they stopped).
@@ -35,8 +35,9 @@ pub struct Observations<'a> {
     /// Pairs of applying rules with different outcomes, each with a case, in the order
     /// first met.
     pub conflicts: Vec<(RuleId, RuleId, Json)>,
-    /// The grey area: regions where the fallback holds (as a condition), each with a case.
-    pub grey: Vec<(String, Json)>,
+    /// The grey area of each decision: regions where its fallback holds (as a
+    /// condition), each with a case.
+    pub grey: Vec<(DecisionId, String, Json)>,
     /// Whether the budget sufficed for every exploration.
     pub complete: bool,
 }
@@ -78,7 +79,7 @@ fn rules_and_conflicts(
             _ => {}
         }
         let example = || with_date(space.example(View::FIRST), date);
-        for step in &d.trace {
+        for step in d.views().flat_map(|v| v.trace.iter()) {
             let Some(s) = seen.get_mut(step.rule.index()) else {
                 continue;
             };
@@ -93,8 +94,8 @@ fn rules_and_conflicts(
                 _ => {}
             }
         }
-        if d.status == Status::Conflict {
-            let applying: Vec<RuleId> = d
+        for view in d.views().filter(|v| v.status == Status::Conflict) {
+            let applying: Vec<RuleId> = view
                 .trace
                 .iter()
                 .filter(|s| s.result == RuleResult::Applies)
@@ -113,29 +114,46 @@ fn rules_and_conflicts(
     });
 }
 
-/// The grey area, split only as far as the decision needs.
+/// The grey area of every decision, split only as far as the decisions need.
 fn grey_area(o: &mut Observations<'_>, date: Date) {
     let mut budget = LINT_BUDGET;
-    let tree: Node<Option<Json>> = explore(&mut o.space, &mut budget, &mut |space, last| {
-        let Ok(d) = decide(space, View::FIRST, date) else {
-            return Probe::Leaf(None);
-        };
-        match next_var(space, View::FIRST, &d, Waiting::Result) {
-            Ok(Some(var)) if !last => Probe::Branch(var),
-            _ => Probe::Leaf(
-                (d.status == Status::Fallback).then(|| with_date(space.example(View::FIRST), date)),
-            ),
-        }
-    });
+    let tree: Node<Vec<(DecisionId, Json)>> =
+        explore(&mut o.space, &mut budget, &mut |space, last| {
+            let Ok(d) = decide(space, View::FIRST, date) else {
+                return Probe::Leaf(Vec::new());
+            };
+            match next_var(space, View::FIRST, &d, Waiting::Result) {
+                Ok(Some(var)) if !last => Probe::Branch(var),
+                _ => Probe::Leaf(
+                    d.views()
+                        .filter(|v| v.status == Status::Fallback)
+                        .map(|v| (v.decision, with_date(space.example(View::FIRST), date)))
+                        .collect(),
+                ),
+            }
+        });
     o.complete &= budget > 0;
     let space = &o.space;
     let cells = |v: usize| space.vars.get(v).map_or(0, |v| v.cells.len());
-    for (region, (), example) in regions(&tree, space.vars.len(), &cells, &|l: &Option<Json>| {
-        l.clone().map(|x| ((), x))
-    }) {
-        let when = describe(space, &region);
-        if !o.grey.iter().any(|(w, _)| *w == when) {
-            o.grey.push((when, example));
+    let decisions: Vec<DecisionId> = space
+        .side(View::FIRST)
+        .map(|s| {
+            (0..s.rs.decisions().len())
+                .map(DecisionId::from_index)
+                .collect()
+        })
+        .unwrap_or_default();
+    for decision in decisions {
+        let label = |l: &Vec<(DecisionId, Json)>| {
+            l.iter()
+                .find(|(d, _)| *d == decision)
+                .map(|(_, x)| ((), x.clone()))
+        };
+        for (region, (), example) in regions(&tree, space.vars.len(), &cells, &label) {
+            let when = describe(space, &region);
+            if !o.grey.iter().any(|(d, w, _)| *d == decision && *w == when) {
+                o.grey.push((decision, when, example));
+            }
         }
     }
 }

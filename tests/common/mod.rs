@@ -156,11 +156,18 @@ pub fn assert_reproduces(rs: &RuleSet, f: &wiebetaalt::diagnostic::Finding) {
     let p = &f.problem;
     let yaml = serde_json::to_string(example).unwrap();
     let d = decide(rs, &yaml);
-    let by = decided_by(rs, &d);
     match p.code.as_str() {
         "possible-conflict" if f.rules.is_empty() => {}
         "possible-conflict" => {
-            assert_eq!(d.status.as_str(), "conflict", "{} {yaml}", p.message);
+            // The conflict is in the decision of the rules named.
+            let decision = rs.rule(rs.rule_id(&f.rules[0]).unwrap()).decision;
+            let view = d.views().find(|v| v.decision == decision).unwrap();
+            assert_eq!(view.status.as_str(), "conflict", "{} {yaml}", p.message);
+            let by: Vec<String> = view
+                .decided_by
+                .iter()
+                .map(|r| rs.rule_name(*r).to_string())
+                .collect();
             for r in &f.rules {
                 assert!(by.contains(r), "{r} not in {by:?}: {yaml}");
             }
@@ -168,8 +175,8 @@ pub fn assert_reproduces(rs: &RuleSet, f: &wiebetaalt::diagnostic::Finding) {
         "reaches-fallback" => assert_eq!(d.status.as_str(), "fallback", "{} {yaml}", p.message),
         "always-overridden" => {
             let step = d
-                .trace
-                .iter()
+                .views()
+                .flat_map(|v| v.trace.iter())
                 .find(|s| rs.rule_name(s.rule) == f.rules[0])
                 .unwrap();
             assert_eq!(step.result.as_str(), "overridden", "{yaml}");

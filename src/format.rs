@@ -17,35 +17,31 @@ pub const WIDTH: usize = 92;
 
 use crate::syntax::lexer::{tokens, Token, TokenKind as Kind};
 
-/// Keywords that start a declaration.
+/// Keywords that start a declaration (`prev` is the token before).
 fn starts_declaration(prev: Option<&str>, word: &str) -> bool {
     match word {
         "regelset" | "domein" | "feit" | "begrip" | "voorbeeld" | "vervang" | "schrap"
-        | "anders" => !matches!(prev, Some("vervang") | Some("schrap")),
-        "regel" => !matches!(prev, Some("vervang") | Some("schrap")),
+        | "anders" | "beslissing" => !matches!(prev, Some("vervang") | Some("schrap")),
+        // `regel NAAM geldt` inside a condition is no declaration.
+        "regel" => !matches!(
+            prev,
+            Some("vervang" | "schrap" | "als" | "en" | "of" | "niet" | "(")
+        ),
         "bij" => true,
         _ => false,
     }
 }
 
-/// Keywords that start a clause of a declaration.
-fn starts_clause(word: &str) -> bool {
-    matches!(
-        word,
-        "versie"
-            | "geldig"
-            | "bron"
-            | "gebaseerd"
-            | "vraag"
-            | "toelichting"
-            | "eenheid"
-            | "uitzondering"
-            | "als"
-            | "dan"
-            | "gegeven"
-            | "peildatum"
-            | "verwacht"
-    )
+/// Keywords that start a clause of a declaration (`prev` is the token before).
+fn starts_clause(prev: Option<&str>, word: &str) -> bool {
+    match word {
+        "versie" | "geldig" | "bron" | "gebaseerd" | "vraag" | "toelichting" | "eenheid"
+        | "uitzondering" | "als" | "dan" | "gegeven" | "peildatum" | "verwacht" | "waarde"
+        | "voor" => true,
+        // `uitzondering op groep g` names a group; `groep g` after a rule is a clause.
+        "groep" => !matches!(prev, Some("op" | ",")),
+        _ => false,
+    }
 }
 
 /// Whether a token ends a value (so that a `-` after it is a binary minus).
@@ -131,10 +127,18 @@ impl<'a> Formatter<'a> {
             .map(|p| p.text)
     }
 
+    /// The token before, whatever it is (a word or punctuation).
+    fn prev_token(&self) -> Option<&'a str> {
+        self.prev
+            .as_ref()
+            .filter(|p| !matches!(p.kind, Kind::Comment { .. }))
+            .map(|p| p.text)
+    }
+
     /// A comment on its own line keeps it, indented like the code it stands above.
     fn comment_on_its_own_line(&mut self, t: &Token<'a>, next: Option<&Token<'a>>) {
         let indent = match next {
-            Some(n) if n.kind == Kind::Word && starts_declaration(self.prev_word(), n.text) => 0,
+            Some(n) if n.kind == Kind::Word && starts_declaration(self.prev_token(), n.text) => 0,
             None => 0,
             Some(_) => 2,
         };
@@ -163,11 +167,12 @@ impl<'a> Formatter<'a> {
     /// A token of code: it may start a declaration or a clause, or continue a line.
     fn code(&mut self, t: &Token<'a>) {
         let prev_word = self.prev_word();
+        let prev_token = self.prev_token();
         let word = (t.kind == Kind::Word).then_some(t.text);
-        let decl = word.is_some_and(|w| starts_declaration(prev_word, w));
+        let decl = word.is_some_and(|w| starts_declaration(prev_token, w));
         // `minder dan`, `meer dan`: a comparison, not the `dan` of a rule.
         let clause = !decl
-            && word.is_some_and(starts_clause)
+            && word.is_some_and(|w| starts_clause(prev_token, w))
             && !(t.text == "dan" && matches!(prev_word, Some("minder" | "meer")));
         if decl {
             self.start_declaration(t);

@@ -9,27 +9,38 @@ use crate::case::Case;
 use crate::eval::{open, Decision, EvalError, Open, Status, Waiting};
 use crate::ruleset::{Fact, FactId, Raw, RuleSet, Type, Value};
 
-/// The facts that can still change the outcome of `case`, in asking order (none once
-/// the decision is no longer incomplete).
+/// The facts that can still change the outcome of `case`, in asking order: first what
+/// the decisions still wait for (the law's, then each further decision's, in the order
+/// they are evaluated), then the facts that name a payer once the outcome needs them.
+/// Empty once every decision is complete and every payer known.
 ///
-/// These are the open unknowns of the rules that wait ([`open`]): unlike the decision's
-/// `missing` (spec section 5), a fact read only in a part of a condition that is already
-/// decided is left out, because no answer to it can change anything. Should the open
-/// unknowns ever come out empty while the decision is incomplete, the missing facts are
-/// asked instead, so the interview always ends in a decision.
+/// The decisions' questions are the open unknowns of the rules that wait ([`open`]):
+/// unlike a decision's `missing` (spec section 5), a fact read only in a part of a
+/// condition that is already decided is left out, because no answer to it can change
+/// anything. Should the open unknowns ever come out empty while a decision is
+/// incomplete, its missing facts are asked instead, so the interview always ends.
 pub fn questions(rs: &RuleSet, case: &Case, decision: &Decision) -> Result<Vec<FactId>, EvalError> {
-    if decision.status != Status::Incomplete {
-        return Ok(Vec::new());
-    }
+    let incomplete: Vec<_> = decision
+        .views()
+        .filter(|v| v.status == Status::Incomplete)
+        .collect();
     let mut facts: Vec<FactId> = Vec::new();
-    for o in open(rs, case, decision, Waiting::Result)? {
-        let (Open::Fact(f) | Open::Member(f, _)) = o;
-        if !facts.contains(&f) {
-            facts.push(f);
+    if !incomplete.is_empty() {
+        for o in open(rs, case, decision, Waiting::Result)? {
+            let (Open::Fact(f) | Open::Member(f, _)) = o;
+            if !facts.contains(&f) {
+                facts.push(f);
+            }
+        }
+        if facts.is_empty() {
+            facts = incomplete
+                .iter()
+                .flat_map(|v| v.missing.iter().copied())
+                .collect();
         }
     }
     if facts.is_empty() {
-        facts = decision.missing.clone();
+        facts = decision.payment.missing.clone();
     }
     Ok(facts)
 }
@@ -41,6 +52,12 @@ pub fn next_question(
     decision: &Decision,
 ) -> Result<Option<FactId>, EvalError> {
     Ok(questions(rs, case, decision)?.first().copied())
+}
+
+/// How a value of a `keuze` or `lijst` is shown to people: its label, else its name.
+pub fn label(rs: &RuleSet, fact: &Fact, value: crate::ruleset::Sym) -> String {
+    rs.label(fact, value)
+        .map_or_else(|| rs.symbols().name(value).to_string(), str::to_string)
 }
 
 /// The answers allowed, in words, for a prompt.
@@ -64,22 +81,42 @@ pub fn hint(rs: &RuleSet, fact: &Fact) -> String {
     }
 }
 
+/// `1 basisonderwijs (po), 2 ...`: each value by number, with its label when it has one.
 fn numbered(rs: &RuleSet, fact: &Fact) -> String {
     fact.values
         .iter()
         .enumerate()
-        .map(|(i, s)| format!("{} {}", i + 1, rs.symbols().name(*s)))
+        .map(|(i, s)| {
+            let name = rs.symbols().name(*s);
+            let shown = label(rs, fact, *s);
+            if shown == name {
+                format!("{} {name}", i + 1)
+            } else {
+                format!("{} {shown} ({name})", i + 1)
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// One value: a name, or its number in the list of the hint.
+/// One value: a name, its label (in any case), or its number in the list of the hint.
 fn value_name(rs: &RuleSet, fact: &Fact, word: &str) -> String {
-    word.parse::<usize>()
+    if let Some(s) = word
+        .parse::<usize>()
         .ok()
         .and_then(|n| n.checked_sub(1))
         .and_then(|i| fact.values.get(i))
-        .map_or_else(|| word.to_string(), |s| rs.symbols().name(*s).to_string())
+    {
+        return rs.symbols().name(*s).to_string();
+    }
+    fact.values
+        .iter()
+        .zip(&fact.labels)
+        .find(|(_, l)| l.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(word)))
+        .map_or_else(
+            || word.to_string(),
+            |(s, _)| rs.symbols().name(*s).to_string(),
+        )
 }
 
 /// An answer as a value of the fact, or why it is not one (Dutch). Numbers may use a

@@ -201,21 +201,66 @@ pub fn replay(rs: &RuleSet, recorded: &Json) -> Result<Replay, Problems> {
         .and_then(Json::as_array)
         .is_some_and(|t| !t.is_empty());
     let mut differences = Vec::new();
-    for key in ["status", "outcome", "allocation", "decided_by", "missing"] {
-        let (was, now) = (recorded.get(key), new.get(key));
-        if was != now {
-            differences.push(format!(
-                "{key}: vastgelegd {}, nu {}",
-                was.map_or("(niets)".into(), Json::to_string),
-                now.map_or("(niets)".into(), Json::to_string)
-            ));
-        }
-    }
+    compare_keys(
+        "",
+        recorded,
+        &new,
+        &[
+            "status",
+            "outcome",
+            "payment",
+            "allocation",
+            "decided_by",
+            "missing",
+        ],
+        &mut differences,
+    );
     if recorded_trace {
         differences.extend(trace_differences(
             recorded.get("trace").unwrap_or(&Json::Null),
             new.get("trace").unwrap_or(&Json::Null),
         ));
+    }
+    // The further decisions, each like the law.
+    let empty = Map::new();
+    let (was, now) = (
+        recorded
+            .get("decisions")
+            .and_then(Json::as_object)
+            .unwrap_or(&empty),
+        new.get("decisions")
+            .and_then(Json::as_object)
+            .unwrap_or(&empty),
+    );
+    for name in was
+        .keys()
+        .chain(now.keys().filter(|k| !was.contains_key(*k)))
+    {
+        let (a, b) = (was.get(name), now.get(name));
+        let (Some(a), Some(b)) = (a, b) else {
+            differences.push(format!(
+                "beslissing {name}: {}",
+                if a.is_some() {
+                    "staat niet meer in de regelset"
+                } else {
+                    "is nieuw in de regelset"
+                }
+            ));
+            continue;
+        };
+        compare_keys(
+            &format!("{name}."),
+            a,
+            b,
+            &["status", "outcome", "decided_by", "missing"],
+            &mut differences,
+        );
+        if recorded_trace {
+            differences.extend(trace_differences(
+                a.get("trace").unwrap_or(&Json::Null),
+                b.get("trace").unwrap_or(&Json::Null),
+            ));
+        }
     }
     Ok(Replay {
         id: case.id.clone(),
@@ -228,6 +273,20 @@ pub fn replay(rs: &RuleSet, recorded: &Json) -> Result<Replay, Problems> {
         differences,
         decision: new,
     })
+}
+
+/// One line per key whose value differs between the recorded and the new decision.
+fn compare_keys(prefix: &str, was: &Json, now: &Json, keys: &[&str], out: &mut Vec<String>) {
+    for key in keys {
+        let (a, b) = (was.get(*key), now.get(*key));
+        if a != b {
+            out.push(format!(
+                "{prefix}{key}: vastgelegd {}, nu {}",
+                a.map_or("(niets)".into(), Json::to_string),
+                b.map_or("(niets)".into(), Json::to_string)
+            ));
+        }
+    }
 }
 
 /// The rules whose trace entry differs, was added or is gone.

@@ -131,7 +131,7 @@ fn describes_the_domains_and_facts_of_a_rule_set() {
     let find = |n: &str| facts.iter().find(|f| f["name"] == n).unwrap().clone();
     assert_eq!(
         find("zorguren_per_week"),
-        json!({"name": "zorguren_per_week", "type": "getal", "values": null,
+        json!({"name": "zorguren_per_week", "type": "getal", "values": null, "options": null,
                "question": "Hoeveel uur per week krijgt de leerling deze zorg onder schooltijd?",
                "help": null, "unit": "uur per week", "bounds": {"min": 0, "max": 40}})
     );

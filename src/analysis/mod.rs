@@ -74,12 +74,30 @@ pub fn explore<L>(
     }
 }
 
-/// The decision of rule set `view` for the current assignment.
+/// The decision of rule set `view` for the current assignment (which must be a valid
+/// case for it: see [`space::Side::valid`]).
 pub fn decide(space: &Space<'_>, view: View, date: Date) -> Result<Decision, EvalError> {
     let side = space
         .side(view)
         .ok_or_else(|| EvalError::Internal(format!("de analyse heeft geen regelset {}", view.0)))?;
     evaluate_with(side.rs, &side.facts, date)
+}
+
+/// What rule set `view` decides for the current assignment, by name; an invalid case
+/// decides nothing.
+pub fn answer(
+    space: &Space<'_>,
+    view: View,
+    date: Date,
+) -> Result<(Answer, Option<Decision>), EvalError> {
+    let side = space
+        .side(view)
+        .ok_or_else(|| EvalError::Internal(format!("de analyse heeft geen regelset {}", view.0)))?;
+    if !side.valid() {
+        return Ok((Answer::invalid(), None));
+    }
+    let d = evaluate_with(side.rs, &side.facts, date)?;
+    Ok((Answer::of(side.rs, &d), Some(d)))
 }
 
 /// The first variable of the space that rule set `view` waits for, if any.
@@ -151,12 +169,18 @@ pub fn regions<L, K: PartialEq + Clone, X: Clone>(
     }
 }
 
-/// `decided`/`fallback`/`conflict`/`incomplete` and the outcome by domain name (in the
-/// rule set's order), so that decisions of different rule sets compare.
+/// What a rule set decides for a point of the space, by name (so that decisions of
+/// different rule sets compare): the law's status and outcome, and each further decision
+/// that was needed.
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// False when the point is no valid case for the rule set (a value it does not
+    /// allow): then it decides nothing.
+    pub valid: bool,
     pub status: Status,
     pub outcome: Option<Vec<(String, Decimal)>>,
+    /// Each further decision that was needed: its name, status and outcome.
+    pub further: Vec<(String, Status, Option<Vec<(String, Decimal)>>)>,
 }
 
 impl PartialEq for Answer {
@@ -167,7 +191,20 @@ impl PartialEq for Answer {
                 v
             })
         };
-        self.status == other.status && sorted(&self.outcome) == sorted(&other.outcome)
+        let further = |a: &Answer| {
+            let mut f: Vec<_> = a
+                .further
+                .iter()
+                .map(|(n, s, o)| (n.clone(), *s, sorted(o)))
+                .collect();
+            f.sort_by(|x, y| x.0.cmp(&y.0));
+            f
+        };
+        self.valid == other.valid
+            && (!self.valid
+                || (self.status == other.status
+                    && sorted(&self.outcome) == sorted(&other.outcome)
+                    && further(self) == further(other)))
     }
 }
 
@@ -176,8 +213,31 @@ impl Eq for Answer {}
 impl Answer {
     pub fn of(rs: &RuleSet, d: &Decision) -> Answer {
         Answer {
+            valid: true,
             status: d.status,
             outcome: d.outcome.as_ref().map(|o| named(rs, o)),
+            further: d
+                .views()
+                .skip(1)
+                .filter(|v| v.status != Status::NotNeeded)
+                .map(|v| {
+                    (
+                        rs.decision(v.decision).name.clone(),
+                        v.status,
+                        v.outcome.map(|o| named(rs, o)),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The answer for a point that is no valid case for the rule set.
+    pub fn invalid() -> Answer {
+        Answer {
+            valid: false,
+            status: Status::Incomplete,
+            outcome: None,
+            further: Vec::new(),
         }
     }
 }

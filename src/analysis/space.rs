@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::case::value_json;
 use crate::eval::{Facts, Open};
-use crate::ruleset::{Compare, Expr, FactId, RuleSet, Sym, Type, Value};
+use crate::ruleset::{Compare, Expr, Fact, FactId, RuleSet, Sym, Type, Value};
 
 /// One side of a numeric interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,16 +69,17 @@ pub struct Var {
     /// For a `lijst` member: the member's name.
     pub member: Option<String>,
     pub cells: Vec<Cell>,
-    /// The fact in each rule set of the space, by [`View`].
-    ids: Vec<FactId>,
-    /// The fact's `tussen` bounds.
+    /// The fact in each rule set of the space, by [`View`] (`None` where a rule set does
+    /// not declare it).
+    ids: Vec<Option<FactId>>,
+    /// The fact's `tussen` bounds (over every rule set of the space).
     pub bounds: Option<(Decimal, Decimal)>,
 }
 
 impl Var {
     /// The fact of this variable in one rule set.
     pub fn id(&self, view: View) -> Option<FactId> {
-        self.ids.get(view.0).copied()
+        self.ids.get(view.0).copied().flatten()
     }
 }
 
@@ -86,6 +87,17 @@ impl Var {
 pub struct Side<'a> {
     pub rs: &'a RuleSet,
     pub facts: Assignment,
+    /// How many assigned variables have a value this rule set does not allow (a value
+    /// another rule set added to a `keuze`, a number outside its `tussen`): while any
+    /// has, the assignment is no valid case for it.
+    invalid: usize,
+}
+
+impl Side<'_> {
+    /// Whether the current assignment is a valid case for this rule set.
+    pub fn valid(&self) -> bool {
+        self.invalid == 0
+    }
 }
 
 /// The fact values of one rule set while exploring: whole values, and single members of
@@ -124,6 +136,8 @@ pub struct Space<'a> {
     pub assigned: Vec<Option<usize>>,
     /// Conditions that combine facts (source text), which make the analysis approximate.
     pub approximate: Vec<String>,
+    /// Names the rule sets declare with different kinds of type: not compared.
+    pub incompatible: Vec<String>,
 }
 
 /// What the conditions of a rule set say about one fact.
@@ -143,45 +157,57 @@ impl<'a> Space<'a> {
         Space::shared(&[rs])
     }
 
-    /// The facts that all `sets` declare with the same name and type.
+    /// The facts of all `sets`: every name any of them declares, once (in the order of
+    /// the first that declares it). Where the sets declare a name with the same kind of
+    /// type, it is one variable, its cells cut over the values and bounds of all of them
+    /// (a value one set does not have is no valid case for it). A fact one set does not
+    /// declare cannot change that set's decision. A name declared with different kinds
+    /// of type (a `ja/nee` here, a `getal` there) is left out and named in
+    /// `incompatible`.
     pub fn shared(sets: &[&'a RuleSet]) -> Space<'a> {
         let mut approximate = Vec::new();
         let usages: Vec<Vec<Usage>> = sets.iter().map(|rs| usage(rs, &mut approximate)).collect();
         approximate.sort();
         approximate.dedup();
-        let mut vars = Vec::new();
-        let Some(first) = sets.first() else {
-            return Space {
-                sides: Vec::new(),
-                vars,
-                assigned: Vec::new(),
-                approximate,
-            };
-        };
-        for fact in first.facts() {
-            let ids: Option<Vec<FactId>> = sets
-                .iter()
-                .map(|rs| {
-                    rs.fact_id(&fact.name)
-                        .filter(|id| same_type(first, fact, rs, *id))
-                })
-                .collect();
-            let Some(ids) = ids else { continue };
-            let mut u = Usage::default();
-            for (view, id) in ids.iter().enumerate() {
-                if let Some(x) = usages.get(view).and_then(|us| us.get(id.index())) {
-                    u.numbers.extend(x.numbers.iter().copied());
-                    u.names.extend(x.names.iter().cloned());
-                    u.texts.extend(x.texts.iter().cloned());
-                    for m in &x.members {
-                        if !u.members.contains(m) {
-                            u.members.push(m.clone());
-                        }
-                    }
-                    u.all_values |= x.all_values;
+        let mut names: Vec<&str> = Vec::new();
+        for rs in sets {
+            for f in rs.facts() {
+                if !names.contains(&f.name.as_str()) {
+                    names.push(&f.name);
                 }
             }
-            vars.extend(variables(sets, &ids, fact, &u));
+        }
+        let mut vars = Vec::new();
+        let mut incompatible = Vec::new();
+        for name in names {
+            let ids: Vec<Option<FactId>> = sets.iter().map(|rs| rs.fact_id(name)).collect();
+            let facts: Vec<Option<&Fact>> = sets
+                .iter()
+                .zip(&ids)
+                .map(|(rs, id)| id.map(|id| rs.fact(id)))
+                .collect();
+            let kinds: BTreeSet<u8> = facts.iter().flatten().map(|f| kind(f.ty)).collect();
+            if kinds.len() > 1 {
+                incompatible.push(name.to_string());
+                continue;
+            }
+            let mut u = Usage::default();
+            for (view, id) in ids.iter().enumerate() {
+                let Some(x) = id.and_then(|id| usages.get(view).and_then(|us| us.get(id.index())))
+                else {
+                    continue;
+                };
+                u.numbers.extend(x.numbers.iter().copied());
+                u.names.extend(x.names.iter().cloned());
+                u.texts.extend(x.texts.iter().cloned());
+                for m in &x.members {
+                    if !u.members.contains(m) {
+                        u.members.push(m.clone());
+                    }
+                }
+                u.all_values |= x.all_values;
+            }
+            vars.extend(variables(sets, &ids, name, &facts, &u));
         }
         let sides = sets
             .iter()
@@ -204,6 +230,7 @@ impl<'a> Space<'a> {
                         members: vec![Vec::new(); facts],
                         member_vars,
                     },
+                    invalid: 0,
                 }
             })
             .collect();
@@ -212,6 +239,7 @@ impl<'a> Space<'a> {
             assigned: vec![None; vars.len()],
             vars,
             approximate,
+            incompatible,
         }
     }
 
@@ -237,6 +265,11 @@ impl<'a> Space<'a> {
             let (Some(id), Some(value)) = (v.id(View(view)), c.values.get(view)) else {
                 continue;
             };
+            if value.is_none() {
+                // A value this rule set does not allow: no valid case for it.
+                side.invalid += 1;
+                continue;
+            }
             let i = id.index();
             let a = &mut side.facts;
             match (&v.member, value) {
@@ -271,8 +304,16 @@ impl<'a> Space<'a> {
     /// Takes the value of `var` back (the reverse of the last [`Space::assign`] of it).
     pub fn unassign(&mut self, var: usize) {
         let Some(v) = self.vars.get(var) else { return };
+        let cell = self.assigned.get(var).copied().flatten();
         for (view, side) in self.sides.iter_mut().enumerate() {
             let Some(id) = v.id(View(view)) else { continue };
+            let allowed = cell
+                .and_then(|c| v.cells.get(c))
+                .is_some_and(|c| c.value(View(view)).is_some());
+            if !allowed {
+                side.invalid = side.invalid.saturating_sub(1);
+                continue;
+            }
             let i = id.index();
             let a = &mut side.facts;
             if v.member.is_some() {
@@ -339,101 +380,80 @@ impl<'a> Space<'a> {
     }
 }
 
-fn same_type(a: &RuleSet, fa: &crate::ruleset::Fact, b: &RuleSet, id: FactId) -> bool {
-    let fb = b.fact(id);
-    let names = |rs: &RuleSet, f: &crate::ruleset::Fact| -> Vec<String> {
-        f.values
-            .iter()
-            .map(|s| rs.symbols().name(*s).to_string())
-            .collect()
-    };
-    std::mem::discriminant(&fa.ty) == std::mem::discriminant(&fb.ty)
-        && names(a, fa) == names(b, fb)
-        && fa.bounds == fb.bounds
+/// The kind of a type, for matching facts of several rule sets by name.
+fn kind(ty: Type) -> u8 {
+    match ty {
+        Type::Bool => 0,
+        Type::Number => 1,
+        Type::Text => 2,
+        Type::Choice(_) => 3,
+        Type::List(_) => 4,
+    }
 }
 
-/// The variables of one fact.
+/// The variables of one fact name over the rule sets of the space (`ids` and `facts` by
+/// view, `None` where a set does not declare it).
 fn variables(
     sets: &[&RuleSet],
-    ids: &[FactId],
-    fact: &crate::ruleset::Fact,
+    ids: &[Option<FactId>],
+    name: &str,
+    facts: &[Option<&Fact>],
     u: &Usage,
 ) -> Vec<Var> {
+    let Some(decl) = facts.iter().flatten().next() else {
+        return Vec::new();
+    };
+    let bounds = union_bounds(facts);
     let var = |member: Option<String>, cells: Vec<Cell>| Var {
-        fact: fact.name.clone(),
+        fact: name.to_string(),
         member,
         cells,
         ids: ids.to_vec(),
-        bounds: fact.bounds,
+        bounds,
     };
-    let same = |value: Value| vec![Some(value); sets.len()];
-    let per_view = |f: &dyn Fn(&RuleSet) -> Option<Value>| -> Vec<Option<Value>> {
-        sets.iter().map(|rs| f(rs)).collect()
+    // The value in every view that declares the fact, if that view allows it.
+    let per_view = |f: &dyn Fn(&RuleSet, &Fact) -> Option<Value>| -> Vec<Option<Value>> {
+        sets.iter()
+            .zip(facts)
+            .map(|(rs, fact)| fact.and_then(|fact| f(rs, fact)))
+            .collect()
     };
-    let first = sets.first().copied();
-    let names: Vec<String> = first
-        .map(|rs| {
-            fact.values
-                .iter()
-                .map(|s| rs.symbols().name(*s).to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    match fact.ty {
+    match decl.ty {
         Type::Bool => vec![var(
             None,
             [true, false]
                 .into_iter()
                 .map(|b| Cell {
                     kind: CellKind::Bool(b),
-                    values: same(Value::Bool(b)),
+                    values: per_view(&|_, _| Some(Value::Bool(b))),
                 })
                 .collect(),
         )],
-        Type::Choice(_) => {
-            let mut cells = Vec::new();
-            let mut rest = Vec::new();
-            for n in &names {
-                if u.all_values || u.names.contains(n) {
-                    cells.push(vec![n.clone()]);
-                } else {
-                    rest.push(n.clone());
-                }
-            }
-            if !rest.is_empty() {
-                cells.push(rest);
-            }
-            let cells = cells
-                .into_iter()
-                .map(|group| {
-                    let rep = group.first().cloned().unwrap_or_default();
-                    Cell {
-                        values: per_view(&|rs| rs.symbols().get(&rep).map(Value::Choice)),
-                        kind: CellKind::Choice(group),
-                    }
-                })
-                .collect();
-            vec![var(None, cells)]
-        }
+        Type::Choice(_) => vec![var(None, choice_cells(sets, facts, u))],
         Type::List(_) => {
             let members: Vec<String> = if u.all_values {
-                names.clone()
+                value_names(sets, facts)
             } else {
                 u.members.clone()
             };
             members
                 .into_iter()
                 .map(|m| {
-                    var(
-                        Some(m),
-                        [true, false]
-                            .into_iter()
-                            .map(|b| Cell {
-                                kind: CellKind::Member(b),
-                                values: same(Value::Bool(b)),
-                            })
-                            .collect(),
-                    )
+                    let cells = [true, false]
+                        .into_iter()
+                        .map(|b| Cell {
+                            kind: CellKind::Member(b),
+                            // Containing a value a set's list does not have is no case.
+                            values: per_view(&|rs, fact| {
+                                let has = rs
+                                    .symbols()
+                                    .get(&m)
+                                    .is_some_and(|s| fact.values.contains(&s));
+                                (has || !b).then_some(Value::Bool(b))
+                            }),
+                        })
+                        .collect();
+                    var(Some(m), cells)
                 })
                 .collect()
         }
@@ -443,7 +463,7 @@ fn variables(
                 .iter()
                 .map(|t| Cell {
                     kind: CellKind::Text(Some(t.clone())),
-                    values: same(Value::Text(t.as_str().into())),
+                    values: per_view(&|_, _| Some(Value::Text(t.as_str().into()))),
                 })
                 .collect();
             let mut other = String::from("…");
@@ -452,20 +472,118 @@ fn variables(
             }
             cells.push(Cell {
                 kind: CellKind::Text(None),
-                values: same(Value::Text(other.as_str().into())),
+                values: per_view(&|_, _| Some(Value::Text(other.as_str().into()))),
             });
             vec![var(None, cells)]
         }
-        Type::Number => vec![var(None, number_cells(&u.numbers, fact.bounds, sets.len()))],
+        Type::Number => {
+            let mut points = u.numbers.clone();
+            for (lo, hi) in facts.iter().flatten().filter_map(|f| f.bounds) {
+                points.insert(lo);
+                points.insert(hi);
+            }
+            let cells = number_cells(&points, bounds)
+                .into_iter()
+                .map(|(kind, rep)| Cell {
+                    kind,
+                    values: per_view(&|_, fact| {
+                        let inside = fact.bounds.is_none_or(|(lo, hi)| rep >= lo && rep <= hi);
+                        inside.then_some(Value::Number(rep))
+                    }),
+                })
+                .collect();
+            vec![var(None, cells)]
+        }
     }
 }
 
-/// Points and the open intervals between them, within the bounds.
+/// The widest bounds: a number fact is bounded only where every set that declares it
+/// bounds it.
+fn union_bounds(facts: &[Option<&Fact>]) -> Option<(Decimal, Decimal)> {
+    let mut out: Option<(Decimal, Decimal)> = None;
+    for f in facts.iter().flatten() {
+        let (lo, hi) = f.bounds?;
+        out = Some(match out {
+            None => (lo, hi),
+            Some((a, b)) => (a.min(lo), b.max(hi)),
+        });
+    }
+    out
+}
+
+/// Every value name of a `keuze` or `lijst` over the sets, in order of first appearance.
+fn value_names(sets: &[&RuleSet], facts: &[Option<&Fact>]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (rs, fact) in sets.iter().zip(facts) {
+        for s in fact.map(|f| f.values.as_slice()).unwrap_or_default() {
+            let n = rs.symbols().name(*s).to_string();
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    names
+}
+
+/// The cells of a `keuze`: every value a condition names on its own; the others grouped,
+/// one group per set of rule sets that allow them (so that a representative is valid for
+/// exactly the sets its group is valid for).
+fn choice_cells(sets: &[&RuleSet], facts: &[Option<&Fact>], u: &Usage) -> Vec<Cell> {
+    let allowed = |name: &str| -> Vec<bool> {
+        sets.iter()
+            .zip(facts)
+            .map(|(rs, fact)| {
+                fact.is_some_and(|f| {
+                    rs.symbols()
+                        .get(name)
+                        .is_some_and(|s| f.values.contains(&s))
+                })
+            })
+            .collect()
+    };
+    let mut groups: Vec<(Vec<String>, Vec<bool>)> = Vec::new();
+    let mut rest: Vec<(Vec<String>, Vec<bool>)> = Vec::new();
+    for n in value_names(sets, facts) {
+        let a = allowed(&n);
+        if u.all_values || u.names.contains(&n) {
+            groups.push((vec![n], a));
+        } else {
+            match rest.iter_mut().find(|(_, b)| *b == a) {
+                Some((names, _)) => names.push(n),
+                None => rest.push((vec![n], a)),
+            }
+        }
+    }
+    groups.extend(rest);
+    groups
+        .into_iter()
+        .map(|(group, allowed)| {
+            let rep = group.first().cloned().unwrap_or_default();
+            let values = sets
+                .iter()
+                .zip(&allowed)
+                .map(|(rs, ok)| {
+                    if *ok {
+                        rs.symbols().get(&rep).map(Value::Choice)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            Cell {
+                values,
+                kind: CellKind::Choice(group),
+            }
+        })
+        .collect()
+}
+
+/// Points and the open intervals between them, within the bounds: each cell with its
+/// representative.
 fn number_cells(
     points: &BTreeSet<Decimal>,
     bounds: Option<(Decimal, Decimal)>,
-    views: usize,
-) -> Vec<Cell> {
+) -> Vec<(CellKind, Decimal)> {
     let mut ps: Vec<Decimal> = points
         .iter()
         .copied()
@@ -477,10 +595,7 @@ fn number_cells(
     }
     ps.sort();
     ps.dedup();
-    let cell = |lo: Bound, hi: Bound, rep: Decimal| Cell {
-        kind: CellKind::Number(lo, hi),
-        values: vec![Some(Value::Number(rep.normalize())); views],
-    };
+    let cell = |lo: Bound, hi: Bound, rep: Decimal| (CellKind::Number(lo, hi), rep.normalize());
     let mut cells = Vec::new();
     let (Some(first), Some(last)) = (ps.first().copied(), ps.last().copied()) else {
         return vec![cell(Bound::Unbounded, Bound::Unbounded, Decimal::ZERO)];

@@ -86,8 +86,10 @@ pub fn build(rs: &RuleSet, today: Date) -> Diagram<'_> {
     let node = explore(&mut space, &mut budget, &mut |space, last| {
         let Ok(d) = decide(space, View::FIRST, date) else {
             return Probe::Leaf(Answer {
+                valid: true,
                 status: Status::Incomplete,
                 outcome: None,
+                further: Vec::new(),
             });
         };
         match next_var(space, View::FIRST, &d, Waiting::Result) {

@@ -20,7 +20,6 @@ impl Checker<'_> {
         merged: &Merged<'_>,
         rs: &RuleSet,
         names: &Names<'_>,
-        files: &[ast::File],
     ) -> (Vec<Example>, Vec<Example>) {
         let own = merged
             .examples
@@ -41,7 +40,7 @@ impl Checker<'_> {
         let base = merged
             .base_examples
             .iter()
-            .filter_map(|(e, file, change)| self.base_example(e, *file, *change, rs, names, files))
+            .filter_map(|(e, file, change)| self.base_example(e, *file, *change, rs, names))
             .collect();
         (own, base)
     }
@@ -56,13 +55,9 @@ impl Checker<'_> {
         change: Option<&ast::ExampleChange>,
         rs: &RuleSet,
         names: &Names<'_>,
-        files: &[ast::File],
     ) -> Option<Example> {
-        let path = files
-            .get(file)
-            .and_then(|f| rs.files().get(f.id.0 as usize))
-            .cloned()
-            .unwrap_or_default();
+        // The merged files and the rule set's files are both in chain order, bases first.
+        let path = rs.files().get(file).cloned().unwrap_or_default();
         // The base's example is checked quietly: it is the base's, and a region that
         // replaces a fact may make it unusable here, which `test --base` says.
         let mut quiet = Problems::new();

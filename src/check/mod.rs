@@ -159,7 +159,7 @@ impl<'p> Checker<'p> {
             order,
             name_span: root.header.name.span,
         });
-        let (own, base) = self.examples(merged, &rs, &names, files);
+        let (own, base) = self.examples(merged, &rs, &names);
         Some(rs.with_examples(own, base))
     }
 }

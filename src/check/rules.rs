@@ -405,6 +405,15 @@ fn rule(
         source: decl.source.as_ref().map(|t| t.value.clone()),
         period: super::period(decl.period.as_ref()),
         exception_of: Vec::new(),
+        exception_groups: decl
+            .exception_of
+            .iter()
+            .filter_map(|t| match t {
+                ast::ExceptionTarget::Rule(_) => None,
+                ast::ExceptionTarget::Group(g) => Some(format!("groep {}", g.name)),
+                ast::ExceptionTarget::Outcome(d, _) => Some(format!("regels met {}", d.name)),
+            })
+            .collect(),
         exceptions: Vec::new(),
         reads,
         decision,

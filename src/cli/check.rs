@@ -19,6 +19,7 @@ pub(super) fn run(
     let today = date_or_today(peildatum, io);
     let mut failed = false;
     let mut json = Vec::new();
+    let mut exceptions = Vec::new();
     for path in files {
         let mut sources = Sources::new();
         match load_rules(path, &mut sources) {
@@ -34,6 +35,7 @@ pub(super) fn run(
                             rs.facts().len(),
                             rs.examples().len()
                         ));
+                        io.output(&overrides(&rs));
                         let mut all = warnings;
                         all.extend(findings.into_iter().map(|f| f.problem));
                         io.problems(all, &sources);
@@ -41,6 +43,7 @@ pub(super) fn run(
                     Format::Json => {
                         json.extend(warnings.iter().map(|p| report::json::problem(p, &sources)));
                         json.extend(findings.iter().map(|f| report::json::finding(f, &sources)));
+                        exceptions.extend(overrides_json(&rs));
                     }
                 }
             }
@@ -57,7 +60,7 @@ pub(super) fn run(
         }
     }
     if format == Format::Json {
-        let doc = serde_json::json!({ "diagnostics": json });
+        let doc = serde_json::json!({ "diagnostics": json, "exceptions": exceptions });
         let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         text.push('\n');
         io.output(&text);
@@ -67,4 +70,39 @@ pub(super) fn run(
     } else {
         exit::OK
     }
+}
+
+/// The own rules that are exceptions to a group, with the rules that stands for: a group
+/// hides which rules it overrides, so `check` says it.
+fn overrides(rs: &crate::ruleset::RuleSet) -> String {
+    let mut out = String::new();
+    for r in rs
+        .rules()
+        .iter()
+        .filter(|r| r.own && !r.exception_groups.is_empty())
+    {
+        let names: Vec<&str> = r.exception_of.iter().map(|x| rs.rule_name(*x)).collect();
+        out.push_str(&format!(
+            "  regel `{}` is een uitzondering op {}: {}\n",
+            r.name,
+            crate::text::enumerate(&r.exception_groups, "en"),
+            if names.is_empty() {
+                "(geen regels)".to_string()
+            } else {
+                names.join(", ")
+            }
+        ));
+    }
+    out
+}
+
+fn overrides_json(rs: &crate::ruleset::RuleSet) -> Vec<serde_json::Value> {
+    rs.rules()
+        .iter()
+        .filter(|r| r.own && !r.exception_groups.is_empty())
+        .map(|r| {
+            let names: Vec<&str> = r.exception_of.iter().map(|x| rs.rule_name(*x)).collect();
+            serde_json::json!({"rule": r.name, "groups": r.exception_groups, "overrides": names})
+        })
+        .collect()
 }

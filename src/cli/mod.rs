@@ -99,6 +99,10 @@ pub enum Command {
         /// Peildatum voor voorbeelden zonder `peildatum`; anders vandaag.
         #[arg(long, value_parser = parse_date)]
         peildatum: Option<Date>,
+        /// Draai ook de voorbeelden van de basisbestanden met deze regelset en meld welke
+        /// de regelset verandert (een verwachte verandering staat er met `vervang voorbeeld`).
+        #[arg(long)]
+        base: bool,
     },
     /// Vergelijk twee regelsets: welke gevallen krijgen een andere uitkomst?
     Diff {
@@ -399,7 +403,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             rules,
             format,
         } => replay::run(&decision, &rules, format, io),
-        Command::Test { files, peildatum } => test::run(&files, peildatum, io),
+        Command::Test {
+            files,
+            peildatum,
+            base,
+        } => test::run(&files, peildatum, base, io),
         Command::Serve { rules, addr, log } => serve::run(&rules, addr, log.as_deref(), io),
         Command::Ask {
             rules,

@@ -9,11 +9,11 @@ use crate::diagnostic::Problems;
 use crate::eval::Decision;
 use crate::examples;
 use crate::report;
-use crate::ruleset::{Expectation, RuleSet};
+use crate::ruleset::{ExampleOrigin, Expectation, RuleSet};
 use crate::source::Sources;
 use crate::text::display;
 
-pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, io: &mut Io<'_>) -> u8 {
+pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, base: bool, io: &mut Io<'_>) -> u8 {
     let mut failed = false;
     for path in files {
         let mut sources = Sources::new();
@@ -21,27 +21,12 @@ pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, io: &mut Io<'_>) -
             failed = true;
             continue;
         };
-        let runs = examples::run(&rs, date_or_today(peildatum, io));
+        let date = date_or_today(peildatum, io);
+        let runs = examples::run(&rs, date);
         let mut out = format!("{}\n", display(path));
         let mut errors = Problems::new();
         for run in &runs {
-            let mark = if run.passed { "✓" } else { "✗" };
-            out.push_str(&format!("  {mark} {}\n", run.example.name));
-            if run.passed {
-                continue;
-            }
-            failed = true;
-            out.push_str(&format!(
-                "      verwacht: {}\n",
-                expected_words(&rs, &run.example.expect)
-            ));
-            match &run.decision {
-                Ok(d) => out.push_str(&format!("      gekregen: {}\n", got_words(&rs, d))),
-                Err(e) => {
-                    out.push_str("      gekregen: een fout (zie hieronder)\n");
-                    errors.push(e.problem(&rs));
-                }
-            }
+            failed |= !show_run(&mut out, &rs, run, &mut errors, "");
         }
         let idle = examples::unexercised(&rs, &runs);
         if !idle.is_empty() {
@@ -56,6 +41,9 @@ pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, io: &mut Io<'_>) -
             "  {passed} geslaagd, {} mislukt\n",
             runs.len() - passed
         ));
+        if base {
+            failed |= !base_examples(&mut out, &rs, date, &mut errors);
+        }
         io.output(&out);
         io.problems(errors.sorted(), &sources);
     }
@@ -67,6 +55,82 @@ pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, io: &mut Io<'_>) -
 }
 
 /// What an example expects, one decision after another: `jeugdwet door r; route: budget`.
+/// One example's line (and, when it fails, what was expected and what came out); true
+/// when it passed.
+fn show_run(
+    out: &mut String,
+    rs: &RuleSet,
+    run: &examples::ExampleRun<'_>,
+    errors: &mut Problems,
+    note: &str,
+) -> bool {
+    let mark = if run.passed { "✓" } else { "✗" };
+    out.push_str(&format!("  {mark} {}{note}\n", run.example.name));
+    if run.passed {
+        return true;
+    }
+    out.push_str(&format!(
+        "      verwacht: {}\n",
+        expected_words(rs, &run.example.expect)
+    ));
+    match &run.decision {
+        Ok(d) => out.push_str(&format!("      gekregen: {}\n", got_words(rs, d))),
+        Err(e) => {
+            out.push_str("      gekregen: een fout (zie hieronder)\n");
+            errors.push(e.problem(rs));
+        }
+    }
+    false
+}
+
+/// The bases' examples in this rule set: those it changes without saying so fail; those
+/// it marks with `vervang voorbeeld` pass when they come out as marked. True when all
+/// pass.
+fn base_examples(out: &mut String, rs: &RuleSet, date: Date, errors: &mut Problems) -> bool {
+    let runs = examples::run_base(rs, date);
+    if runs.is_empty() {
+        out.push_str("  (de basis heeft geen voorbeelden)\n");
+        return true;
+    }
+    let mut ok = true;
+    let mut files: Vec<&str> = Vec::new();
+    for run in &runs {
+        if let ExampleOrigin::Base { file } | ExampleOrigin::Changed { file } = &run.example.origin
+        {
+            if !files.contains(&file.as_str()) {
+                files.push(file);
+            }
+        }
+    }
+    out.push_str(&format!(
+        "  Voorbeelden van de basis ({}):\n",
+        files.join(", ")
+    ));
+    let (mut same, mut changed) = (0, 0);
+    for run in &runs {
+        let marked = matches!(run.example.origin, ExampleOrigin::Changed { .. });
+        let note = if marked {
+            "  (verandert hier, zoals verwacht)"
+        } else {
+            ""
+        };
+        if run.passed && !marked {
+            same += 1;
+            continue;
+        }
+        changed += usize::from(marked && run.passed);
+        ok &= show_run(out, rs, run, errors, note);
+    }
+    let unmarked = runs.iter().filter(|r| !r.passed).count();
+    out.push_str(&format!(
+        "  {same} gelijk, {changed} verandert zoals verwacht, {unmarked} anders dan de basis verwacht\n"
+    ));
+    if unmarked > 0 {
+        out.push_str("  (verandert de regelset dit bewust, schrijf dan `vervang voorbeeld \"NAAM\"` met wat het hier wordt)\n");
+    }
+    ok
+}
+
 fn expected_words(rs: &RuleSet, expect: &[Expectation]) -> String {
     let parts: Vec<String> = expect
         .iter()

@@ -52,10 +52,16 @@ pub fn text(d: &Diff, old_name: &str, new_name: &str) -> String {
     ] {
         if !facts.is_empty() {
             s.push_str(&format!(
-                "\nFeiten {label} regelset (een casus voor beide geeft ze niet): {}\n",
+                "\nFeiten {label} regelset (de andere regelset leest ze niet): {}\n",
                 facts.join(", ")
             ));
         }
+    }
+    if !d.incompatible.is_empty() {
+        s.push_str(&format!(
+            "\nFeiten met een ander soort in de twee regelsets (niet vergeleken): {}\n",
+            d.incompatible.join(", ")
+        ));
     }
     if !d.exact {
         s.push_str("\nLet op: deze vergelijking is benaderend");

@@ -52,17 +52,32 @@ pub fn outcome_words(rs: &RuleSet, outcome: &Outcome) -> String {
     rs.outcome_words(outcome)
 }
 
-/// `jeugdwet (beslist)`, `verdeel onderwijs 50%, jeugdwet 50% (grijs gebied)`.
+/// `jeugdwet (beslist)`, `verdeel onderwijs 50%, jeugdwet 50% (grijs gebied)`, with
+/// each further decision: `jeugdwet (beslist); route: budget (beslist)`.
 pub fn answer_words(a: &Answer) -> String {
-    let status = status_word(a.status);
-    match &a.outcome {
-        Some(shares) => format!("{} ({status})", crate::ruleset::shares_words(shares)),
-        None => status.to_string(),
+    if !a.valid {
+        return "geen geldige casus (een waarde die deze regelset niet kent)".to_string();
     }
+    let one = |status: Status, outcome: &Option<Vec<(String, Decimal)>>| {
+        let status = status_word(status);
+        match outcome {
+            Some(shares) => format!("{} ({status})", crate::ruleset::shares_words(shares)),
+            None => status.to_string(),
+        }
+    };
+    let mut words = one(a.status, &a.outcome);
+    for (name, status, outcome) in &a.further {
+        words.push_str(&format!("; {name}: {}", one(*status, outcome)));
+    }
+    words
 }
 
-/// The outcome of an answer as JSON, as in a decision (`null` when incomplete).
+/// The outcome of an answer as JSON, as in a decision (`null` when incomplete or
+/// invalid).
 pub fn answer_outcome_json(a: &Answer) -> Json {
+    if !a.valid {
+        return Json::Null;
+    }
     match &a.outcome {
         None => Json::Null,
         Some(shares) => Json::Object(

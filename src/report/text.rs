@@ -346,9 +346,10 @@ fn condition_line(rs: &RuleSet, case: &Case, d: &Decision, c: &Condition) -> Str
         .iter()
         .map(|r| match r {
             Read::Fact(f) => {
-                let v = case
-                    .value(*f)
-                    .map_or_else(|| "onbekend".to_string(), |v| rs.show(v));
+                let v = case.value(*f).map_or_else(
+                    || "onbekend".to_string(),
+                    |v| rs.show_labelled(rs.fact(*f), v),
+                );
                 format!("{} = {v}", rs.fact_name(*f))
             }
             Read::Decision(id) => {

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::analysis::tree::{Diagram, NodeKind, Tree};
-use crate::analysis::Answer;
+use crate::analysis::{Answer, Limit};
 
 /// The words of a leaf: `jeugdwet (beslist)`, `grijs gebied: verdeel ... (grijs gebied)`.
 fn leaf(v: &Answer) -> String {
@@ -15,8 +15,29 @@ fn leaf(v: &Answer) -> String {
 
 fn condition(d: &Diagram<'_>, var: usize, cells: &std::collections::BTreeSet<usize>) -> String {
     d.limit(var, cells)
-        .map(|(limit, fact)| limit.condition(fact))
+        .map(|(limit, fact)| with_labels(d, fact, &limit, limit.condition(fact)))
         .unwrap_or_default()
+}
+
+/// A limit's words with the labels of the values it names, for people.
+fn with_labels(d: &Diagram<'_>, fact: &str, limit: &Limit, words: String) -> String {
+    let Some(f) = d.rs.fact_id(fact).map(|id| d.rs.fact(id)) else {
+        return words;
+    };
+    let names: Vec<&str> = match limit {
+        Limit::Choices(names) => names.iter().map(String::as_str).collect(),
+        Limit::Member { member, .. } => vec![member.as_str()],
+        _ => Vec::new(),
+    };
+    let labels: Vec<&str> = names
+        .iter()
+        .filter_map(|n| d.rs.symbols().get(n).and_then(|s| d.rs.label(f, s)))
+        .collect();
+    if labels.is_empty() {
+        words
+    } else {
+        format!("{words} ({})", labels.join(", "))
+    }
 }
 
 /// Indented text.
@@ -66,7 +87,7 @@ fn graph(d: &Diagram<'_>) -> Graph {
                     let to = walk(d, child, g);
                     let label = d
                         .limit(*var, cells)
-                        .map(|(limit, fact)| limit.edge(fact))
+                        .map(|(limit, fact)| with_labels(d, fact, &limit, limit.edge(fact)))
                         .unwrap_or_default();
                     g.edges.push((id, to, label));
                 }

@@ -458,6 +458,31 @@ impl RuleSet {
     pub fn show(&self, value: &Value) -> String {
         ShowValue(self, value).to_string()
     }
+
+    /// The label of a value of a `keuze` or `lijst` fact, when it has one.
+    pub fn label<'f>(&self, fact: &'f Fact, value: Sym) -> Option<&'f str> {
+        fact.values
+            .iter()
+            .position(|v| *v == value)
+            .and_then(|i| fact.labels.get(i))
+            .and_then(|l| l.as_deref())
+    }
+
+    /// A fact's value for people: as written in the language, with the labels of its
+    /// values after it (`po (basisonderwijs)`, `[eed, adhd] (ernstige dyslexie, ADHD)`).
+    pub fn show_labelled(&self, fact: &Fact, value: &Value) -> String {
+        let shown = self.show(value);
+        let labels: Vec<&str> = match value {
+            Value::Choice(s) => self.label(fact, *s).into_iter().collect(),
+            Value::List(items) => items.iter().filter_map(|s| self.label(fact, *s)).collect(),
+            _ => Vec::new(),
+        };
+        if labels.is_empty() {
+            shown
+        } else {
+            format!("{shown} ({})", labels.join(", "))
+        }
+    }
 }
 
 /// Shares given by domain name, as written in the language: `jeugdwet`, or `verdeel

@@ -171,6 +171,9 @@ pub struct Rule {
     pub period: Period,
     /// The rules this rule is an exception to (groups expanded).
     pub exception_of: Vec<RuleId>,
+    /// The groups it is an exception to as written (`groep zorg`, `regels met
+    /// jeugdwet`), shown by `check` with the rules they stand for.
+    pub exception_groups: Vec<String>,
     /// The rules that are exceptions to this rule (that can override it).
     pub exceptions: Vec<RuleId>,
     /// What the condition reads, directly or through concepts, in reading order.

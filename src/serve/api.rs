@@ -24,6 +24,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
     let domains: Vec<Json> = rs
         .domains()
         .iter()
+        .filter(|d| d.decision == crate::ruleset::LAW)
         .map(|d| json!({"name": d.name, "label": d.label, "payer": payer(rs, d.payer.as_ref())}))
         .collect();
     let facts: Vec<Json> = rs
@@ -37,10 +38,22 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
                 Type::Choice(_) => ("keuze", Some(names(rs, &f.values))),
                 Type::List(_) => ("lijst", Some(names(rs, &f.values))),
             };
+            let options: Option<Vec<Json>> = values.as_ref().map(|_| {
+                f.values
+                    .iter()
+                    .map(|v| {
+                        json!({
+                            "value": rs.symbols().name(*v),
+                            "label": crate::interview::label(rs, f, *v),
+                        })
+                    })
+                    .collect()
+            });
             json!({
                 "name": f.name,
                 "type": ty,
                 "values": values,
+                "options": options,
                 "question": f.question,
                 "help": f.explanation,
                 "unit": f.unit,
@@ -61,6 +74,26 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
             })
         })
         .collect();
+    let decisions: Vec<Json> = rs
+        .further_decisions()
+        .map(|(id, d)| {
+            let values: Vec<Json> = rs
+                .domains()
+                .iter()
+                .filter(|v| v.decision == id)
+                .map(|v| json!({"name": v.name, "label": v.label, "payer": payer(rs, v.payer.as_ref())}))
+                .collect();
+            let routes: Vec<&str> = d.routes.iter().map(|r| rs.domain_name(*r)).collect();
+            json!({
+                "name": d.name,
+                "label": d.label,
+                "explanation": d.explanation,
+                "for": routes,
+                "values": values,
+                "fallback": outcome(rs, d.fallback.outcome()),
+            })
+        })
+        .collect();
     if let Some(map) = out.as_object_mut() {
         map.insert("source".into(), json!(rs.source()));
         map.insert("files".into(), json!(rs.files()));
@@ -69,6 +102,9 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
         map.insert("rules".into(), Json::Array(rules));
         map.insert("fallback".into(), outcome(rs, rs.fallback().outcome()));
         map.insert("conflict".into(), outcome(rs, rs.conflict()));
+        if rs.has_further_decisions() {
+            map.insert("decisions".into(), Json::Array(decisions));
+        }
     }
     out
 }

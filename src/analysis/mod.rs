@@ -169,6 +169,9 @@ pub fn regions<L, K: PartialEq + Clone, X: Clone>(
     }
 }
 
+/// An outcome by domain name, for comparing rule sets: `[("jeugdwet", 100)]`.
+pub type Shares = Vec<(String, Decimal)>;
+
 /// What a rule set decides for a point of the space, by name (so that decisions of
 /// different rule sets compare): the law's status and outcome, and each further decision
 /// that was needed.
@@ -178,14 +181,14 @@ pub struct Answer {
     /// allow): then it decides nothing.
     pub valid: bool,
     pub status: Status,
-    pub outcome: Option<Vec<(String, Decimal)>>,
+    pub outcome: Option<Shares>,
     /// Each further decision that was needed: its name, status and outcome.
-    pub further: Vec<(String, Status, Option<Vec<(String, Decimal)>>)>,
+    pub further: Vec<(String, Status, Option<Shares>)>,
 }
 
 impl PartialEq for Answer {
     fn eq(&self, other: &Answer) -> bool {
-        let sorted = |o: &Option<Vec<(String, Decimal)>>| {
+        let sorted = |o: &Option<Shares>| {
             o.clone().map(|mut v| {
                 v.sort();
                 v

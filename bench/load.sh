@@ -36,6 +36,6 @@ LUA
 }
 
 run "Nijmegen, complete case" /api/v1/regelsets/nijmegen/decisions \
-  '{"peildatum":"2025-09-01","soort":"persoonlijke_verzorging","verbonden_met_verpleging":false,"leeftijd":9,"wlz_indicatie":false,"onder_schooltijd":true,"zorguren_per_week":6,"woont_in_regio":true}'
+  '{"peildatum":"2025-09-01","soort":"persoonlijke_verzorging","verbonden_met_verpleging":false,"leeftijd":9,"wlz_indicatie":false,"onder_schooltijd":true,"zorguren_per_week":6,"woongemeente":"wijchen"}'
 run "Landelijk, incomplete case" /api/v1/regelsets/landelijk/decisions \
   '{"peildatum":"2025-09-01","soort":"behandeling","problematiek":["angst_depressie"]}'

@@ -115,7 +115,7 @@ async function scenario(name, body) {
   }
 }
 
-await scenario("Nijmegen: verzorging onder schooltijd, uit het beschikbaarheidsbudget", async () => {
+await scenario("Nijmegen: verzorging onder schooltijd, beschikbaarheidsfinanciering van de woongemeente", async () => {
   const answers = {
     soort: "persoonlijke_verzorging",
     wlz_indicatie: false,
@@ -123,7 +123,7 @@ await scenario("Nijmegen: verzorging onder schooltijd, uit het beschikbaarheidsb
     leeftijd: 9,
     onder_schooltijd: true,
     zorguren_per_week: 6,
-    woont_in_regio: true,
+    woongemeente: "wijchen",
     gericht_op: "zelfredzaamheid",
     ook_buiten_school_nodig: true,
     problematiek: ["lichamelijke_beperking"],
@@ -137,15 +137,18 @@ await scenario("Nijmegen: verzorging onder schooltijd, uit het beschikbaarheidsb
   const api = await apiDecision("nijmegen", given);
   const view = await shown(page);
   assert.deepEqual(view.outcome, api.outcome);
-  assert.deepEqual(view.outcome, { jeugdwet_budget: 100 });
+  assert.deepEqual(view.outcome, { jeugdwet: 100 });
   assert.equal(view.status, "decided");
-  assert.deepEqual(view.rules, api.decided_by);
-  assert.deepEqual(view.rules, ["beschikbaarheidsbudget"]);
-  // Outcome and payer first, then the rule with its toelichting and bron.
+  assert.deepEqual(view.rules, [...api.decided_by, ...api.decisions.route.decided_by]);
+  assert.deepEqual(view.rules, ["zorg_bij_het_kind", "zorg_in_onderwijstijd"]);
+  // The gemeente is asked by its label, and pays.
+  assert.ok(asked.includes("woongemeente"), asked.join(", "));
+  // Payer and route first, then the rules with their toelichting and bron.
   const text = await page.locator("#beslissing").innerText();
-  assert.ok(text.indexOf("de 12 gemeenten samen") < text.indexOf("Waarom"), text);
-  assert.match(text, /Bron: Convenant zorg in onderwijstijd/);
-  assert.match(text, /geen beschikking nodig/);
+  assert.ok(text.indexOf("gemeente Wijchen betaalt") < text.indexOf("Waarom"), text);
+  assert.match(text, /Beschikbaarheidsfinanciering, geen beschikking/);
+  assert.match(text, /Bron: Verrassend Passend, Combinatie onderwijs-jeugd middelen, §2 Nijmegen/);
+  assert.match(text, /er is geen beschikking nodig/);
   // Only what can still change the outcome: nothing about dyslexia for personal care.
   for (const never of ["enkelvoudig", "schooltype", "didactisch_resistent", "gericht_op"]) {
     assert.ok(!asked.includes(never), `asked ${never}: ${asked.join(", ")}`);
@@ -165,8 +168,8 @@ await scenario("Nijmegen: verzorging onder schooltijd, uit het beschikbaarheidsb
   const form = page.locator('#vraag form[data-fact="zorguren_per_week"]');
   await form.getByRole("spinbutton").fill("15");
   await form.getByRole("button", { name: "Volgende" }).click();
-  await page.locator('#beslissing [data-domain="jeugdwet_beschikking"]').waitFor();
-  assert.deepEqual((await shown(page)).rules, ["individuele_beschikking"]);
+  await page.locator('#beslissing [data-via="beschikking"]').waitFor();
+  assert.deepEqual((await shown(page)).rules, ["zorg_bij_het_kind", "veel_zorg_in_onderwijstijd"]);
   // The print view fits on one A4 page.
   const pdf = (await page.pdf({ format: "A4" })).toString("latin1");
   const pages = pdf.match(/\/Type\s*\/Page[^s]/g) || [];

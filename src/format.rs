@@ -261,7 +261,7 @@ fn flush(out: &mut String, line: &mut Option<Line>) {
     let mut indent = l.indent;
     loop {
         let rest = l.text.get(start..).unwrap_or_default();
-        let fits = indent + rest.chars().count() <= WIDTH || rest.contains('"');
+        let fits = indent + rest.chars().count() <= WIDTH;
         let cut = if fits {
             None
         } else {
@@ -305,6 +305,25 @@ mod tests {
             format(text),
             "regelset \"X\"\n\ndomein a\ndomein b\n\nfeit p: ja/nee\n  vraag \"P?\"\n# de regel\nregel r\n  als p en (p of niet p)\n  dan a  # klopt\n\nanders b\nbij conflict b\n"
         );
+    }
+
+    /// A line with a text value is broken at its commas like any other; a string
+    /// itself is never broken.
+    #[test]
+    fn long_lines_with_strings_break_between_values() {
+        let long = "x".repeat(100);
+        let f = format(&format!(
+            "regelset \"X\" domein a feit g: keuze(a \"gemeente A met een lange naam\", b \"gemeente B met een lange naam\", c \"gemeente C met een lange naam\") \
+             feit t: tekst regel r als g is a dan a toelichting \"{long}\" \
+             voorbeeld \"V\" gegeven g = a, t = \"een tekst die lang genoeg is om de regel te breken\", g = b"
+        ));
+        assert!(
+            f.lines()
+                .all(|l| l.chars().count() <= WIDTH || l.contains(&long)),
+            "{f}"
+        );
+        assert!(f.contains(&format!("  toelichting \"{long}\"\n")), "{f}");
+        assert!(f.contains("keuze(a \"gemeente A met een lange naam\", b \"gemeente B met een lange naam\",\n    c \"gemeente C"), "{f}");
     }
 
     #[test]

@@ -117,16 +117,30 @@ fn describes_the_domains_and_facts_of_a_rule_set() {
     let (status, body) = s.get("/api/v1/regelsets/nijmegen");
     assert_eq!(status, 200);
     let d = json(&body);
-    let domain = d["domains"]
+    // The law's domains come from the national file; the route is a decision of its own.
+    assert!(d["domains"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|x| x["name"] == "jeugdwet_budget")
-        .unwrap();
+        .all(|x| x["name"] != "beschikbaarheidsfinanciering"));
+    let route = &d["decisions"][0];
+    assert_eq!(route["name"], "route");
+    assert_eq!(route["for"], json!(["jeugdwet"]));
+    assert_eq!(route["fallback"], json!({"beschikking": 100}));
+    let value = |n: &str| {
+        route["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == n)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(
-        domain["payer"],
-        "de 12 gemeenten samen, uit het beschikbaarheidsbudget"
+        value("beschikbaarheidsfinanciering")["payer"],
+        json!({"fact": "woongemeente"})
     );
+    assert_eq!(value("vrij_toegankelijk")["payer"], "gemeente Nijmegen");
     let facts = d["facts"].as_array().unwrap();
     let find = |n: &str| facts.iter().find(|f| f["name"] == n).unwrap().clone();
     assert_eq!(
@@ -138,15 +152,28 @@ fn describes_the_domains_and_facts_of_a_rule_set() {
     assert_eq!(find("wlz_indicatie")["type"], "ja/nee");
     assert_eq!(find("soort")["type"], "keuze");
     assert_eq!(find("soort")["values"][0], "onderwijsondersteuning");
+    assert_eq!(
+        find("soort")["options"][0],
+        json!({"value": "onderwijsondersteuning", "label": null})
+    );
     assert_eq!(find("problematiek")["type"], "lijst");
     assert!(find("gericht_op")["help"].is_string());
     let rule = d["rules"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["name"] == "beschikbaarheidsbudget")
+        .find(|r| r["name"] == "zorg_in_onderwijstijd")
         .unwrap();
-    assert_eq!(rule["outcome"], json!({"jeugdwet_budget": 100}));
+    assert_eq!(
+        rule["outcome"],
+        json!({"beschikbaarheidsfinanciering": 100})
+    );
+    assert_eq!(rule["decision"], "route");
+    let woongemeente = find("woongemeente");
+    assert_eq!(
+        woongemeente["options"][0],
+        json!({"value": "nijmegen", "label": "gemeente Nijmegen"})
+    );
     assert!(rule["source"].is_string());
 }
 
@@ -173,14 +200,26 @@ fn decisions_are_exactly_the_cli_output() {
             "nijmegen",
             json!({"soort": "persoonlijke_verzorging", "verbonden_met_verpleging": false,
                    "leeftijd": 9, "wlz_indicatie": false, "onder_schooltijd": true,
-                   "zorguren_per_week": 6.5, "woont_in_regio": true}),
+                   "zorguren_per_week": 6.5, "woongemeente": "wijchen"}),
+        ),
+        (
+            "nijmegen",
+            json!({"soort": "behandeling", "problematiek": ["angst_depressie"], "leeftijd": 14,
+                   "wlz_indicatie": false, "onder_schooltijd": true, "woongemeente": "andere"}),
         ),
         (
             "einstein-class",
             json!({"einstein_arrangement": true, "soort": "begeleiding",
                    "problematiek": ["hoogbegaafdheid", "autisme"], "lesuren_per_week": 25,
                    "uren_reguliere_klas": 5, "uren_einsteinklas": 20,
-                   "gebiedsteam_betrokken": false, "woont_in_gemeente": true}),
+                   "gebiedsteam_betrokken": false}),
+        ),
+        (
+            "einstein-class",
+            json!({"einstein_arrangement": true, "soort": "begeleiding",
+                   "problematiek": ["hoogbegaafdheid", "autisme"], "lesuren_per_week": 20,
+                   "uren_reguliere_klas": 12, "uren_einsteinklas": 7, "woongemeente": "andere",
+                   "andere_woongemeente": "Harlingen"}),
         ),
     ];
     for (i, (id, case)) in cases.into_iter().enumerate() {
@@ -232,24 +271,32 @@ fn questions_name_only_what_can_change_the_outcome() {
     let (status, body) = s.post("/api/v1/regelsets/nijmegen/questions", case);
     assert_eq!(status, 200, "{body}");
     let q = json(&body);
-    assert_eq!(q["status"], "incomplete");
-    assert_eq!(q["next"], "woont_in_regio");
+    // The law is decided (Jeugdwet); the route still waits for the gemeente and the
+    // hours, and the payer is the gemeente.
+    assert_eq!(q["status"], "decided");
+    assert_eq!(q["complete"], false);
+    assert_eq!(q["next"], "woongemeente");
     let open: Vec<&str> = q["open"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(open, ["woont_in_regio", "zorguren_per_week"]);
-    let (_, body) = s.post("/api/v1/regelsets/nijmegen/decisions", case);
-    let missing = json(&body)["missing"].clone();
-    assert!(
-        missing
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m == "enkelvoudig"),
-        "{missing}"
+    assert_eq!(open, ["woongemeente", "zorguren_per_week"]);
+    // `ook_buiten_school_nodig` is read only next to `soort is begeleiding`, which is
+    // already false: the decision's `missing` names it, the questions do not.
+    let case = r#"{"soort": "persoonlijke_verzorging", "wlz_indicatie": false,
+                   "verbonden_met_verpleging": false, "onder_schooltijd": true,
+                   "peildatum": "2025-09-01"}"#;
+    let (_, body) = s.post(DECISIONS, case);
+    assert_eq!(
+        json(&body)["missing"],
+        json!(["leeftijd", "ook_buiten_school_nodig"])
+    );
+    let (_, body) = s.post("/api/v1/regelsets/landelijk/questions", case);
+    assert_eq!(
+        json(&body),
+        json!({"status": "incomplete", "complete": false, "next": "leeftijd", "open": ["leeftijd"]})
     );
     let (_, body) = s.post(
         "/api/v1/regelsets/landelijk/questions",
@@ -257,7 +304,7 @@ fn questions_name_only_what_can_change_the_outcome() {
     );
     assert_eq!(
         json(&body),
-        json!({"status": "decided", "next": null, "open": []})
+        json!({"status": "decided", "complete": true, "next": null, "open": []})
     );
     assert_eq!(
         error(s.post("/api/v1/regelsets/landelijk/questions", "{")).0,

@@ -33,92 +33,235 @@ fn every_documented_example_exists() {
     }
 }
 
-/// `docs/regios.md` shows every shipped rule file with the right counts, and every
-/// example of it as a table row with the outcome the example expects.
+/// `docs/regios.md`: hand-written prose around generated blocks. A block starts with
+/// `<!-- gegenereerd: KEY -->` and ends with `<!-- einde -->`; its content must be what
+/// [`block`] makes of KEY today. `UPDATE_DOCS=1 cargo test --test docs` rewrites the
+/// blocks (and the diagrams in `docs/bomen/`, with Graphviz's `dot` when present).
 #[test]
-fn every_shipped_example_is_in_the_regions_doc() {
-    use wiebetaalt::ruleset::Expectation;
-    let doc = std::fs::read_to_string("docs/regios.md").unwrap();
-    let files = common::shipped();
-    assert!(files.len() >= 5);
-    for shown in files {
-        let path = std::path::Path::new(&shown);
-        let (rs, _) = wiebetaalt::load::load_rules(path, &mut wiebetaalt::source::Sources::new())
-            .unwrap_or_else(|_| panic!("{shown} has errors"));
-        let counts = format!("| `{shown}` |",);
-        let row = doc
-            .lines()
-            .find(|l| l.starts_with(&counts))
-            .unwrap_or_else(|| panic!("docs/regios.md has no summary row for {shown}"));
-        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+fn the_regions_doc_is_generated_from_the_rule_files() {
+    let path = "docs/regios.md";
+    let doc = std::fs::read_to_string(path).unwrap();
+    let mut out = String::new();
+    let mut stale = Vec::new();
+    let mut keys = Vec::new();
+    let mut rest = doc.as_str();
+    while let Some(at) = rest.find(BEGIN) {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let line_end = after.find("-->\n").expect("a marker ends with -->") + 4;
+        let key = after[BEGIN.len()..line_end - 4].trim().to_string();
+        let end = after
+            .find(END)
+            .unwrap_or_else(|| panic!("block {key} has no end"));
+        let current = &after[line_end..end];
+        let wanted = block(&key);
+        if current != wanted {
+            stale.push(key.clone());
+        }
+        out.push_str(&after[..line_end]);
+        out.push_str(&wanted);
+        out.push_str(END);
+        rest = &after[end + END.len()..];
+        keys.push(key);
+    }
+    out.push_str(rest);
+    for file in common::shipped() {
         assert!(
-            cells[3].starts_with(&rs.rules().len().to_string()),
-            "{shown}: {} rules, the doc says {}",
-            rs.rules().len(),
-            cells[3]
+            keys.contains(&format!("voorbeelden {file}")),
+            "docs/regios.md has no block `voorbeelden {file}`"
         );
-        assert_eq!(
-            cells[4],
-            rs.examples().len().to_string(),
-            "{shown}: examples"
-        );
-        assert!(
-            doc.contains(&format!("(`{shown}`)")),
-            "no section for {shown}"
-        );
-        for example in rs.examples() {
-            let words: Vec<String> = example
-                .expect
-                .iter()
-                .map(|e| match e {
-                    Expectation::Incomplete(_) => "onvolledig".to_string(),
-                    Expectation::Outcome { outcome, .. } => {
-                        let words = wiebetaalt::report::outcome_words(&rs, outcome);
-                        words.trim_start_matches("verdeel ").to_string()
-                    }
-                })
-                .collect();
-            let outcome = words.join(" / ");
-            let row = format!("| {} | {outcome} |", example.name);
-            assert!(doc.contains(&row), "docs/regios.md lacks the row {row}");
+        let rs = load(&file);
+        if let Some(base) = rs.files().iter().rev().nth(1) {
+            assert!(
+                keys.contains(&format!("verschil {base} {file}")),
+                "docs/regios.md has no block `verschil {base} {file}`"
+            );
         }
     }
+    assert!(keys.iter().any(|k| k == "samenvatting"));
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, out).unwrap();
+        diagrams(true);
+        return;
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/regios.md is out of date in {stale:?}; run `UPDATE_DOCS=1 cargo test --test docs`"
+    );
 }
 
-/// `docs/regios.md` shows the current `wiebetaalt diff` of each regional file, and a
-/// decision diagram of every shipped file is in `docs/bomen/`.
+/// A decision diagram of every shipped file is in `docs/bomen/`: the Graphviz source
+/// is today's `wiebetaalt tree --format dot`, and the SVG is linked from the regions doc.
 #[test]
-fn the_regions_doc_shows_the_current_diffs_and_diagrams() {
-    let doc = std::fs::read_to_string("docs/regios.md").unwrap();
-    let load = |p: &str| {
-        let mut sources = wiebetaalt::source::Sources::new();
-        wiebetaalt::load::load_rules(std::path::Path::new(p), &mut sources)
-            .unwrap()
-            .0
-    };
-    let today: jiff::civil::Date = "2025-09-01".parse().unwrap();
-    for (old, new) in [
-        ("landelijk", "foodvalley"),
-        ("foodvalley", "kop-van-noord-holland"),
-        ("landelijk", "nijmegen"),
-        ("landelijk", "einstein-class"),
-    ] {
-        let (a, b) = (format!("rules/{old}.regels"), format!("rules/{new}.regels"));
-        let d = wiebetaalt::analysis::diff::diff(&load(&a), &load(&b), today);
-        assert!(
-            doc.contains(&wiebetaalt::report::diff::text(&d, &a, &b)),
-            "docs/regios.md lacks the current `wiebetaalt diff {a} {b}`"
-        );
+fn every_shipped_file_has_its_current_diagram() {
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        return; // written by the test above
     }
+    diagrams(false);
+}
+
+const BEGIN: &str = "<!-- gegenereerd: ";
+const END: &str = "<!-- einde -->";
+const DOC_DATE: &str = "2025-09-01";
+
+fn load(file: &str) -> wiebetaalt::ruleset::RuleSet {
+    let mut sources = wiebetaalt::source::Sources::new();
+    wiebetaalt::load::load_rules(std::path::Path::new(file), &mut sources)
+        .unwrap_or_else(|_| panic!("{file} has errors"))
+        .0
+}
+
+fn diagrams(write: bool) {
+    let doc = std::fs::read_to_string("docs/regios.md").unwrap();
     for file in common::shipped() {
         let stem = file
             .trim_start_matches("rules/")
             .trim_end_matches(".regels");
-        let svg = format!("docs/bomen/{stem}.svg");
+        let rs = load(&file);
+        let diagram = wiebetaalt::analysis::tree::build(&rs, DOC_DATE.parse().unwrap());
+        let dot = wiebetaalt::report::tree::dot(&diagram);
+        let (dot_path, svg) = (
+            format!("docs/bomen/{stem}.dot"),
+            format!("docs/bomen/{stem}.svg"),
+        );
+        if write {
+            std::fs::write(&dot_path, &dot).unwrap();
+            let made = std::process::Command::new("dot")
+                .args(["-Tsvg", "-o", &svg, &dot_path])
+                .status();
+            assert!(
+                made.is_ok_and(|s| s.success()),
+                "`dot -Tsvg {dot_path}` failed"
+            );
+        }
+        let current = std::fs::read_to_string(&dot_path).unwrap_or_default();
+        assert!(
+            current == dot,
+            "{dot_path} is out of date; run `UPDATE_DOCS=1 cargo test --test docs`"
+        );
         assert!(std::path::Path::new(&svg).exists(), "{svg} is missing");
         assert!(
             doc.contains(&format!("(bomen/{stem}.svg)")),
             "{svg} is not linked"
         );
     }
+}
+
+/// The content of one generated block.
+fn block(key: &str) -> String {
+    let words: Vec<&str> = key.split(' ').collect();
+    match words.as_slice() {
+        ["samenvatting"] => summary(),
+        ["voorbeelden", file] => examples(file),
+        ["verschil", old, new] => {
+            let d =
+                wiebetaalt::analysis::diff::diff(&load(old), &load(new), DOC_DATE.parse().unwrap());
+            format!("```\n{}```\n", wiebetaalt::report::diff::text(&d, old, new))
+        }
+        _ => panic!("unknown block `{key}` in docs/regios.md"),
+    }
+}
+
+/// One row per shipped file: what it builds on, its rules (own), its decisions and
+/// its examples.
+fn summary() -> String {
+    let mut s = String::from(
+        "| bestand | gebaseerd op | regels (eigen) | beslissingen | voorbeelden |\n|---|---|---|---|---|\n",
+    );
+    for file in common::shipped() {
+        let rs = load(&file);
+        let own_file = rs.name_span().file;
+        let base = rs
+            .files()
+            .iter()
+            .rev()
+            .nth(1)
+            .map_or("—".to_string(), |b| format!("`{b}`"));
+        let own = rs
+            .rules()
+            .iter()
+            .filter(|r| r.span.file == own_file)
+            .count();
+        let decisions: Vec<String> = rs
+            .decision_order()
+            .iter()
+            .map(|d| rs.decision(*d).name.clone())
+            .collect();
+        s.push_str(&format!(
+            "| `{file}` | {base} | {} ({own}) | {} | {} |\n",
+            rs.rules().len(),
+            decisions.join(", "),
+            rs.examples().len()
+        ));
+    }
+    s
+}
+
+/// The examples of a file as a table: one column per decision, the rules that decide,
+/// then the base's examples the file marks as changed (`vervang voorbeeld`).
+fn examples(file: &str) -> String {
+    use wiebetaalt::ruleset::{Example, ExampleOrigin, Expectation};
+    let rs = load(file);
+    let order = rs.decision_order();
+    let row = |e: &Example| {
+        let mut cells = vec![e.name.clone()];
+        let mut by = Vec::new();
+        for d in order {
+            let cell = match e.expect.iter().find(|x| x.decision() == *d) {
+                None => "—".to_string(),
+                Some(Expectation::Incomplete(_)) => "onvolledig".to_string(),
+                Some(Expectation::Outcome {
+                    outcome,
+                    decided_by,
+                    ..
+                }) => {
+                    by.extend(decided_by.iter().map(|r| format!("`{}`", rs.rule_name(*r))));
+                    rs.outcome_words(outcome)
+                        .trim_start_matches("verdeel ")
+                        .to_string()
+                }
+            };
+            cells.push(cell);
+        }
+        cells.push(if by.is_empty() {
+            "—".to_string()
+        } else {
+            by.join(", ")
+        });
+        format!("| {} |\n", cells.join(" | "))
+    };
+    let header: Vec<String> = order
+        .iter()
+        .map(|d| {
+            if *d == wiebetaalt::ruleset::LAW {
+                "wet".to_string()
+            } else {
+                rs.decision(*d).name.clone()
+            }
+        })
+        .collect();
+    let head = format!(
+        "| voorbeeld | {} | door |\n|---|{}---|\n",
+        header.join(" | "),
+        "---|".repeat(header.len())
+    );
+    let mut s = head.clone();
+    for e in rs.examples() {
+        s.push_str(&row(e));
+    }
+    let changed: Vec<&Example> = rs
+        .base_examples()
+        .iter()
+        .filter(|e| matches!(e.origin, ExampleOrigin::Changed { .. }))
+        .collect();
+    if !changed.is_empty() {
+        s.push_str(
+            "\nVoorbeelden van de basis die hier anders uitkomen (`vervang voorbeeld`):\n\n",
+        );
+        s.push_str(&head);
+        for e in changed {
+            s.push_str(&row(e));
+        }
+    }
+    s
 }

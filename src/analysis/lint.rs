@@ -233,13 +233,15 @@ fn quoted(names: &[String]) -> String {
         .join(", ")
 }
 
-/// Facts of the checked file that no rule reads.
+/// Facts of the checked file that no rule reads and no payer names.
 fn unused_facts(rs: &RuleSet) -> Vec<Finding> {
     let own_file = rs.name_span().file;
     let read: BTreeSet<usize> = rs
         .rules()
         .iter()
-        .flat_map(|r| crate::ruleset::facts_of(&r.reads).map(|f| f.index()))
+        .flat_map(|r| crate::ruleset::facts_of(&r.reads))
+        .chain(rs.payer_facts())
+        .map(|f| f.index())
         .collect();
     rs.facts()
         .iter()
@@ -250,7 +252,7 @@ fn unused_facts(rs: &RuleSet) -> Vec<Finding> {
                 Problem::warning(
                     Code::UnusedFact,
                     f.span,
-                    format!("geen regel leest feit `{}`", f.name),
+                    format!("geen regel of betaler leest feit `{}`", f.name),
                 )
                 .label("ongebruikt feit")
                 .help("schrap het feit, of gebruik het in een regel; een regelset die hierop voortbouwt kan het ook gebruiken"),

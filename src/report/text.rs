@@ -56,10 +56,13 @@ fn outcome(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
         return writeln!(out, "Uitkomst: nog geen (onvolledig)");
     };
     writeln!(out, "Uitkomst: {}", outcome_words(rs, o))?;
+    // With routes or payers from the case, `Betaald door` names the actual payers.
+    let payers_follow = rs.has_further_decisions() || rs.has_case_payers();
     for (domain, pct) in o.shares() {
         let dom = rs.domain(*domain);
         let label = dom.label.as_deref().unwrap_or(&dom.name);
         let payer = match &dom.payer {
+            _ if payers_follow => String::new(),
             Some(Payer::Text(p)) => format!(", betaald door {p}"),
             Some(Payer::Fact(f)) => format!(", betaald door {} van de leerling", rs.fact_name(*f)),
             None => String::new(),

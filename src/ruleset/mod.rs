@@ -236,10 +236,16 @@ impl RuleSet {
 
     /// Whether a payer depends on the case (a `betaler` that names a fact).
     pub fn has_case_payers(&self) -> bool {
-        self.parts
-            .domains
-            .iter()
-            .any(|d| matches!(d.payer, Some(Payer::Fact(_))))
+        self.payer_facts().next().is_some()
+    }
+
+    /// The facts that payers name (`betaler woongemeente`), once per domain or value
+    /// that names them.
+    pub fn payer_facts(&self) -> impl Iterator<Item = FactId> + '_ {
+        self.parts.domains.iter().filter_map(|d| match d.payer {
+            Some(Payer::Fact(f)) => Some(f),
+            _ => None,
+        })
     }
 
     /// The name in the header of the checked file (where findings about the whole rule

@@ -44,7 +44,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
                     .map(|v| {
                         json!({
                             "value": rs.symbols().name(*v),
-                            "label": crate::interview::label(rs, f, *v),
+                            "label": rs.label(f, *v),
                         })
                     })
                     .collect()
@@ -65,13 +65,19 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
         .rules()
         .iter()
         .map(|r| {
-            json!({
+            let mut rule = json!({
                 "name": r.name,
                 "title": r.title,
                 "outcome": outcome(rs, &r.outcome),
                 "explanation": r.explanation,
                 "source": r.source,
-            })
+            });
+            if rs.has_further_decisions() {
+                if let Some(map) = rule.as_object_mut() {
+                    map.insert("decision".into(), json!(rs.decision(r.decision).name));
+                }
+            }
+            rule
         })
         .collect();
     let decisions: Vec<Json> = rs

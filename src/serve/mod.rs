@@ -342,6 +342,7 @@ async fn questions(
     let names: Vec<&str> = open.iter().map(|f| rs.fact_name(*f)).collect();
     Ok(axum::Json(json!({
         "status": decision.status.as_str(),
+        "complete": names.is_empty(),
         "next": names.first(),
         "open": names,
     })))

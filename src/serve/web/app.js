@@ -10,6 +10,7 @@ const state = {
   editing: null,   // a fact whose answer is being changed
   decision: null,  // the last decision
   open: [],        // facts that can still change the outcome, in asking order
+  complete: false, // every decision the case needs, and its payers, are settled
 };
 
 const $ = (id) => document.getElementById(id);
@@ -36,8 +37,17 @@ function fact(name) {
   return state.meta.facts.find((f) => f.name === name);
 }
 
+/** A domain of the law, or a value of a further decision (`beslissing ... waarde`). */
 function domain(name) {
-  return state.meta.domains.find((d) => d.name === name) || { name };
+  const values = (state.meta.decisions || []).flatMap((d) => d.values);
+  return state.meta.domains.find((d) => d.name === name)
+    || values.find((v) => v.name === name) || { name };
+}
+
+/** What a person reads for a value of a `keuze` or `lijst`: its label, else its name. */
+function label(f, value) {
+  const option = (f.options || []).find((o) => o.value === value);
+  return option && option.label ? option.label : words(value);
 }
 
 function rule(name) {
@@ -46,8 +56,8 @@ function rule(name) {
 
 function showAnswer(f, value) {
   if (f.type === "ja/nee") return value ? "ja" : "nee";
-  if (f.type === "lijst") return value.length ? value.map(words).join(", ") : "geen";
-  if (f.type === "keuze") return words(value);
+  if (f.type === "lijst") return value.length ? value.map((v) => label(f, v)).join(", ") : "geen";
+  if (f.type === "keuze") return label(f, value);
   if (f.type === "getal" && f.unit) return `${value} ${f.unit}`;
   return String(value);
 }
@@ -90,7 +100,9 @@ async function start() {
 }
 
 async function choose(id) {
-  Object.assign(state, { id, meta: null, answers: {}, order: [], editing: null, decision: null });
+  Object.assign(state, {
+    id, meta: null, answers: {}, order: [], editing: null, decision: null, open: [], complete: false,
+  });
   error("");
   $("regelset-info").textContent = "";
   if (!id) {
@@ -116,7 +128,9 @@ async function update() {
   });
   try {
     state.decision = await post("decisions");
-    state.open = state.decision.status === "incomplete" ? (await post("questions")).open : [];
+    const questions = await post("questions");
+    state.open = questions.open;
+    state.complete = questions.complete;
     error("");
   } catch (e) {
     error(e.message);
@@ -126,8 +140,9 @@ async function update() {
 
 function render() {
   const d = state.decision;
-  // The next question: the first fact that can still change the outcome.
-  const incomplete = d && d.status === "incomplete";
+  // The next question: the first fact that can still change the outcome, of the law,
+  // of a decision that builds on it (the route) or of who pays.
+  const incomplete = d && !state.complete;
   const asking = state.editing || (incomplete ? (state.open[0] || d.missing[0]) : null);
   renderAnswers();
   const vraag = $("vraag");
@@ -135,13 +150,13 @@ function render() {
   vraag.replaceChildren();
   beslissing.replaceChildren();
   vraag.hidden = !asking;
-  beslissing.hidden = !(d && !asking && d.status !== "incomplete");
+  beslissing.hidden = !(d && !asking && !incomplete);
   if (asking) {
     const left = incomplete ? state.open.length : 0;
     vraag.append(question(fact(asking), left));
     const first = vraag.querySelector("button, input, select");
     if (first) first.focus();
-  } else if (d && d.status !== "incomplete") {
+  } else if (d && !incomplete) {
     beslissing.append(...decisionView(d));
   }
 }
@@ -197,11 +212,11 @@ function question(f, left) {
   if (f.type === "ja/nee") {
     fieldset.append(choiceButtons([["Ja", true], ["Nee", false]]));
   } else if (f.type === "keuze" && f.values.length <= 6) {
-    fieldset.append(choiceButtons(f.values.map((v) => [words(v), v])));
+    fieldset.append(choiceButtons(f.values.map((v) => [label(f, v), v])));
   } else if (f.type === "keuze") {
     const select = el("select", { id, name: f.name, required: true },
       el("option", { value: "" }, "Kies…"),
-      f.values.map((v) => el("option", { value: v, selected: current === v }, words(v))));
+      f.values.map((v) => el("option", { value: v, selected: current === v }, label(f, v))));
     fieldset.append(el("label", { for: id }, "Antwoord"), select);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -215,7 +230,7 @@ function question(f, left) {
         type: "checkbox", value: v, id: `${id}-${v}`,
         checked: Array.isArray(current) && current.includes(v),
       });
-      return el("label", { for: `${id}-${v}` }, box, words(v));
+      return el("label", { for: `${id}-${v}` }, box, label(f, v));
     });
     fieldset.append(el("div", { class: "vinkjes" }, boxes),
       el("p", { class: "klein" }, "Vink alles aan wat geldt; niets aanvinken betekent: geen."));
@@ -286,35 +301,72 @@ const RESULT = {
 
 const TRUTH = (v) => (v === true ? "waar" : v === false ? "onwaar" : "onbekend");
 
+/** The decisions of the case that build on the law and are needed (a route of a share). */
+function furtherDecisions(d) {
+  return (state.meta.decisions || [])
+    .map((meta) => ({ meta, part: (d.decisions || {})[meta.name] }))
+    .filter(({ part }) => part && part.status !== "not_needed");
+}
+
+/** The rules that decided, with their toelichting and bron. */
+function rulesView(names) {
+  return el("ol", { class: "regels" }, names.map((name) => {
+    const r = rule(name);
+    return el("li", { "data-rule": name },
+      el("strong", {}, r.title || words(name)), " ", el("code", {}, name),
+      r.explanation ? el("p", {}, r.explanation) : null,
+      r.source ? el("p", { class: "bron" }, `Bron: ${r.source}`) : null);
+  }));
+}
+
 function decisionView(d) {
   const kind = d.status === "fallback" ? "grijs" : d.status === "conflict" ? "conflict" : "";
-  const outcome = el("div", { class: `uitkomst ${kind}`, "data-outcome": JSON.stringify(d.outcome) },
-    Object.entries(d.outcome).map(([name, pct]) => {
+  // Who pays: the actual payers when the rule set routes a share or takes a payer from
+  // the case, else the payer of each domain of the law.
+  const payers = d.payment && d.payment.payers
+    ? d.payment.payers.map((p) => {
+      const how = p.via ? domain(p.via) : domain(p.domain);
+      return el("p", { class: "betaler", "data-domain": p.domain, "data-via": p.via || null },
+        el("strong", {}, p.payer),
+        " betaalt ",
+        el("span", { class: "procent" }, `${p.share}%`),
+        el("span", { class: "klein" }, ` — ${domain(p.domain).label || words(p.domain)}${p.via ? `, ${how.label || words(p.via)}` : ""}`));
+    })
+    : Object.entries(d.outcome).map(([name, pct]) => {
       const dom = domain(name);
       return el("p", { class: "betaler", "data-domain": name },
         el("strong", {}, dom.payer || dom.label || words(name)),
         " betaalt ",
         el("span", { class: "procent" }, `${pct}%`),
         el("span", { class: "klein" }, ` — ${dom.label || words(name)}`));
-    }),
+    });
+  const further = furtherDecisions(d);
+  const outcome = el("div", { class: `uitkomst ${kind}`, "data-outcome": JSON.stringify(d.outcome) },
+    payers,
+    further.map(({ meta, part }) => el("p", { class: "route", "data-decision": meta.name },
+      `${meta.label || words(meta.name)} `,
+      el("strong", {}, Object.keys(part.outcome).map((v) => domain(v).label || words(v)).join(", ")))),
     el("p", { class: "status", "data-status": d.status },
       d.status === "decided" ? "Beslist door de regel(s) hieronder."
         : d.status === "fallback" ? "Grijs gebied: geen regel beslist. De afgesproken verdeling voor het grijze gebied geldt."
           : "De regels hieronder spreken elkaar tegen. De afgesproken verdeling bij een conflict geldt."));
 
   const why = d.decided_by.length
-    ? el("ol", { class: "regels" }, d.decided_by.map((name) => {
-      const r = rule(name);
-      return el("li", { "data-rule": name },
-        el("strong", {}, r.title || words(name)), " ", el("code", {}, name),
-        r.explanation ? el("p", {}, r.explanation) : null,
-        r.source ? el("p", { class: "bron" }, `Bron: ${r.source}`) : null);
-    }))
+    ? rulesView(d.decided_by)
     : el("p", {}, "Geen enkele regel is van toepassing op deze situatie.");
+  const whyFurther = further.map(({ meta, part }) => [
+    el("h4", {}, meta.label || words(meta.name)),
+    part.decided_by.length
+      ? rulesView(part.decided_by)
+      : el("p", {}, part.status === "fallback"
+        ? "Geen regel beslist: de afgesproken route als geen regel geldt."
+        : "De regels spreken elkaar tegen: de afgesproken route bij een conflict."),
+  ]);
 
+  const steps = [d.trace, ...further.map(({ part }) => part.trace)].flat();
   const trace = el("details", { class: "spoor-blok" },
     el("summary", {}, "Volledig spoor: alle regels en hun voorwaarden"),
-    el("ol", { class: "spoor" }, d.trace.map((step) =>
+    el("ol", { class: "spoor" }, steps.map((step) =>
       el("li", {},
         el("code", {}, step.rule), `: ${RESULT[step.result] || step.result}`,
         step.overridden_by.length ? ` (door ${step.overridden_by.join(", ")})` : "",
@@ -344,10 +396,11 @@ function decisionView(d) {
     outcome,
     el("h3", {}, "Waarom"),
     why,
+    whyFurther,
     trace,
     el("div", { class: "knoppen" }, download, print),
     account,
-  ];
+  ].flat(2);
 }
 
 start();

@@ -564,7 +564,7 @@ fn read_csv(
                         expected.len()
                     ),
                 )
-                .help("zet elke waarde met een komma erin tussen aanhalingstekens; lijstwaarden scheid je met `;`"),
+                .help("zet elke waarde met een komma erin tussen aanhalingstekens; lijstwaarden scheidt u met `;`"),
             )),
             Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => continue,
             Ok(cells) => Raw::Csv(cells),

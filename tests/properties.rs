@@ -233,7 +233,16 @@ fn a_complete_decision_stays_when_facts_are_added() {
         let d2 = evaluate(rs, &case(more), date()).unwrap();
         if d1.status != Status::Incomplete {
             prop_assert_eq!(d1.status, d2.status);
-            prop_assert_eq!(d1.outcome, d2.outcome);
+            prop_assert_eq!(&d1.outcome, &d2.outcome);
+        }
+        // Once no decision is incomplete, none changes, nor does who pays.
+        if d1.views().all(|v| v.status != Status::Incomplete) {
+            for (a, b) in d1.views().zip(d2.views()) {
+                prop_assert_eq!((a.status, a.outcome), (b.status, b.outcome));
+            }
+            if d1.payment.shares.is_some() {
+                prop_assert_eq!(&d1.payment.shares, &d2.payment.shares);
+            }
         }
         Ok(())
     });
@@ -316,7 +325,17 @@ fn deciding_without_the_trace_gives_the_same_decision() {
         prop_assert_eq!(scratch.missing(), &full.missing[..]);
         let again = scratch.decision(rs, verdict, &c);
         prop_assert!(again.trace.is_empty());
-        prop_assert_eq!(again.missing, full.missing);
+        prop_assert_eq!(&again.missing, &full.missing);
+        // Every further decision and the payment, too.
+        prop_assert_eq!(again.parts.len(), full.parts.len());
+        for (a, f) in again.parts.iter().zip(&full.parts) {
+            prop_assert!(a.trace.is_empty());
+            prop_assert_eq!(
+                (a.decision, a.status, &a.outcome, &a.decided_by, &a.missing),
+                (f.decision, f.status, &f.outcome, &f.decided_by, &f.missing)
+            );
+        }
+        prop_assert_eq!(&again.payment, &full.payment);
         Ok(())
     });
 }

@@ -590,7 +590,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                 Code::TypeMismatch,
                 span,
                 format!(
-                    "`{ls}` is {} en `{rs}` is {}; die kun je niet vergelijken",
+                    "`{ls}` is {} en `{rs}` is {}; die kunt u niet vergelijken",
                     self.type_words(lt.ty),
                     self.type_words(rt.ty)
                 ),

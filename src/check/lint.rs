@@ -7,13 +7,11 @@
 
 use rust_decimal::Decimal;
 
-use super::resolve::Merged;
 use crate::ast;
 use crate::diagnostic::{Code, Problem, Problems};
 use crate::ruleset::{Arith, Expr, RuleSet, Value};
 
-pub(super) fn run(rs: &RuleSet, merged: &Merged<'_>, root: &ast::File, problems: &mut Problems) {
-    let _ = merged;
+pub(super) fn run(rs: &RuleSet, root: &ast::File, problems: &mut Problems) {
     for def in rs.decisions() {
         if def.fallback.is_declared() {
             continue;

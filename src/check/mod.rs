@@ -52,7 +52,7 @@ pub fn check(
     let rs = checker.rule_set(root, files, &merged, sources, provenance);
     match rs {
         Some(rs) if !problems.has_errors() => {
-            lint::run(&rs, &merged, root, &mut problems);
+            lint::run(&rs, root, &mut problems);
             Ok((rs, problems))
         }
         _ => Err(problems.into_errors()),

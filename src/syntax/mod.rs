@@ -441,11 +441,11 @@ fn help(found: &str, positives: &[Rule], text: &str, at: usize) -> Option<String
         Some("schrijf decimalen met een punt, bijvoorbeeld `12.5`".to_string())
     } else if found == "%" || (is_number && positives.contains(&Rule::percent)) {
         Some(
-            "een percentage schrijf je met het procentteken direct achter het getal: `50%`"
+            "een percentage schrijft u met het procentteken direct achter het getal: `50%`"
                 .to_string(),
         )
     } else if is_word && positives.contains(&Rule::kw_dan) && !is_keyword(found) {
-        Some(format!("vergeet je `dan`? schrijf `dan {found}`"))
+        Some(format!("vergat u `dan`? schrijf `dan {found}`"))
     } else if is_word {
         crate::diagnostic::did_you_mean(found, expected_keywords(positives))
     } else {

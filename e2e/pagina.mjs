@@ -187,7 +187,6 @@ await scenario("Kop van Noord-Holland: grijs gebied, half om half", async () => 
     ook_buiten_school_nodig: true,
     gericht_op: "zelfredzaamheid",
     verbonden_met_verpleging: false,
-    vervoer_naar_jeugdhulp: false,
     afstand_km: 3,
     structurele_beperking: false,
     problematiek: [],

@@ -107,7 +107,7 @@ fn lists_every_rule_set_with_its_identity() {
     );
     assert_eq!(landelijk["valid_from"], "2025-08-01");
     assert_eq!(landelijk["valid_to"], Value::Null);
-    assert_eq!(landelijk["version"], "2025.1");
+    assert_eq!(landelijk["version"], "2025.2");
     assert_eq!(landelijk["sha256"].as_str().unwrap().len(), 64);
 }
 

@@ -30,7 +30,7 @@ const JSONL: &str = r#"{"id": "a", "kosten": 1000.01, "soort": "begeleiding", "g
 {"id": "c", "leeftijd": "tien"}
 geen json
 {"id": "d", "naam": "Piet"}
-{"id": "e", "soort": "vervoer", "afstand_km": 12, "structurele_beperking": false, "vervoer_naar_jeugdhulp": false, "wlz_indicatie": false}
+{"id": "e", "soort": "vervoer", "afstand_km": 12, "structurele_beperking": false, "gericht_op": "onderwijsprogramma", "wlz_indicatie": false}
 "#;
 
 fn lines(out: &[u8]) -> Vec<Json> {

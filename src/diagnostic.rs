@@ -81,6 +81,7 @@ codes! {
     WrongValue = "wrong-value", "een waarde in een casus past niet bij het soort van het feit";
     LogBroken = "log-broken", "het beslissingslogboek is afgebroken, veranderd of ingekort";
     NotADecision = "not-a-decision", "het bestand voor `replay` is geen vastgelegde beslissing";
+    MatrixRows = "matrix-rows", "de rijen van `matrix` zijn geen keuzefeit dat de regels lezen";
     TooDeep = "too-deep", "een voorwaarde is te diep genest of te lang om veilig te lezen";
     NoFallback = "no-fallback", "waarschuwing: er is geen `anders`; het grijze gebied wordt gelijk verdeeld";
     DivisorMayBeZero = "divisor-may-be-zero", "waarschuwing: een deler kan nul zijn";

@@ -417,3 +417,122 @@ fn a_byte_order_mark_is_not_content() {
     assert!(e.contains("bedoelde u `school`?"), "{e}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn matrix_names_the_row_fact_it_cannot_use() {
+    let o = run(
+        &[
+            "matrix",
+            "--rules",
+            "rules/landelijk.regels",
+            "--rows",
+            "sort",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).is_empty());
+    assert!(err(&o).contains("geen keuzefeit `sort`"), "{}", err(&o));
+    assert!(err(&o).contains("bedoelde u `soort`?"), "{}", err(&o));
+    let o = run(
+        &[
+            "matrix",
+            "--rules",
+            "rules/landelijk.regels",
+            "--rows",
+            "leeftijd",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("`soort`"), "{}", err(&o));
+}
+
+/// The HTML page stands on its own (no scripts, no links out), prints on A4 landscape,
+/// has a row per kind of support and numbered sources that exist.
+#[test]
+fn matrix_is_a_page_that_stands_on_its_own() {
+    let o = run(&["matrix", "--rules", "rules/landelijk.regels"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let html = out(&o);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<html lang=\"nl\">"));
+    assert!(html.contains("@page { size: A4 landscape"));
+    for outside in ["<script", "src=", "http:", "https:", "<link"] {
+        assert!(!html.contains(outside), "the page contains {outside}");
+    }
+    let rows = html.matches("<th scope=\"row\">").count();
+    assert_eq!(rows, 13, "one row per value of `soort`");
+    assert!(html.contains("class=\"grijs\""), "the grey area is marked");
+    let sources = html.matches("<li id=\"bron-").count();
+    for n in 1..=40 {
+        let linked = html.contains(&format!("href=\"#bron-{n}\""));
+        assert_eq!(linked, n <= sources, "source {n} of {sources}");
+    }
+    let md = run(
+        &[
+            "matrix",
+            "--rules",
+            "rules/landelijk.regels",
+            "--format",
+            "markdown",
+        ],
+        None,
+    );
+    let md = out(&md);
+    let table: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(table.len(), 14, "a header and 13 rows");
+    let columns = table[0].matches(" | ").count();
+    for line in &table {
+        assert_eq!(line.matches(" | ").count(), columns, "{line}");
+    }
+}
+
+/// Every example of every shipped file lands in the matrix: the cell of its kind of
+/// support and of each payer and route its decision gives is not empty.
+#[test]
+fn every_example_has_its_cell_in_the_matrix() {
+    use wiebetaalt::analysis::matrix::build;
+    use wiebetaalt::case::Case;
+    use wiebetaalt::eval::{evaluate, Status};
+    for file in shipped() {
+        let mut sources = wiebetaalt::source::Sources::new();
+        let rs = wiebetaalt::load::load_rules(std::path::Path::new(&file), &mut sources)
+            .unwrap()
+            .0;
+        let date = common::date(common::DATE);
+        let m = build(&rs, "soort", date).unwrap();
+        let soort = rs.fact_id("soort").unwrap();
+        for example in rs.examples() {
+            let mut case = Case::empty(&rs);
+            for (f, v) in &example.given {
+                case.values[f.index()] = Some(v.clone());
+            }
+            let Some((_, value)) = example.given.iter().find(|(f, _)| *f == soort) else {
+                continue;
+            };
+            let d = evaluate(&rs, &case, example.reference_date.unwrap_or(date)).unwrap();
+            if d.views().any(|v| v.status == Status::Incomplete) {
+                continue;
+            }
+            let value = wiebetaalt::case::value_json(&rs, value);
+            let row = m
+                .rows
+                .iter()
+                .find(|r| serde_json::json!(r.value) == value)
+                .unwrap();
+            for share in d.payment.shares.iter().flatten() {
+                let col = m
+                    .columns
+                    .iter()
+                    .position(|c| c.key == (share.domain, share.route))
+                    .unwrap_or_else(|| panic!("{file}: no column for \"{}\"", example.name));
+                assert!(
+                    !row.cells[col].is_empty(),
+                    "{file}: \"{}\" is not in its cell",
+                    example.name
+                );
+            }
+        }
+    }
+}

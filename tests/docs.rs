@@ -90,8 +90,10 @@ fn the_regions_doc_is_generated_from_the_rule_files() {
     );
 }
 
-/// A decision diagram of every shipped file is in `docs/bomen/`: the Graphviz source
-/// is today's `wiebetaalt tree --format dot`, and the SVG is linked from the regions doc.
+/// A decision diagram and the matrix of every shipped file are in `docs/bomen/` and
+/// `docs/matrix/`: the Graphviz source is today's `wiebetaalt tree --format dot`, the
+/// matrix today's `wiebetaalt matrix` (HTML and Markdown), and both are linked from the
+/// regions doc.
 #[test]
 fn every_shipped_file_has_its_current_diagram() {
     if std::env::var_os("UPDATE_DOCS").is_some() {
@@ -143,6 +145,33 @@ fn diagrams(write: bool) {
         assert!(
             doc.contains(&format!("(bomen/{stem}.svg)")),
             "{svg} is not linked"
+        );
+        // The matrix a workgroup publishes, as HTML and as Markdown.
+        let matrix = wiebetaalt::analysis::matrix::build(&rs, "soort", DOC_DATE.parse().unwrap())
+            .unwrap_or_else(|e| panic!("{file}: no matrix: {e:?}"));
+        for (path, text) in [
+            (
+                format!("docs/matrix/{stem}.html"),
+                wiebetaalt::report::matrix::html(&matrix),
+            ),
+            (
+                format!("docs/matrix/{stem}.md"),
+                wiebetaalt::report::matrix::markdown(&matrix),
+            ),
+        ] {
+            if write {
+                std::fs::create_dir_all("docs/matrix").unwrap();
+                std::fs::write(&path, &text).unwrap();
+            }
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                current == text,
+                "{path} is out of date; run `UPDATE_DOCS=1 cargo test --test docs`"
+            );
+        }
+        assert!(
+            doc.contains(&format!("(matrix/{stem}.html)")),
+            "docs/matrix/{stem}.html is not linked"
         );
     }
 }

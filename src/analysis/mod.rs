@@ -21,6 +21,7 @@
 pub mod describe;
 pub mod diff;
 pub mod lint;
+pub mod matrix;
 mod observe;
 pub mod space;
 pub mod tree;

@@ -74,6 +74,9 @@ pub struct Var {
     ids: Vec<Option<FactId>>,
     /// The fact's `tussen` bounds (over every rule set of the space).
     pub bounds: Option<(Decimal, Decimal)>,
+    /// Read in a condition that combines facts (`a + b > c`, `a / b < 30%`): its cells
+    /// do not tell what the rules decide, only where the analysis looked.
+    pub approximate: bool,
 }
 
 impl Var {
@@ -149,6 +152,8 @@ struct Usage {
     members: Vec<String>,
     /// Compared with something other than a constant: keep every value apart.
     all_values: bool,
+    /// Read in a condition that combines facts.
+    approximate: bool,
 }
 
 impl<'a> Space<'a> {
@@ -206,6 +211,7 @@ impl<'a> Space<'a> {
                     }
                 }
                 u.all_values |= x.all_values;
+                u.approximate |= x.approximate;
             }
             vars.extend(variables(sets, &ids, name, &facts, &u));
         }
@@ -410,6 +416,7 @@ fn variables(
         cells,
         ids: ids.to_vec(),
         bounds,
+        approximate: u.approximate,
     };
     // The value in every view that declares the fact, if that view allows it.
     let per_view = |f: &dyn Fn(&RuleSet, &Fact) -> Option<Value>| -> Vec<Option<Value>> {
@@ -635,6 +642,7 @@ fn usage(rs: &RuleSet, approximate: &mut Vec<String>) -> Vec<Usage> {
         us: &mut us,
         approximate,
         atom: None,
+        combining: false,
     };
     for c in rs.concepts() {
         walk.expr(&c.expr);
@@ -651,6 +659,8 @@ struct Walk<'a, 'b> {
     approximate: &'b mut Vec<String>,
     /// The text of the atom being walked, for the approximation notes.
     atom: Option<String>,
+    /// Inside a condition that combines facts: the facts read are approximate.
+    combining: bool,
 }
 
 impl Walk<'_, '_> {
@@ -662,6 +672,16 @@ impl Walk<'_, '_> {
         if let Some(a) = &self.atom {
             self.approximate.push(a.clone());
         }
+    }
+
+    /// Walks the operands of a condition that combines facts, marking every fact they
+    /// read (through concepts too) as approximate.
+    fn combining(&mut self, operands: &[&Expr]) {
+        let saved = std::mem::replace(&mut self.combining, true);
+        for e in operands {
+            self.expr(e);
+        }
+        self.combining = saved;
     }
 
     /// A fact, or a concept that is just a fact.
@@ -710,6 +730,15 @@ impl Walk<'_, '_> {
 
     fn expr(&mut self, e: &Expr) {
         match e {
+            Expr::Fact(f) if self.combining => {
+                if let Some(u) = self.usage(*f) {
+                    u.approximate = true;
+                }
+            }
+            Expr::Concept(c) if self.combining => {
+                let rs = self.rs;
+                self.expr(&rs.concept(*c).expr);
+            }
             Expr::Const(_)
             | Expr::Fact(_)
             | Expr::Concept(_)
@@ -739,11 +768,11 @@ impl Walk<'_, '_> {
                             }
                         }
                         self.approximate_if_numeric_or_text(a);
+                        self.approximate_if_numeric_or_text(b);
                     }
                     _ => {
                         self.approximate();
-                        self.expr(a);
-                        self.expr(b);
+                        self.combining(&[a, b]);
                     }
                 }
             }
@@ -755,7 +784,7 @@ impl Walk<'_, '_> {
                 }
                 None => {
                     self.approximate();
-                    self.expr(value);
+                    self.combining(&[value]);
                 }
             },
             Expr::Contains { list, item, .. } => match (self.fact_of(list), Self::constant(item)) {
@@ -775,14 +804,12 @@ impl Walk<'_, '_> {
                 }
                 _ => {
                     self.approximate();
-                    self.expr(list);
-                    self.expr(item);
+                    self.combining(&[list, item]);
                 }
             },
             Expr::Arith(_, a, b, _) => {
                 self.approximate();
-                self.expr(a);
-                self.expr(b);
+                self.combining(&[a, b]);
             }
         }
     }
@@ -795,6 +822,7 @@ impl Walk<'_, '_> {
             .is_some_and(|f| matches!(self.rs.fact(f).ty, Type::Number | Type::Text));
         if numeric_or_text {
             self.approximate();
+            self.combining(&[e]);
         }
     }
 }

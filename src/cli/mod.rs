@@ -20,6 +20,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod log;
+mod matrix;
 mod replay;
 mod serve;
 mod test;
@@ -125,6 +126,24 @@ pub enum Command {
         /// Uitvoer: tekst, Mermaid of Graphviz (dot).
         #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
         format: TreeFormat,
+        /// Peildatum als de regelset geen begindatum heeft; anders vandaag.
+        #[arg(long, value_parser = parse_date)]
+        peildatum: Option<Date>,
+    },
+    /// Maak de matrix "wie betaalt wat" van een regelset: soorten ondersteuning onder
+    /// elkaar, wie betaalt en langs welke route naast elkaar, de voorwaarden in de cellen.
+    ///
+    /// Als HTML-pagina (afdrukbaar op A4 liggend) of als Markdown, afgeleid uit de regels.
+    Matrix {
+        /// Het regelbestand.
+        #[arg(long)]
+        rules: PathBuf,
+        /// Het keuzefeit waarvan de waarden de rijen zijn.
+        #[arg(long, default_value = "soort")]
+        rows: String,
+        /// Uitvoer: een HTML-pagina of Markdown.
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Html)]
+        format: MatrixFormat,
         /// Peildatum als de regelset geen begindatum heeft; anders vandaag.
         #[arg(long, value_parser = parse_date)]
         peildatum: Option<Date>,
@@ -249,6 +268,12 @@ impl From<Format> for crate::report::Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Html,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TreeFormat {
     Text,
     Mermaid,
@@ -355,6 +380,12 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             format,
             peildatum,
         } => tree::run(&rules, format, peildatum, io),
+        Command::Matrix {
+            rules,
+            rows,
+            format,
+            peildatum,
+        } => matrix::run(&rules, &rows, format, peildatum, io),
         Command::Eval {
             rules,
             format,

@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod json;
+pub mod matrix;
 pub mod text;
 pub mod tree;
 

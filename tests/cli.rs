@@ -501,9 +501,10 @@ fn every_example_has_its_cell_in_the_matrix() {
             .unwrap()
             .0;
         let date = common::date(common::DATE);
-        let m = build(&rs, "soort", date).unwrap();
         let soort = rs.fact_id("soort").unwrap();
         for example in rs.examples() {
+            // The matrix at the example's own reference date.
+            let m = build(&rs, "soort", example.reference_date.unwrap_or(date)).unwrap();
             let mut case = Case::empty(&rs);
             for (f, v) in &example.given {
                 case.values[f.index()] = Some(v.clone());

@@ -85,8 +85,22 @@ fn a_route_is_decided_only_when_the_law_gives_its_domain_a_share() {
             "-",
             &["uren"],
         ),
-        // The law is incomplete: the route is decided on its own facts already.
-        ("{uren: 4}", "-", Status::Decided, "budget", &[]),
+        // The law is incomplete: whether the route is needed is not known yet, so it
+        // waits for the law's facts (its own rules are settled already).
+        (
+            "{uren: 4}",
+            "-",
+            Status::Incomplete,
+            "-",
+            &["zorg", "gedeeld"],
+        ),
+        (
+            "{}",
+            "-",
+            Status::Incomplete,
+            "-",
+            &["zorg", "gedeeld", "uren"],
+        ),
     ];
     for (case, law, status, route, missing) in table {
         let d = decide(&rs, case);

@@ -187,6 +187,7 @@ fn block(key: &str) -> String {
                 wiebetaalt::analysis::diff::diff(&load(old), &load(new), DOC_DATE.parse().unwrap());
             format!("```\n{}```\n", wiebetaalt::report::diff::text(&d, old, new))
         }
+        ["vergelijking"] => comparison(),
         _ => panic!("unknown block `{key}` in docs/regios.md"),
     }
 }
@@ -291,6 +292,102 @@ fn examples(file: &str) -> String {
         for e in changed {
             s.push_str(&row(e));
         }
+    }
+    s
+}
+
+/// Ten typical cases, in the shared vocabulary only, put to every region.
+const TYPICAL: [(&str, &str); 10] = [
+    (
+        "Remedial teaching in de klas",
+        r#"{"soort": "onderwijsondersteuning", "gericht_op": "onderwijsprogramma", "onder_schooltijd": true, "schooltype": "so"}"#,
+    ),
+    (
+        "Begeleiding in de klas bij autisme, ook thuis nodig, 9 jaar",
+        r#"{"soort": "begeleiding", "gericht_op": "zelfredzaamheid", "problematiek": ["autisme"], "ook_buiten_school_nodig": true, "leeftijd": 9, "wlz_indicatie": false, "onder_schooltijd": true, "schooltype": "so"}"#,
+    ),
+    (
+        "Hulp bij toiletgang in de klas, 8 jaar",
+        r#"{"soort": "persoonlijke_verzorging", "verbonden_met_verpleging": false, "leeftijd": 8, "wlz_indicatie": false, "onder_schooltijd": true, "schooltype": "so"}"#,
+    ),
+    (
+        "Insuline-injecties op school, 10 jaar",
+        r#"{"soort": "verpleging", "leeftijd": 10, "wlz_indicatie": false, "onder_schooltijd": true, "schooltype": "po"}"#,
+    ),
+    (
+        "Kinderpsycholoog behandelt angst, na schooltijd",
+        r#"{"soort": "behandeling", "gericht_op": "ontwikkeling", "problematiek": ["angst_depressie"], "leeftijd": 11, "wlz_indicatie": false, "onder_schooltijd": false, "schooltype": "po"}"#,
+    ),
+    (
+        "EED-behandeling, po, 9 jaar, resistent",
+        r#"{"soort": "behandeling", "problematiek": ["eed"], "schooltype": "po", "leeftijd": 9, "didactisch_resistent": true, "enkelvoudig": true, "wlz_indicatie": false, "onder_schooltijd": false}"#,
+    ),
+    (
+        "Taxi naar een speciale school op 14 km",
+        r#"{"soort": "vervoer", "gericht_op": "onderwijsprogramma", "afstand_km": 14, "schooltype": "so"}"#,
+    ),
+    (
+        "Schoolmaatschappelijk werk",
+        r#"{"soort": "preventie", "onder_schooltijd": true, "schooltype": "po", "leeftijd": 10}"#,
+    ),
+    (
+        "Vastgelopen hoogbegaafde leerling (grijs gebied)",
+        r#"{"soort": "begeleiding", "gericht_op": "ontwikkeling", "problematiek": ["hoogbegaafdheid", "angst_depressie"], "leeftijd": 10, "ook_buiten_school_nodig": false, "wlz_indicatie": false, "onder_schooltijd": true, "schooltype": "po"}"#,
+    ),
+    (
+        "Begeleiding voor een leerling van 19 in het vso",
+        r#"{"soort": "begeleiding", "gericht_op": "zelfredzaamheid", "problematiek": ["autisme"], "leeftijd": 19, "ook_buiten_school_nodig": true, "wlz_indicatie": false, "onder_schooltijd": true, "schooltype": "vso"}"#,
+    ),
+];
+
+/// What every region decides for the typical cases: the law, then each further decision
+/// that is needed (its value), or the first question a region still asks.
+fn comparison() -> String {
+    use wiebetaalt::eval::Status;
+    let files = common::shipped();
+    let stems: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.trim_start_matches("rules/")
+                .trim_end_matches(".regels")
+                .to_string()
+        })
+        .collect();
+    let mut s = format!(
+        "| casus | {} |\n|---|{}\n",
+        stems.join(" | "),
+        "---|".repeat(stems.len())
+    );
+    let sets: Vec<wiebetaalt::ruleset::RuleSet> = files.iter().map(|f| load(f)).collect();
+    for (name, json) in TYPICAL {
+        let mut cells = vec![name.to_string()];
+        for rs in &sets {
+            let mut sources = wiebetaalt::source::Sources::new();
+            let file = sources.add("casus.json", json);
+            let case = wiebetaalt::case::parse_case(json, file, rs)
+                .unwrap_or_else(|_| panic!("{name} is no case for {}", rs.name()));
+            let d = wiebetaalt::eval::evaluate(rs, &case, DOC_DATE.parse().unwrap()).unwrap();
+            let mut parts = Vec::new();
+            for view in d.views() {
+                let words = match (view.status, view.outcome) {
+                    (Status::NotNeeded, _) => continue,
+                    (Status::Incomplete, _) => match view.missing.first() {
+                        Some(f) => format!("vraagt `{}`", rs.fact_name(*f)),
+                        None => "onvolledig".to_string(),
+                    },
+                    (_, Some(o)) => rs
+                        .outcome_words(o)
+                        .trim_start_matches("verdeel ")
+                        .to_string(),
+                    (_, None) => "—".to_string(),
+                };
+                if !parts.contains(&words) {
+                    parts.push(words);
+                }
+            }
+            cells.push(parts.join(" · "));
+        }
+        s.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     s
 }

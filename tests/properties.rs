@@ -19,18 +19,17 @@ use wiebetaalt::report;
 use wiebetaalt::ruleset::{Fact, RuleSet, Type, Value};
 use wiebetaalt::source::Sources;
 
-const SHIPPED: [&str; 6] = [
-    "rules/landelijk.regels",
-    "rules/foodvalley.regels",
-    "rules/kop-van-noord-holland.regels",
-    "tests/cases/spec/voorbeeld.regels",
-    "rules/einstein-class.regels",
-    "rules/nijmegen.regels",
-];
+/// Every shipped rule file, and the example of the specification.
+fn shipped_paths() -> Vec<String> {
+    let mut files = common::shipped();
+    files.push("tests/cases/spec/voorbeeld.regels".to_string());
+    files
+}
 
 fn shipped(i: usize) -> RuleSet {
+    let files = shipped_paths();
     let mut sources = Sources::new();
-    load_rules(Path::new(SHIPPED[i % SHIPPED.len()]), &mut sources)
+    load_rules(Path::new(&files[i % files.len()]), &mut sources)
         .unwrap()
         .0
 }
@@ -107,13 +106,14 @@ proptest! {
 
     #[test]
     fn no_panic_on_edited_rule_files(
-        file in 0usize..4,
+        file in 0usize..12,
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..12, prop::sample::select(vec![
             "", " ", "\n", "\"", "(", ")", "[", "]", ",", "%", "=", "/", "0", "-", "als", "dan", "regel",
             "uitzondering op", "en", "of", "niet", "is", "bevat", "verdeel", "x", "#", "vervang", "schrap",
         ])), 1..4),
     ) {
-        let mut text = std::fs::read_to_string(SHIPPED[file]).unwrap();
+        let files = shipped_paths();
+        let mut text = std::fs::read_to_string(&files[file]).unwrap();
         for (at, cut, insert) in edits {
             let mut start = at.index(text.len().max(1));
             while !text.is_char_boundary(start) { start -= 1; }
@@ -122,7 +122,7 @@ proptest! {
             text.replace_range(start..end, insert);
         }
         // Bases are read from disk next to the original.
-        let dir = Path::new(SHIPPED[file]).parent().unwrap();
+        let dir = Path::new(&files[file]).parent().unwrap();
         let name = dir.join("bewerkt.regels");
         let read = |p: &Path| if p == name { Ok(text.clone()) } else { std::fs::read_to_string(p) };
         let mut sources = Sources::new();
@@ -151,7 +151,7 @@ proptest! {
 
 /// Runs a property over random cases of every shipped rule set.
 fn for_cases(check: impl Fn(&RuleSet, Vec<(bool, Value, bool)>) -> Result<(), TestCaseError>) {
-    for (i, path) in SHIPPED.iter().enumerate() {
+    for (i, path) in shipped_paths().iter().enumerate() {
         let rs = shipped(i);
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
             cases: 300,

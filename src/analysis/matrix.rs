@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::space::{Bound, CellKind, Space};
-use super::{decide, epochs, explore, next_var, regions, Limit, Node, Probe, View, BUDGET};
+use super::{decide, explore, next_var, regions, Limit, Node, Probe, View, BUDGET};
 use crate::eval::{Decision, Status, Waiting};
 use crate::ruleset::{DomainId, Payer, RuleId, RuleSet, Type};
 
@@ -93,12 +93,12 @@ struct Leaf {
     open: bool,
 }
 
-/// The matrix of `rs` with the values of the `keuze` fact `rows` down the side, at the
-/// rule set's first reference date (or `today`).
+/// The matrix of `rs` with the values of the `keuze` fact `rows` down the side, at
+/// reference date `date` (see [`super::picture_date`]).
 ///
 /// # Errors
 /// [`MatrixError`] when `rows` is no `keuze` fact of the rule set, or no rule reads it.
-pub fn build<'a>(rs: &'a RuleSet, rows: &str, today: Date) -> Result<Matrix<'a>, MatrixError> {
+pub fn build<'a>(rs: &'a RuleSet, rows: &str, date: Date) -> Result<Matrix<'a>, MatrixError> {
     let choices = || {
         rs.facts()
             .iter()
@@ -119,7 +119,6 @@ pub fn build<'a>(rs: &'a RuleSet, rows: &str, today: Date) -> Result<Matrix<'a>,
         .iter()
         .position(|v| v.id(View::FIRST) == Some(fact) && v.member.is_none())
         .ok_or_else(|| MatrixError::Unread(rows.to_string()))?;
-    let date = epochs(&[rs], today).first().copied().unwrap_or(today);
     let mut budget = BUDGET;
     let node = explore(&mut space, &mut budget, &mut |space, last| {
         if space.assigned.get(row_var).copied().flatten().is_none() && !last {

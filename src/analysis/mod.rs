@@ -253,6 +253,13 @@ fn named(rs: &RuleSet, o: &Outcome) -> Vec<(String, Decimal)> {
         .collect()
 }
 
+/// The reference date a single picture of a rule set (a tree, a matrix) is drawn at:
+/// the given `peildatum`, else the first period of the rule set (its `geldig vanaf`, or
+/// `today` when it has none).
+pub fn picture_date(rs: &RuleSet, peildatum: Option<Date>, today: Date) -> Date {
+    peildatum.unwrap_or_else(|| epochs(&[rs], today).first().copied().unwrap_or(today))
+}
+
 /// The reference dates at which the rules in force change, within the rule set's own
 /// period: the analysis looks at each of these periods separately.
 pub fn epochs(sets: &[&RuleSet], today: Date) -> Vec<Date> {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 
-use super::{decide, epochs, explore, next_var, Answer, Limit, Node, Probe, Space, View, BUDGET};
+use super::{decide, explore, next_var, Answer, Limit, Node, Probe, Space, View, BUDGET};
 use crate::eval::{Status, Waiting};
 use crate::ruleset::RuleSet;
 
@@ -78,10 +78,9 @@ impl Diagram<'_> {
     }
 }
 
-/// The diagram at the rule set's first reference date (or today).
-pub fn build(rs: &RuleSet, today: Date) -> Diagram<'_> {
+/// The diagram at reference date `date` (see [`super::picture_date`]).
+pub fn build(rs: &RuleSet, date: Date) -> Diagram<'_> {
     let mut space = Space::of(rs);
-    let date = epochs(&[rs], today).first().copied().unwrap_or(today);
     let mut budget = BUDGET;
     let node = explore(&mut space, &mut budget, &mut |space, last| {
         let Ok(d) = decide(space, View::FIRST, date) else {

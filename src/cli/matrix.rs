@@ -5,7 +5,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
-use super::{date_or_today, exit, load_or_report, Io, MatrixFormat};
+use super::{exit, load_or_report, Io, MatrixFormat};
 use crate::analysis::matrix::{build, MatrixError};
 use crate::diagnostic::{Code, Problem};
 use crate::report;
@@ -22,7 +22,8 @@ pub(super) fn run(
     let Some(rs) = load_or_report(rules, &mut sources, io) else {
         return exit::FAILED;
     };
-    let matrix = match build(&rs, rows, date_or_today(peildatum, io)) {
+    let date = crate::analysis::picture_date(&rs, peildatum, io.today());
+    let matrix = match build(&rs, rows, date) {
         Ok(m) => m,
         Err(e) => {
             io.problems(vec![problem(&e)], &sources);

@@ -126,7 +126,7 @@ pub enum Command {
         /// Uitvoer: tekst, Mermaid of Graphviz (dot).
         #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
         format: TreeFormat,
-        /// Peildatum als de regelset geen begindatum heeft; anders vandaag.
+        /// De peildatum van de boom; zonder: de begindatum van de regelset (of vandaag).
         #[arg(long, value_parser = parse_date)]
         peildatum: Option<Date>,
     },
@@ -144,7 +144,7 @@ pub enum Command {
         /// Uitvoer: een HTML-pagina of Markdown.
         #[arg(long, value_enum, default_value_t = MatrixFormat::Html)]
         format: MatrixFormat,
-        /// Peildatum als de regelset geen begindatum heeft; anders vandaag.
+        /// De peildatum van de matrix; zonder: de begindatum van de regelset (of vandaag).
         #[arg(long, value_parser = parse_date)]
         peildatum: Option<Date>,
     },

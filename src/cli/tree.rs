@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
-use super::{date_or_today, exit, load_or_report, Io, TreeFormat};
+use super::{exit, load_or_report, Io, TreeFormat};
 use crate::report;
 use crate::source::Sources;
 
@@ -18,7 +18,8 @@ pub(super) fn run(
     let Some(rs) = load_or_report(rules, &mut sources, io) else {
         return exit::FAILED;
     };
-    let diagram = crate::analysis::tree::build(&rs, date_or_today(peildatum, io));
+    let date = crate::analysis::picture_date(&rs, peildatum, io.today());
+    let diagram = crate::analysis::tree::build(&rs, date);
     let shown = match format {
         TreeFormat::Text => report::tree::text(&diagram),
         TreeFormat::Mermaid => report::tree::mermaid(&diagram),

@@ -20,7 +20,9 @@
 //! missing facts count as missing facts of the decision that reads it (likewise the
 //! absent facts of an unknown rule read with `regel R geldt`). A decision `voor` some
 //! domains is `not_needed` when the law's outcome gives none of them a share: its rules
-//! are then not evaluated.
+//! are then not evaluated. While the law is incomplete such a decision is incomplete
+//! too (it may not be needed at all): its rules are evaluated for the trace, and its
+//! missing facts are the law's, then its own.
 
 use jiff::civil::Date;
 
@@ -190,7 +192,12 @@ fn settle<F: Facts>(
         }
         Ok(true)
     };
+    // A decision `voor` some domains waits for the law: until the law is known, it is
+    // not known whether the decision is needed at all.
+    let law_open = !decision.routes.is_empty()
+        && s.settled(LAW).and_then(|l| l.status) == Some(Status::Incomplete);
     let (status, outcome) = match first {
+        _ if law_open => (Status::Incomplete, None),
         _ if conflict => (Status::Conflict, Some(decision.conflict)),
         Some(x) if unknown_agree(x)? => (Status::Decided, Some(x)),
         None if !any_unknown => (Status::Fallback, Some(decision.fallback)),
@@ -200,7 +207,19 @@ fn settle<F: Facts>(
         decided_by.clear();
     }
     let missing = if status == Status::Incomplete {
-        missing(rs, s, facts, decision)
+        let mut all: Vec<FactId> = if law_open {
+            s.settled(LAW)
+                .map(|l| l.missing.clone())
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        for f in missing(rs, s, facts, decision) {
+            if !all.contains(&f) {
+                all.push(f);
+            }
+        }
+        all
     } else {
         Vec::new()
     };

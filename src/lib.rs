@@ -17,6 +17,7 @@ pub mod batch;
 pub mod case;
 pub mod check;
 pub mod cli;
+pub mod costkey;
 pub mod diagnostic;
 pub mod eval;
 pub mod examples;

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("load", 8),
     ("report", 8),
     ("batch", 9),
+    ("costkey", 9),
     ("replay", 9),
     ("serve", 10),
     ("cli", 11),

@@ -13,6 +13,7 @@
 //!   cases were invalid (each has its error line); `fmt --check`: a file is not in the
 //!   canonical layout.
 
+mod allocate;
 mod ask;
 mod batch;
 mod check;
@@ -129,6 +130,33 @@ pub enum Command {
         /// De peildatum van de boom; zonder: de begindatum van de regelset (of vandaag).
         #[arg(long, value_parser = parse_date)]
         peildatum: Option<Date>,
+    },
+    /// Verdeel een gezamenlijk bedrag over betalers naar rato van een gewicht (een
+    /// verdeelsleutel), tot op de cent.
+    ///
+    /// De gewichten komen uit een CSV-bestand met de kolommen `betaler` en `gewicht`, of
+    /// worden geteld: het aantal beslissingen per waarde van een feit (zoals de
+    /// woongemeente) in de uitvoer van `batch` of in een beslissingslogboek. De centen die
+    /// na afronden overblijven, gaan naar de grootste resten.
+    Allocate {
+        /// Het bedrag in euro's, bijvoorbeeld `250000` of `250000,50`.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        /// Een CSV-bestand met de kolommen `betaler` en `gewicht`.
+        #[arg(long, value_name = "BESTAND", conflicts_with_all = ["count", "decisions"], required_unless_present = "count")]
+        weights: Option<String>,
+        /// Tel de beslissingen per waarde van dit feit (met `--decisions`).
+        #[arg(long, value_name = "FEIT", requires = "decisions")]
+        count: Option<String>,
+        /// De beslissingen om te tellen: uitvoer van `batch` of een logboek (JSON Lines).
+        #[arg(long, value_name = "BESTAND", requires = "count")]
+        decisions: Option<String>,
+        /// Het regelbestand, om waarden van een keuze met hun label te tonen.
+        #[arg(long, requires = "count")]
+        rules: Option<PathBuf>,
+        /// Uitvoer: tekst voor mensen of JSON.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Maak de matrix "wie betaalt wat" van een regelset: soorten ondersteuning onder
     /// elkaar, wie betaalt en langs welke route naast elkaar, de voorwaarden in de cellen.
@@ -380,6 +408,26 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             format,
             peildatum,
         } => tree::run(&rules, format, peildatum, io),
+        Command::Allocate {
+            amount,
+            weights,
+            count,
+            decisions,
+            rules,
+            format,
+        } => {
+            let source = match (&weights, &count, &decisions) {
+                (Some(file), _, _) => allocate::Weights::File(file),
+                (None, Some(fact), Some(decisions)) => allocate::Weights::Count {
+                    fact,
+                    decisions,
+                    rules: rules.as_deref(),
+                },
+                // clap requires one of the two forms.
+                _ => return exit::USAGE,
+            };
+            allocate::run(&amount, &source, format, io)
+        }
         Command::Matrix {
             rules,
             rows,

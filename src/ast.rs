@@ -117,6 +117,8 @@ pub struct DomainDecl {
     pub name: Ident,
     pub label: Option<Spanned<String>>,
     pub payer: Option<Payer>,
+    /// `vervolg "..."`: what to do next when this pays.
+    pub next: Option<Spanned<String>>,
     pub span: Span,
 }
 

@@ -37,7 +37,7 @@ fn starts_clause(prev: Option<&str>, word: &str) -> bool {
     match word {
         "versie" | "geldig" | "bron" | "gebaseerd" | "vraag" | "toelichting" | "eenheid"
         | "uitzondering" | "als" | "dan" | "gegeven" | "peildatum" | "verwacht" | "waarde"
-        | "voor" => true,
+        | "vervolg" | "voor" => true,
         // `uitzondering op groep g` names a group; `groep g` after a rule is a clause.
         "groep" => !matches!(prev, Some("op" | ",")),
         _ => false,
@@ -177,7 +177,9 @@ impl<'a> Formatter<'a> {
         if decl {
             self.start_declaration(t);
         } else if clause {
-            self.start_line(2);
+            // The `vervolg` of a decision's value stands under that `waarde`.
+            let under_value = t.text == "vervolg" && self.last_decl == Some("beslissing");
+            self.start_line(if under_value { 4 } else { 2 });
         } else if self.line.is_none() {
             let indent = if self.continuation { 6 } else { 2 };
             self.line = Some(Line::new(indent));

@@ -637,3 +637,58 @@ fn a_log_that_does_not_check_out_stops_the_start() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("afgebroken"));
 }
+
+/// Only the decisions the caller wants on record go into the log: `record=false` (the
+/// page's intermediate answers) leaves it out; an unknown parameter is refused.
+#[test]
+fn the_log_records_only_what_the_caller_records() {
+    let dir = common::temp_dir("api-record");
+    let log = dir.join("log.jsonl");
+    let s = Server::with("rules", &["--log", log.to_str().unwrap()]);
+    let case = r#"{"soort": "verpleging", "leeftijd": 10, "wlz_indicatie": false, "peildatum": "2025-09-01"}"#;
+    for _ in 0..3 {
+        assert_eq!(s.post(&format!("{DECISIONS}?record=false"), case).0, 200);
+    }
+    let (status, code, message) = error(s.post(&format!("{DECISIONS}?vastleggen=ja"), case));
+    assert_eq!((status, code.as_str()), (400, "bad_query"));
+    assert!(message.contains("record=false"), "{message}");
+    assert_eq!(s.post(DECISIONS, case).0, 200);
+    assert_eq!(s.post(&format!("{DECISIONS}?record=true"), case).0, 200);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+}
+
+/// Served from an absolute path, the rule files are still named by the directory's own
+/// name: no path of the server reaches a client.
+#[test]
+fn no_server_path_reaches_a_client() {
+    let abs = std::fs::canonicalize("rules").unwrap();
+    let s = Server::start(abs.to_str().unwrap());
+    let (_, body) = s.post(
+        DECISIONS,
+        r#"{"soort": "verpleging", "leeftijd": 10, "wlz_indicatie": false}"#,
+    );
+    assert_eq!(
+        json(&body)["ruleset"]["files"],
+        json!(["rules/landelijk.regels"])
+    );
+    let root = abs.parent().unwrap().to_str().unwrap().to_string();
+    for path in [
+        "/api/v1/regelsets",
+        "/api/v1/regelsets/nijmegen",
+        "/api/v1/regelsets/onbekend",
+    ] {
+        let (_, body) = s.get(path);
+        assert!(!body.contains(&root), "{path} shows {root}: {body}");
+    }
+    let (_, body) = s.get("/api/v1/regelsets/nijmegen");
+    let d = json(&body);
+    let jeugdwet = d["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "jeugdwet")
+        .unwrap();
+    assert!(jeugdwet["next"].as_str().unwrap().contains("wijkteam"));
+    assert!(d["decisions"][0]["values"][0]["next"].is_string());
+}

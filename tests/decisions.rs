@@ -432,3 +432,41 @@ anders onderwijs
     );
     assert!(out.contains("waarde van een andere beslissing"), "{out}");
 }
+
+/// `vervolg` says what to do next: the route value's when a decision routes the share,
+/// else the domain's; a `toelichting` indented under a `waarde` is refused, since it
+/// would silently become the whole decision's.
+#[test]
+fn what_to_do_next_comes_from_what_pays() {
+    let rs = rules(
+        r#"
+regelset "Vervolg"
+domein onderwijs betaler "school"
+  vervolg "Vraag de school."
+domein jeugdwet betaler "gemeente"
+  vervolg "Vraag het wijkteam."
+feit zorg: ja/nee
+feit uren: getal tussen 0 en 40
+regel jeugdhulp als zorg dan jeugdwet
+anders onderwijs
+beslissing route
+  voor jeugdwet
+  waarde budget betaler "de regio"
+    vervolg "Niets aanvragen."
+  waarde beschikking betaler "gemeente"
+regel weinig als uren minder dan 12 dan budget
+anders beschikking
+"#,
+    );
+    let steps = |case: &str| wiebetaalt::report::next_steps(&rs, &decide(&rs, case));
+    assert_eq!(steps("{zorg: nee}"), ["Vraag de school."]);
+    assert_eq!(steps("{zorg: ja, uren: 4}"), ["Niets aanvragen."]);
+    assert_eq!(steps("{zorg: ja, uren: 20}"), ["Vraag het wijkteam."]);
+    assert!(steps("{}").is_empty());
+    let out = diagnostics(&[(
+        "x.regels",
+        "regelset \"X\"\ndomein a\nbeslissing r\n  waarde v\n    toelichting \"van v\"\nanders a\n",
+    )]);
+    assert!(out.contains("misplaced-clause"), "{out}");
+    assert!(out.contains("`vervolg"), "{out}");
+}

@@ -114,6 +114,7 @@ impl Checker<'_> {
             name: d.name.name.clone(),
             label: d.label.as_ref().map(|l| l.value.clone()),
             payer: d.payer.as_ref().and_then(|p| self.payer(p, facts)),
+            next: d.next.as_ref().map(|n| n.value.clone()),
             decision,
             span: d.span,
         });

@@ -37,6 +37,35 @@ pub fn render(rs: &RuleSet, case: &Case, decision: &Decision, format: Format) ->
     }
 }
 
+/// What to do next, from the `vervolg` of what pays: for each share the route value's
+/// (when a decision routes it), else the domain's; each text once, in the order of the
+/// shares. Empty while the law is incomplete.
+pub fn next_steps(rs: &RuleSet, d: &Decision) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |text: Option<&String>| {
+        if let Some(t) = text {
+            if !out.contains(t) {
+                out.push(t.clone());
+            }
+        }
+    };
+    match (&d.payment.shares, &d.outcome) {
+        (Some(shares), _) => {
+            for s in shares {
+                let routed = s.route.and_then(|r| rs.domain(r).next.as_ref());
+                add(routed.or(rs.domain(s.domain).next.as_ref()));
+            }
+        }
+        (None, Some(o)) => {
+            for (domain, _) in o.shares() {
+                add(rs.domain(*domain).next.as_ref());
+            }
+        }
+        (None, None) => {}
+    }
+    out
+}
+
 /// A status in one Dutch word or two.
 pub fn status_word(status: Status) -> &'static str {
     match status {

@@ -28,6 +28,9 @@ fn write_decision(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> 
     payment(out, rs, d)?;
     costs(out, case, d)?;
     writeln!(out, "Status: {}", status_words(d.status))?;
+    for step in super::next_steps(rs, d) {
+        writeln!(out, "Wat nu: {step}")?;
+    }
     writeln!(out)?;
     for view in d.views() {
         why(out, rs, &view)?;

@@ -72,6 +72,8 @@ pub struct Domain {
     pub name: String,
     pub label: Option<String>,
     pub payer: Option<Payer>,
+    /// `vervolg`: what to do next when this pays (who to contact, what to apply for).
+    pub next: Option<String>,
     /// The decision this is a value of (the law for a `domein`).
     pub decision: DecisionId,
     pub span: Span,

@@ -25,7 +25,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
         .domains()
         .iter()
         .filter(|d| d.decision == crate::ruleset::LAW)
-        .map(|d| json!({"name": d.name, "label": d.label, "payer": payer(rs, d.payer.as_ref())}))
+        .map(|d| json!({"name": d.name, "label": d.label, "payer": payer(rs, d.payer.as_ref()), "next": d.next}))
         .collect();
     let facts: Vec<Json> = rs
         .facts()
@@ -87,7 +87,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
                 .domains()
                 .iter()
                 .filter(|v| v.decision == id)
-                .map(|v| json!({"name": v.name, "label": v.label, "payer": payer(rs, v.payer.as_ref())}))
+                .map(|v| json!({"name": v.name, "label": v.label, "payer": payer(rs, v.payer.as_ref()), "next": v.next}))
                 .collect();
             let routes: Vec<&str> = d.routes.iter().map(|r| rs.domain_name(*r)).collect();
             json!({

@@ -32,7 +32,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::case::case_from_json;
 use crate::diagnostic::{io_reason, render, Problems};
 use crate::eval::{evaluate, EvalError};
-use crate::load::load_rules;
+use crate::load::load_with;
 use crate::report::{render as show, Format};
 use crate::ruleset::RuleSet;
 use crate::source::Sources;
@@ -84,10 +84,20 @@ impl Catalog {
             journal: None,
             clock,
         };
+        // Rule files are named by the served directory's own name and the file name
+        // (`rules/nijmegen.regels`), never by a path of this server.
+        let full = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let root = full.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = full.file_name().map_or_else(
+            || std::ffi::OsString::from("regels"),
+            std::ffi::OsStr::to_os_string,
+        );
+        let read = |p: &Path| std::fs::read_to_string(root.join(p));
         let mut errors = String::new();
         for path in paths {
             let mut sources = Sources::new();
-            match load_rules(&path, &mut sources) {
+            let shown = Path::new(&name).join(path.file_name().unwrap_or_default());
+            match load_with(&shown, &read, &mut sources) {
                 Ok((rs, _)) => {
                     let id = path
                         .file_stem()
@@ -299,14 +309,43 @@ fn eval_error(rs: &RuleSet, e: &EvalError) -> ApiError {
     }
 }
 
+/// Whether `?record=` asks to leave a decision out of the log: `record=false` for the
+/// page's intermediate answers; without it (or `record=true`) a decision is recorded
+/// when the service runs with `--log`.
+fn record(query: Option<&str>) -> Result<bool, ApiError> {
+    let mut record = true;
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair {
+            "record=true" => record = true,
+            "record=false" => record = false,
+            other => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    format!(
+                        "onbekende parameter `{other}`: alleen `record=true` of `record=false` kan"
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(record)
+}
+
 async fn decide(
     State(catalog): Shared,
     UrlPath(id): UrlPath<String>,
+    uri: axum::http::Uri,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let rs = find(&catalog, &id)?;
+    let record = record(uri.query())?;
     let (case, decision) = case_and_decision(&catalog, &rs, body)?;
-    if let Some(journal) = &catalog.journal {
+    if let (Some(journal), true) = (&catalog.journal, record) {
         let mut line = Vec::new();
         crate::report::json::write_decision(&mut line, &rs, &case, &decision);
         journal.append(line).await.map_err(|message| {

@@ -385,14 +385,23 @@ impl Lower {
             explanation: None,
             span,
         };
+        // The column of the last `waarde` keyword: a `toelichting` indented deeper looks
+        // like the value's own, but belongs to the whole decision.
+        let mut value_column: Option<usize> = None;
         for p in children(pair) {
             let pspan = self.span(&p);
             match p.as_rule() {
                 Rule::name => decl.name = self.name(p),
                 Rule::label => decl.label = Some(self.label(p)),
                 Rule::decision_for => decl.routes.extend(self.decision_for(p)),
-                Rule::decision_value => decl.values.push(self.decision_value(p)),
+                Rule::decision_value => {
+                    value_column = Some(self.lines.line_col(p.as_span().start()).1);
+                    decl.values.push(self.decision_value(p));
+                }
                 Rule::explanation => {
+                    if let Some(column) = value_column {
+                        self.not_under_value(&p, column);
+                    }
                     let v = self.explanation(p);
                     let first = decl.explanation.as_ref().map(|v| v.span);
                     self.once(&mut decl.explanation, v, pspan, "toelichting", first);
@@ -401,6 +410,26 @@ impl Lower {
             }
         }
         decl
+    }
+
+    /// A `toelichting` indented under a `waarde` is the decision's, not the value's: a
+    /// value has no explanation of its own.
+    fn not_under_value(&mut self, pair: &Pair<'_, Rule>, value_column: usize) {
+        let (_, column) = self.lines.line_col(pair.as_span().start());
+        if column <= value_column {
+            return;
+        }
+        let span = self.span(pair);
+        let keyword = Span::new(self.file, span.start, span.start + "toelichting".len());
+        self.error(
+            Problem::error(
+                Code::MisplacedClause,
+                keyword,
+                "`toelichting` staat ingesprongen onder een `waarde`, maar een waarde heeft geen eigen toelichting: dit zou de toelichting van de hele beslissing worden",
+            )
+            .label("hoort niet bij de waarde erboven")
+            .help("schrijf wat de consulent bij deze waarde moet doen als `vervolg \"...\"` achter de waarde; is het de toelichting van de beslissing, spring hem dan even ver in als `waarde`"),
+        );
     }
 
     fn decision_for(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
@@ -417,12 +446,13 @@ impl Lower {
             name: String::new(),
             span,
         };
-        let (mut label, mut payer) = (None, None);
+        let (mut label, mut payer, mut next) = (None, None, None);
         for p in children(pair) {
             match p.as_rule() {
                 Rule::name => name = self.name(p),
                 Rule::label => label = Some(self.label(p)),
                 Rule::payer => payer = self.payer(p),
+                Rule::next_step => next = Some(self.single_string(p)),
                 _ => {}
             }
         }
@@ -430,6 +460,7 @@ impl Lower {
             name,
             label,
             payer,
+            next,
             span,
         }
     }

@@ -80,6 +80,7 @@ fn describe(r: Rule) -> Expected {
         Rule::domain => Keyword("domein"),
         Rule::label => Thing("een label tussen aanhalingstekens"),
         Rule::payer => Keyword("betaler"),
+        Rule::next_step => Keyword("vervolg"),
         Rule::fact => Keyword("feit"),
         Rule::question => Keyword("vraag"),
         Rule::explanation => Keyword("toelichting"),
@@ -203,6 +204,7 @@ fn describe(r: Rule) -> Expected {
         Rule::kw_beslissing => Keyword("beslissing"),
         Rule::kw_voor => Keyword("voor"),
         Rule::kw_waarde => Keyword("waarde"),
+        Rule::kw_vervolg => Keyword("vervolg"),
         Rule::kw_groep => Keyword("groep"),
         Rule::kw_regels => Keyword("regels"),
         Rule::kw_met => Keyword("met"),
@@ -284,6 +286,7 @@ fn is_token(r: Rule) -> bool {
             | Rule::kw_beslissing
             | Rule::kw_voor
             | Rule::kw_waarde
+            | Rule::kw_vervolg
             | Rule::kw_groep
             | Rule::kw_regels
             | Rule::kw_met

@@ -287,6 +287,8 @@ pub enum Expectation {
     Incomplete(Span),
     /// `verwacht route onvolledig`: that decision is still incomplete.
     DecisionIncomplete(Ident),
+    /// `verwacht route niet nodig`: the law gives none of that decision's domains a share.
+    DecisionNotNeeded(Ident),
     Outcome {
         outcome: Outcome,
         decided_by: Vec<Ident>,

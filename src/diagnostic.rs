@@ -85,6 +85,7 @@ codes! {
     TooDeep = "too-deep", "een voorwaarde is te diep genest of te lang om veilig te lezen";
     NoFallback = "no-fallback", "waarschuwing: er is geen `anders`; het grijze gebied wordt gelijk verdeeld";
     DivisorMayBeZero = "divisor-may-be-zero", "waarschuwing: een deler kan nul zijn";
+    PeriodOutsideRuleSet = "period-outside-ruleset", "waarschuwing: een regel geldt (deels) buiten de periode van de regelset";
     NeverApplies = "never-applies", "waarschuwing: geen enkel geval voldoet aan de voorwaarde van deze regel";
     AlwaysOverridden = "always-overridden", "waarschuwing: de regel kan gelden, maar een uitzondering zet hem dan altijd opzij";
     PossibleConflict = "possible-conflict", "waarschuwing: twee regels met verschillende uitkomsten kunnen samen gelden";

@@ -60,6 +60,7 @@ pub fn meets(expect: &Expectation, d: &Decision) -> bool {
     };
     match expect {
         Expectation::Incomplete(_) => view.status == Status::Incomplete,
+        Expectation::NotNeeded(_) => view.status == Status::NotNeeded,
         Expectation::Outcome {
             outcome,
             decided_by,

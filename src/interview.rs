@@ -92,7 +92,7 @@ fn numbered(rs: &RuleSet, fact: &Fact) -> String {
             if shown == name {
                 format!("{} {name}", i + 1)
             } else {
-                format!("{} {shown} ({name})", i + 1)
+                format!("{} {shown} [{name}]", i + 1)
             }
         })
         .collect::<Vec<_>>()

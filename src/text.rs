@@ -7,6 +7,24 @@
 
 use rust_decimal::Decimal;
 
+/// A number with the noun in the right form: `1 regel`, `3 regels`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(u64::try_from(n).unwrap_or(u64::MAX)),
+        if n == 1 { one } else { many }
+    )
+}
+
+/// The text with its first letter in upper case: `route` → `Route`.
+pub fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Items joined the Dutch way: `a`, `a of b`, `a, b of c` (or with `en`).
 pub fn enumerate<S: AsRef<str>>(items: &[S], last_word: &str) -> String {
     match items {

@@ -240,6 +240,7 @@ fn examples(file: &str) -> String {
             let cell = match e.expect.iter().find(|x| x.decision() == *d) {
                 None => "—".to_string(),
                 Some(Expectation::Incomplete(_)) => "onvolledig".to_string(),
+                Some(Expectation::NotNeeded(_)) => "niet nodig".to_string(),
                 Some(Expectation::Outcome {
                     outcome,
                     decided_by,

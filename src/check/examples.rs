@@ -76,11 +76,16 @@ impl Checker<'_> {
                     given.push((f, v));
                 }
                 given.sort_by_key(|(f, _)| *f);
-                expect = self.expectations(&c.expect, rs, names)?;
+                let replaced = self.expectations(&c.expect, rs, names)?;
+                let same_outcome = replaced == expect;
+                expect = replaced;
                 if let Some(d) = &c.reference_date {
                     reference_date = Some(d.value);
                 }
-                ExampleOrigin::Changed { file: path }
+                ExampleOrigin::Changed {
+                    file: path,
+                    same_outcome,
+                }
             }
         };
         Some(Example {
@@ -170,6 +175,10 @@ impl Checker<'_> {
                     name.span,
                     self.decision_ref(name, rs).map(Expectation::Incomplete),
                 ),
+                ast::Expectation::DecisionNotNeeded(name) => (
+                    name.span,
+                    self.decision_ref(name, rs).map(Expectation::NotNeeded),
+                ),
                 ast::Expectation::Outcome {
                     outcome,
                     decided_by,
@@ -208,6 +217,32 @@ impl Checker<'_> {
         rs: &RuleSet,
         names: &Names<'_>,
     ) -> Option<Expectation> {
+        // `verwacht route`: the name of a decision where one of its values belongs.
+        if let ast::Outcome::Domain(d) = outcome {
+            if let Some(id) = rs.decision_id(&d.name) {
+                let values: Vec<String> = rs
+                    .decision(id)
+                    .values
+                    .iter()
+                    .map(|v| format!("`{}`", rs.domain_name(*v)))
+                    .collect();
+                self.error(
+                    Problem::error(
+                        Code::UnknownName,
+                        d.span,
+                        format!("`{}` is een beslissing, geen uitkomst", d.name),
+                    )
+                    .label("een beslissing")
+                    .help(format!(
+                        "verwacht een van haar waarden ({}), of schrijf `verwacht {} onvolledig` of `verwacht {} niet nodig`",
+                        crate::text::enumerate(&values, "of"),
+                        d.name,
+                        d.name
+                    )),
+                );
+                return None;
+            }
+        }
         let checked = self.outcome(outcome, &names.domains, rs.domains());
         let decision = checked.as_ref().map(|(d, _)| *d);
         let mut rules = Vec::new();

@@ -56,10 +56,65 @@ pub(super) fn run(rs: &RuleSet, root: &ast::File, problems: &mut Problems) {
                 )),
         );
     }
+    rule_periods(rs, problems);
     let mut exprs: Vec<&Expr> = rs.rules().iter().map(|r| &r.condition).collect();
     exprs.extend(rs.concepts().iter().map(|c| &c.expr));
     for e in exprs {
         divisors(rs, e, problems);
+    }
+}
+
+/// A rule of this file whose `geldig` reaches outside the rule set's own period: the
+/// part outside can never apply, since a case outside the rule set's period is refused.
+fn rule_periods(rs: &RuleSet, problems: &mut Problems) {
+    let own = rs.name_span().file;
+    let set = rs.period();
+    for r in rs.rules().iter().filter(|r| r.span.file == own) {
+        let Some(span) = r.period.span else { continue };
+        let starts_before = matches!((r.period.from, set.from), (Some(a), Some(b)) if a < b)
+            || (r.period.from.is_none() && set.from.is_some());
+        let ends_after = matches!((r.period.until, set.until), (Some(a), Some(b)) if a > b)
+            || (r.period.until.is_none() && set.until.is_some());
+        let never = matches!((r.period.until, set.from), (Some(a), Some(b)) if a <= b)
+            || matches!((r.period.from, set.until), (Some(a), Some(b)) if a >= b);
+        let (message, help) = if never {
+            (
+                format!(
+                    "regel `{}` geldt alleen buiten de periode van de regelset ({}) en kan dus nooit gelden",
+                    r.name,
+                    period_words(set.from, set.until)
+                ),
+                "pas de `geldig` van de regel aan, of geef de regelset in de kop een eigen `geldig` die deze periode omvat",
+            )
+        } else if (starts_before && r.period.from.is_some())
+            || (ends_after && r.period.until.is_some())
+        {
+            (
+                format!(
+                    "regel `{}` geldt {}, maar de regelset {}: daarbuiten wordt een casus geweigerd",
+                    r.name,
+                    period_words(r.period.from, r.period.until),
+                    period_words(set.from, set.until)
+                ),
+                "geldt de afspraak ook in die tijd, zet dan een eigen `geldig` in de kop van deze regelset (die gaat voor de periode van het basisbestand)",
+            )
+        } else {
+            continue;
+        };
+        problems.push(
+            Problem::warning(Code::PeriodOutsideRuleSet, span, message)
+                .label("buiten de periode van de regelset")
+                .help(help),
+        );
+    }
+}
+
+fn period_words(from: Option<jiff::civil::Date>, until: Option<jiff::civil::Date>) -> String {
+    match (from, until) {
+        (Some(a), Some(b)) => format!("van {a} tot {b}"),
+        (Some(a), None) => format!("vanaf {a}"),
+        (None, Some(b)) => format!("tot {b}"),
+        (None, None) => "altijd".to_string(),
     }
 }
 

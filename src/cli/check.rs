@@ -28,12 +28,13 @@ pub(super) fn run(
                 let findings = crate::analysis::lint::lint(&rs, today);
                 match format {
                     Format::Text => {
+                        use crate::text::counted;
                         io.output(&format!(
-                            "in orde: {} ({} regels, {} feiten, {} voorbeelden)\n",
+                            "in orde: {} ({}, {}, {})\n",
                             display(path),
-                            rs.rules().len(),
-                            rs.facts().len(),
-                            rs.examples().len()
+                            counted(rs.rules().len(), "regel", "regels"),
+                            counted(rs.facts().len(), "feit", "feiten"),
+                            counted(rs.examples().len(), "voorbeeld", "voorbeelden")
                         ));
                         io.output(&overrides(&rs));
                         let mut all = warnings;

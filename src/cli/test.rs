@@ -28,7 +28,14 @@ pub(super) fn run(files: &[PathBuf], peildatum: Option<Date>, base: bool, io: &m
         for run in &runs {
             failed |= !show_run(&mut out, &rs, run, &mut errors, "");
         }
-        let idle = examples::unexercised(&rs, &runs);
+        // The file's own `vervang voorbeeld` blocks exercise its rules too.
+        let mut exercised = runs.clone();
+        exercised.extend(
+            examples::run_base(&rs, date)
+                .into_iter()
+                .filter(|r| matches!(r.example.origin, ExampleOrigin::Changed { .. })),
+        );
+        let idle = examples::unexercised(&rs, &exercised);
         if !idle.is_empty() {
             let names: Vec<&str> = idle.iter().map(|r| rs.rule_name(*r)).collect();
             out.push_str(&format!(
@@ -95,7 +102,8 @@ fn base_examples(out: &mut String, rs: &RuleSet, date: Date, errors: &mut Proble
     let mut ok = true;
     let mut files: Vec<&str> = Vec::new();
     for run in &runs {
-        if let ExampleOrigin::Base { file } | ExampleOrigin::Changed { file } = &run.example.origin
+        if let ExampleOrigin::Base { file } | ExampleOrigin::Changed { file, .. } =
+            &run.example.origin
         {
             if !files.contains(&file.as_str()) {
                 files.push(file);
@@ -106,24 +114,32 @@ fn base_examples(out: &mut String, rs: &RuleSet, date: Date, errors: &mut Proble
         "  Voorbeelden van de basis ({}):\n",
         files.join(", ")
     ));
-    let (mut same, mut changed) = (0, 0);
+    let (mut same, mut adapted, mut changed) = (0, 0, 0);
     for run in &runs {
-        let marked = matches!(run.example.origin, ExampleOrigin::Changed { .. });
-        let note = if marked {
-            "  (verandert hier, zoals verwacht)"
-        } else {
-            ""
+        let note = match run.example.origin {
+            ExampleOrigin::Changed {
+                same_outcome: true, ..
+            } => {
+                adapted += usize::from(run.passed);
+                "  (zelfde uitkomst, met de feiten van deze regelset)"
+            }
+            ExampleOrigin::Changed { .. } => {
+                changed += usize::from(run.passed);
+                "  (verandert hier, zoals verwacht)"
+            }
+            ExampleOrigin::Base { .. } | ExampleOrigin::Own => {
+                if run.passed {
+                    same += 1;
+                    continue;
+                }
+                ""
+            }
         };
-        if run.passed && !marked {
-            same += 1;
-            continue;
-        }
-        changed += usize::from(marked && run.passed);
         ok &= show_run(out, rs, run, errors, note);
     }
     let unmarked = runs.iter().filter(|r| !r.passed).count();
     out.push_str(&format!(
-        "  {same} gelijk, {changed} verandert zoals verwacht, {unmarked} anders dan de basis verwacht\n"
+        "  {same} gelijk, {adapted} gelijk met eigen feiten, {changed} verandert zoals verwacht, {unmarked} anders dan de basis verwacht\n"
     ));
     if unmarked > 0 {
         out.push_str("  (verandert de regelset dit bewust, schrijf dan `vervang voorbeeld \"NAAM\"` met wat het hier wordt)\n");
@@ -137,6 +153,7 @@ fn expected_words(rs: &RuleSet, expect: &[Expectation]) -> String {
         .map(|e| {
             let words = match e {
                 Expectation::Incomplete(_) => "onvolledig".to_string(),
+                Expectation::NotNeeded(_) => "niet nodig".to_string(),
                 Expectation::Outcome {
                     outcome,
                     decided_by,
@@ -155,7 +172,11 @@ fn got_words(rs: &RuleSet, d: &Decision) -> String {
     let parts: Vec<String> = d
         .views()
         .map(|v| {
-            let status = report::status_word(v.status);
+            let status = if v.decision == crate::ruleset::LAW {
+                report::status_word(v.status)
+            } else {
+                report::further_status_word(v.status)
+            };
             let words = match v.outcome {
                 None if v.status == crate::eval::Status::Incomplete => {
                     let missing: Vec<&str> = v.missing.iter().map(|f| rs.fact_name(*f)).collect();

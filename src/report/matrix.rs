@@ -119,7 +119,7 @@ pub fn html(m: &Matrix<'_>) -> String {
         esc(&title),
         esc(&title),
         esc(&meta),
-        esc(&capitalised(&m.rows_fact)),
+        esc(&crate::text::capitalised(&m.rows_fact)),
     );
     for c in &m.columns {
         let (head, payer) = column_title(c);
@@ -203,7 +203,7 @@ pub fn markdown(m: &Matrix<'_>) -> String {
     let (title, meta) = heading(m);
     let mut out = format!("# {title}\n\n{meta}\n\n{LEGEND}\n\n");
     let open = m.rows.iter().any(|r| !r.open.is_empty());
-    let mut head = vec![capitalised(&m.rows_fact)];
+    let mut head = vec![crate::text::capitalised(&m.rows_fact)];
     for c in &m.columns {
         let (h, payer) = column_title(c);
         head.push(format!("{h} ({payer})"));
@@ -291,14 +291,6 @@ fn rule_names(m: &Matrix<'_>, rules: &[RuleId]) -> String {
         .map(|r| format!("regel {}", m.rs.rule_name(*r)))
         .collect();
     names.join(", ")
-}
-
-fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// Text for HTML: `&`, `<`, `>` and `"` escaped.

@@ -66,6 +66,20 @@ pub fn next_steps(rs: &RuleSet, d: &Decision) -> Vec<String> {
     out
 }
 
+/// The status of a decision beyond the law (a route) in one word or two: its `anders` is
+/// the agreed default, not a grey area.
+pub fn further_status_word(status: Status) -> &'static str {
+    match status {
+        Status::Fallback => "anders",
+        other => status_word(other),
+    }
+}
+
+/// A decision's name for people: `wlz_route` → `Wlz route`.
+pub fn decision_title(name: &str) -> String {
+    crate::text::capitalised(&name.replace('_', " "))
+}
+
 /// A status in one Dutch word or two.
 pub fn status_word(status: Status) -> &'static str {
     match status {
@@ -88,16 +102,16 @@ pub fn answer_words(a: &Answer) -> String {
     if !a.valid {
         return "geen geldige casus (een waarde die deze regelset niet kent)".to_string();
     }
-    let one = |status: Status, outcome: &Option<Vec<(String, Decimal)>>| {
-        let status = status_word(status);
-        match outcome {
-            Some(shares) => format!("{} ({status})", crate::ruleset::shares_words(shares)),
-            None => status.to_string(),
-        }
+    let one = |status: &str, outcome: &Option<Vec<(String, Decimal)>>| match outcome {
+        Some(shares) => format!("{} ({status})", crate::ruleset::shares_words(shares)),
+        None => status.to_string(),
     };
-    let mut words = one(a.status, &a.outcome);
+    let mut words = one(status_word(a.status), &a.outcome);
     for (name, status, outcome) in &a.further {
-        words.push_str(&format!("; {name}: {}", one(*status, outcome)));
+        words.push_str(&format!(
+            "; {name}: {}",
+            one(further_status_word(*status), outcome)
+        ));
     }
     words
 }

@@ -79,8 +79,8 @@ fn outcome(out: &mut String, rs: &RuleSet, d: &Decision) -> fmt::Result {
 fn further(out: &mut String, rs: &RuleSet, v: &DecisionView<'_>) -> fmt::Result {
     let def = rs.decision(v.decision);
     let title = match &def.label {
-        Some(l) => format!("{} ({l})", capitalised(&def.name)),
-        None => capitalised(&def.name),
+        Some(l) => format!("{} ({l})", super::decision_title(&def.name)),
+        None => super::decision_title(&def.name),
     };
     match (v.status, v.outcome) {
         (Status::NotNeeded, _) => writeln!(out, "{title}: niet nodig"),
@@ -99,17 +99,9 @@ fn further(out: &mut String, rs: &RuleSet, v: &DecisionView<'_>) -> fmt::Result 
                 "{title}: {} — {} ({})",
                 outcome_words(rs, o),
                 labels.join("; "),
-                super::status_word(status)
+                super::further_status_word(status)
             )
         }
-    }
-}
-
-fn capitalised(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -191,7 +183,11 @@ fn status_words(status: Status) -> &'static str {
 /// The heading of a further decision's part of a section.
 fn section(out: &mut String, rs: &RuleSet, v: &DecisionView<'_>) -> fmt::Result {
     if v.decision != LAW {
-        writeln!(out, "  {}:", capitalised(&rs.decision(v.decision).name))?;
+        writeln!(
+            out,
+            "  {}:",
+            super::decision_title(&rs.decision(v.decision).name)
+        )?;
     }
     Ok(())
 }
@@ -250,10 +246,10 @@ fn why(out: &mut String, rs: &RuleSet, d: &DecisionView<'_>) -> fmt::Result {
             )?;
         }
         Status::Fallback => {
-            let how = if def.fallback.is_declared() {
-                "de afspraak voor het grijze gebied (`anders`)"
-            } else {
-                "een gelijke verdeling over alle domeinen (er is geen `anders`)"
+            let how = match (def.fallback.is_declared(), d.decision == LAW) {
+                (true, true) => "de afspraak voor het grijze gebied (`anders`)",
+                (true, false) => "wat de regio afsprak voor als geen regel geldt (`anders`)",
+                (false, _) => "een gelijke verdeling over alle waarden (er is geen `anders`)",
             };
             writeln!(
                 out,

@@ -206,6 +206,8 @@ pub struct Atom {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expectation {
     Incomplete(DecisionId),
+    /// `verwacht route niet nodig`.
+    NotNeeded(DecisionId),
     Outcome {
         decision: DecisionId,
         outcome: Outcome,
@@ -216,7 +218,9 @@ pub enum Expectation {
 impl Expectation {
     pub fn decision(&self) -> DecisionId {
         match self {
-            Expectation::Incomplete(d) | Expectation::Outcome { decision: d, .. } => *d,
+            Expectation::Incomplete(d)
+            | Expectation::NotNeeded(d)
+            | Expectation::Outcome { decision: d, .. } => *d,
         }
     }
 }
@@ -228,8 +232,9 @@ pub enum ExampleOrigin {
     Own,
     /// A base's example, run as it is (`test --base`).
     Base { file: String },
-    /// A base's example that this file marks as changed (`vervang voorbeeld`).
-    Changed { file: String },
+    /// A base's example that this file marks as changed (`vervang voorbeeld`);
+    /// `same_outcome` when only its facts change and it expects what the base expects.
+    Changed { file: String, same_outcome: bool },
 }
 
 #[derive(Debug, Clone)]

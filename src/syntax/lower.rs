@@ -779,6 +779,10 @@ impl Lower {
             match p.as_rule() {
                 Rule::incomplete => return Some(Expectation::Incomplete(self.span(&p))),
                 Rule::decision_incomplete => return self.decision_incomplete(p),
+                Rule::decision_not_needed => {
+                    let name = children(p).next()?;
+                    return Some(Expectation::DecisionNotNeeded(self.name(name)));
+                }
                 Rule::outcome => outcome = self.outcome(p),
                 Rule::decided_by => decided_by = self.decided_by(p),
                 _ => {}

@@ -115,6 +115,8 @@ fn describe(r: Rule) -> Expected {
         Rule::expectation => Thing("een verwachte uitkomst of `onvolledig`"),
         Rule::incomplete => Keyword("onvolledig"),
         Rule::decision_incomplete => Thing("een beslissing met `onvolledig`"),
+        Rule::decision_not_needed => Thing("een beslissing met `niet nodig`"),
+        Rule::word_nodig => Keyword("nodig"),
         Rule::decided_by => Keyword("door"),
         Rule::replace => Keyword("vervang"),
         Rule::remove => Keyword("schrap"),

@@ -587,3 +587,38 @@ fn fmt_rewrites_in_place_and_check_reports_without_writing() {
         "regelset \"X\" regel r als dan"
     );
 }
+
+/// A region that only adds a route keeps the law: `diff` says so, apart from changes of
+/// the law, and the JSON carries the further decisions of each side.
+#[test]
+fn diff_tells_a_new_route_from_a_changed_law() {
+    let load = |p: &str| {
+        let mut sources = wiebetaalt::source::Sources::new();
+        wiebetaalt::load::load_rules(std::path::Path::new(p), &mut sources)
+            .unwrap()
+            .0
+    };
+    let (old, new) = (
+        load("rules/landelijk.regels"),
+        load("rules/nijmegen.regels"),
+    );
+    let d = diff(&old, &new, date(DATE));
+    assert!(!d.changes.is_empty());
+    assert!(d.changes.iter().all(|c| c.old.same_law(&c.new)));
+    let text = wiebetaalt::report::diff::text(&d, "a", "b");
+    assert!(!text.contains("De wet verandert"), "{text}");
+    let json = wiebetaalt::report::diff::json(&d);
+    let first = &json["changes"][0];
+    assert!(first["old"].get("decisions").is_none(), "{first}");
+    assert!(
+        first["new"]["decisions"]["route"]["status"].is_string(),
+        "{first}"
+    );
+    // Einstein changes the law for its arrangements and adds a route: both kinds, law first.
+    let d = diff(&old, &load("rules/einstein-class.regels"), date(DATE));
+    let text = wiebetaalt::report::diff::text_limited(&d, "a", "b", 2);
+    let law = text.find("De wet verandert").unwrap();
+    let route = text.find("De wet blijft gelijk").unwrap();
+    assert!(law < route, "{text}");
+    assert!(text.contains("... en nog"), "{text}");
+}

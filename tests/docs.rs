@@ -185,7 +185,10 @@ fn block(key: &str) -> String {
         ["verschil", old, new] => {
             let d =
                 wiebetaalt::analysis::diff::diff(&load(old), &load(new), DOC_DATE.parse().unwrap());
-            format!("```\n{}```\n", wiebetaalt::report::diff::text(&d, old, new))
+            format!(
+                "```\n{}```\n",
+                wiebetaalt::report::diff::text_limited(&d, old, new, 6)
+            )
         }
         ["vergelijking"] => comparison(),
         _ => panic!("unknown block `{key}` in docs/regios.md"),

@@ -235,6 +235,16 @@ impl Answer {
         }
     }
 
+    /// Whether the law's status and outcome are the same in both answers (the further
+    /// decisions may differ).
+    pub fn same_law(&self, other: &Answer) -> bool {
+        let mut a = self.clone();
+        let mut b = other.clone();
+        a.further.clear();
+        b.further.clear();
+        a == b
+    }
+
     /// The answer for a point that is no valid case for the rule set.
     pub fn invalid() -> Answer {
         Answer {

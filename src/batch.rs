@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::allocation::allocate;
-use crate::case::{case_from_cells, case_from_json, parse_case, Case, RESERVED};
+use crate::case::{case_from_cells, case_from_json_text, id_of_text, parse_case, Case, RESERVED};
 use crate::diagnostic::{Code, Errors, Problem, Problems};
 use crate::eval::{decide, decide_traced, Scratch, Status};
 use crate::log::LogWriter;
@@ -394,11 +394,32 @@ fn lines(
     }
 }
 
+/// The largest batch given as one JSON array: it is read whole before the first case.
+const MAX_ARRAY: u64 = 256 * 1024 * 1024;
+
 fn read_jsonl(
-    input: Box<dyn BufRead + Send + '_>,
+    mut input: Box<dyn BufRead + Send + '_>,
     reader: &mut Reader,
     bytes_read: &AtomicU64,
 ) -> Result<(), BatchError> {
+    // A file that starts with `[` is one JSON array of cases, not JSON Lines.
+    let starts_array = loop {
+        let buf = input.fill_buf().map_err(BatchError::Read)?;
+        let skip = buf
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
+        if skip == buf.len() && !buf.is_empty() {
+            input.consume(skip);
+            continue;
+        }
+        let rest = buf.get(skip..).unwrap_or_default();
+        let rest = rest.strip_prefix("\u{feff}".as_bytes()).unwrap_or(rest);
+        break rest.first() == Some(&b'[');
+    };
+    if starts_array {
+        return read_json_array(input, reader, bytes_read);
+    }
     lines(input, bytes_read, |line, text| match text {
         Ok(t) if t.trim().is_empty() => true,
         Ok(t) => reader.push(Item {
@@ -410,6 +431,54 @@ fn read_jsonl(
             raw: Raw::Broken(Box::new(p)),
         }),
     })
+}
+
+/// A batch given as one JSON array of cases: read whole (up to [`MAX_ARRAY`]), checked,
+/// then each case with the line where it starts. An array that is not JSON is refused
+/// before any output, at its place.
+fn read_json_array(
+    input: Box<dyn BufRead + Send + '_>,
+    reader: &mut Reader,
+    bytes_read: &AtomicU64,
+) -> Result<(), BatchError> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_ARRAY + 1)
+        .read_to_end(&mut bytes)
+        .map_err(BatchError::Read)?;
+    bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    let refuse = |message: String| {
+        BatchError::Input(Problem::without_span(Code::CaseSyntax, message).into())
+    };
+    if bytes.len() as u64 > MAX_ARRAY {
+        return Err(refuse(format!(
+            "een lijst van casussen in één JSON-array mag hoogstens {} MiB zijn; gebruik JSON Lines (één casus per regel) voor meer",
+            MAX_ARRAY / (1024 * 1024)
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        refuse(format!(
+            "de invoer is geen UTF-8-tekst (na {} bytes)",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let items = crate::case::json::array_items(&text).map_err(|e| {
+        let (line, column) = crate::case::json::line_col(&text, e.at);
+        refuse(format!(
+            "de lijst van casussen is geen geldige JSON (regel {line}, kolom {column}): {}{}",
+            e.message,
+            e.help.map(|h| format!(" ({h})")).unwrap_or_default()
+        ))
+    })?;
+    for (start, end) in items {
+        let line = crate::case::json::line_col(&text, start).0 as u64;
+        let raw = Raw::Json(text.get(start..end).unwrap_or_default().to_string());
+        if !reader.push(Item { line, raw }) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// A YAML list, read one item at a time: an item starts at a line that begins with
@@ -737,36 +806,12 @@ fn read_case(
     columns: Option<&[String]>,
 ) -> (Option<String>, Result<Case, Errors>) {
     let file = FileId(0);
-    let id_of = |v: Option<&serde_json::Value>| match v {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
     match raw {
         Raw::Broken(p) => (None, Err((*p).into())),
-        Raw::Json(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(value) => (id_of(value.get("id")), case_from_json(value, file, rs)),
-            Err(e) => (
-                None,
-                Err(Problem::without_span(
-                    Code::CaseSyntax,
-                    format!(
-                        "deze regel is geen geldig JSON-object (kolom {}; melding van de lezer: {})",
-                        e.column(),
-                        e.to_string().split(" at line ").next().unwrap_or_default()
-                    ),
-                )
-                .into()),
-            ),
-        },
+        Raw::Json(text) => (id_of_text(&text), case_from_json_text(&text, file, rs)),
         Raw::Yaml(text) => match parse_case(&text, file, rs) {
             Ok(case) => (case.id.clone(), Ok(case)),
-            Err(problems) => {
-                let id = serde_yaml::from_str::<serde_json::Value>(&text)
-                    .ok()
-                    .and_then(|v| id_of(v.get("id")));
-                (id, Err(problems))
-            }
+            Err(problems) => (id_of_text(&text), Err(problems)),
         },
         Raw::Csv(cells) => {
             let columns = columns.unwrap_or_default();

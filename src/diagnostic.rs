@@ -93,6 +93,11 @@ codes! {
     UnusedFact = "unused-fact", "waarschuwing: geen regel leest dit feit";
     UnusedConcept = "unused-concept", "waarschuwing: geen regel gebruikt dit begrip";
     ApproximateAnalysis = "approximate-analysis", "waarschuwing: de analyse is hier benaderend (rekenen met meerdere feiten)";
+    NotFound = "not-found", "de webservice kent deze regelset of dit adres niet";
+    BadRequest = "bad-request", "het verzoek aan de webservice is niet te lezen (een onbekende parameter, geen UTF-8)";
+    TooLarge = "too-large", "de invoer is groter dan toegestaan";
+    LogFailed = "log-failed", "de beslissing kon niet in het logboek worden vastgelegd";
+    Timeout = "timeout", "het verzoek aan de webservice duurde te lang";
     Internal = "internal", "een interne fout van wiebetaalt (een fout in het programma, niet in uw invoer)";
 }
 

@@ -7,6 +7,17 @@
 
 use rust_decimal::Decimal;
 
+/// A name or value in Unicode normal form C, so that `é` typed as one character or as
+/// `e` with a combining accent is the same name.
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if text.is_ascii() {
+        text.to_string()
+    } else {
+        text.nfc().collect()
+    }
+}
+
 /// A number with the noun in the right form: `1 regel`, `3 regels`.
 pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!(

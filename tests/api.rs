@@ -315,40 +315,40 @@ fn questions_name_only_what_can_change_the_outcome() {
 fn errors_have_one_shape_and_the_right_status() {
     let s = Server::start("rules");
     let (status, code, message) = error(s.post("/api/v1/regelsets/rotterdam/decisions", "{}"));
-    assert_eq!((status, code.as_str()), (404, "not_found"));
+    assert_eq!((status, code.as_str()), (404, "not-found"));
     assert!(message.contains("rotterdam") && message.contains("landelijk"));
 
     assert_eq!(error(s.get("/api/v1/regelsets/rotterdam")).0, 404);
     assert_eq!(error(s.get("/bestaat-niet")).0, 404);
 
     let (status, code, message) = error(s.post(DECISIONS, r#"{"soort": "#));
-    assert_eq!((status, code.as_str()), (400, "malformed_json"));
-    assert!(message.contains("regel 1"), "{message}");
+    assert_eq!((status, code.as_str()), (400, "case-syntax"));
+    assert!(message.contains("kolom 11"), "{message}");
 
     let (status, code, message) = error(s.post(DECISIONS, r#"{"leeftijd": 31}"#));
-    assert_eq!((status, code.as_str()), (422, "invalid_case"));
+    assert_eq!((status, code.as_str()), (422, "out-of-bounds"));
     assert!(message.contains("`leeftijd`"), "{message}");
 
     let (_, _, message) = error(s.post(DECISIONS, r#"{"naam": "Piet"}"#));
     assert!(message.contains("`naam`"), "{message}");
     let (_, _, message) = error(s.post(DECISIONS, r#"{"soort": "verplegin"}"#));
     assert!(message.contains("`verpleging`"), "{message}");
-    assert_eq!(error(s.post(DECISIONS, "[1, 2]")).0, 422);
+    assert_eq!(error(s.post(DECISIONS, "[1, 2]")).0, 400);
 
     let (status, code, _) = error(s.post(
         DECISIONS,
         r#"{"soort": "verpleging", "peildatum": "2020-01-01"}"#,
     ));
-    assert_eq!((status, code.as_str()), (422, "not_valid"));
+    assert_eq!((status, code.as_str()), (422, "not-valid"));
 
     let big = format!(r#"{{"id": "{}"}}"#, "x".repeat(1024 * 1024));
     let (status, code, _) = error(s.post(DECISIONS, &big));
-    assert_eq!((status, code.as_str()), (413, "payload_too_large"));
+    assert_eq!((status, code.as_str()), (413, "too-large"));
 
     let (status, code, _) = error(answer(
         ureq::request("DELETE", &format!("{}/api/v1/regelsets", s.url)).call(),
     ));
-    assert_eq!((status, code.as_str()), (405, "method_not_allowed"));
+    assert_eq!((status, code.as_str()), (405, "bad-request"));
 
     // The service is still there after all that.
     assert_eq!(s.get("/health").0, 200);
@@ -650,7 +650,7 @@ fn the_log_records_only_what_the_caller_records() {
         assert_eq!(s.post(&format!("{DECISIONS}?record=false"), case).0, 200);
     }
     let (status, code, message) = error(s.post(&format!("{DECISIONS}?vastleggen=ja"), case));
-    assert_eq!((status, code.as_str()), (400, "bad_query"));
+    assert_eq!((status, code.as_str()), (400, "bad-request"));
     assert!(message.contains("record=false"), "{message}");
     assert_eq!(s.post(DECISIONS, case).0, 200);
     assert_eq!(s.post(&format!("{DECISIONS}?record=true"), case).0, 200);
@@ -691,4 +691,39 @@ fn no_server_path_reaches_a_client() {
         .unwrap();
     assert!(jeugdwet["next"].as_str().unwrap().contains("wijkteam"));
     assert!(d["decisions"][0]["values"][0]["next"].is_string());
+}
+
+/// The API reads a body as every other channel does: a key twice is refused at the
+/// second, a byte-order mark is fine, numbers are exact, and deep nesting is refused
+/// with the place, without reading on.
+#[test]
+fn api_bodies_are_read_like_every_other_case() {
+    let s = Server::start("rules");
+    let (status, code, message) = error(s.post(
+        DECISIONS,
+        r#"{"wlz_indicatie": true, "wlz_indicatie": false}"#,
+    ));
+    assert_eq!((status, code.as_str()), (422, "duplicate-name"));
+    assert!(
+        message.contains("`wlz_indicatie` staat twee keer"),
+        "{message}"
+    );
+    let (status, body) = s.post(
+        DECISIONS,
+        "\u{feff}{\"soort\": \"behandeling\", \"problematiek\": [], \"leeftijd\": 17.999999999999999999, \"peildatum\": \"2025-09-01\"}",
+    );
+    assert_eq!(status, 200, "{body}");
+    let d = json(&body);
+    assert_eq!(
+        d["case"]["facts"]["leeftijd"].to_string(),
+        "17.999999999999999999"
+    );
+    assert_eq!(d["outcome"], json!({"jeugdwet": 100}));
+    let deep = format!("{{\"a\": {}", "[".repeat(120_000));
+    let (status, code, message) = error(s.post(DECISIONS, &deep));
+    assert_eq!((status, code.as_str()), (400, "too-deep"));
+    assert!(message.contains("kolom"), "{message}");
+    let (status, code, _) =
+        error(s.post(DECISIONS, r#"{"kosten": "2.500", "soort": "verpleging"}"#));
+    assert_eq!((status, code.as_str()), (422, "wrong-value"));
 }

@@ -83,7 +83,7 @@ fn every_case_yields_one_line_in_input_order() {
     assert_eq!(
         got[2],
         serde_json::json!({"id": "c", "line": 4, "error": {"code": "wrong-value",
-            "message": "verkeerde waarde voor `leeftijd`: `tien` past niet; verwacht een getal tussen 0 en 30"}})
+            "message": "verkeerde waarde voor `leeftijd`: `tien` is geen getal; verwacht een getal tussen 0 en 30 (schrijf een getal als `12` of `12,5`)"}})
     );
     assert_eq!(got[3]["line"], 5);
     assert_eq!(got[3]["error"]["code"], "case-syntax");
@@ -261,9 +261,16 @@ fn domains_with_the_same_payer_are_paid_together() {
 #[test]
 fn costs_must_be_whole_cents_and_not_negative() {
     for (kosten, why) in [
-        ("12.345", "meer dan twee decimalen"),
+        ("12.3456", "meer dan twee decimalen"),
+        ("12,3456", "meer dan twee decimalen"),
         ("-5", "negatief"),
-        ("\"veel\"", "geen bedrag"),
+        ("\"veel\"", "geen getal"),
+        ("[1]", "geen bedrag"),
+        // Dutch thousands separators are never read as a decimal point.
+        ("12.345", "bedoelt u 12345?"),
+        ("\"2.500\"", "bedoelt u 2500?"),
+        ("\"1.250,50\"", "`1250,50`"),
+        ("1e29", "te groot"),
     ] {
         let out = run(
             &["eval", "--rules", KOP, "-"],
@@ -546,5 +553,33 @@ fn replay_of_a_batch_output_skips_its_error_lines() {
     assert!(
         text.contains("Overgeslagen: 3 foutregel(s) van ongeldige casussen (regel 3, 4, 5)"),
         "{text}"
+    );
+}
+
+/// A `.json` batch holding one JSON array of cases is read as such: each case with the
+/// line it starts on; an array that is no JSON is refused before any output.
+#[test]
+fn a_json_array_is_a_list_of_cases() {
+    let dir = temp_dir("json-array");
+    let input = write(
+        &dir,
+        "casussen.json",
+        "[\n  {\"id\": \"a\", \"soort\": \"verpleging\", \"leeftijd\": 10, \"wlz_indicatie\": false},\n  {\"id\": \"b\", \"leeftijd\": 99}\n]\n",
+    );
+    let out = batch(&["--peildatum", "2025-09-01", &input]);
+    assert_eq!(out.status.code(), Some(3));
+    let lines = lines(&out.stdout);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["outcome"], serde_json::json!({"zvw": 100}));
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[1]["error"]["code"], "out-of-bounds");
+    let broken = write(&dir, "kapot.json", "[{\"a\": 1},\n {\"b\": 2,}]");
+    let out = batch(&[&broken]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("regel 2") && err.contains("komma te veel"),
+        "{err}"
     );
 }

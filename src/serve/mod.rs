@@ -29,8 +29,8 @@ use axum::Router;
 use serde_json::{json, Value as Json};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::case::case_from_json;
-use crate::diagnostic::{io_reason, render, Problems};
+use crate::case::case_from_json_text;
+use crate::diagnostic::{io_reason, render, Code, Problems};
 use crate::eval::{evaluate, EvalError};
 use crate::load::load_with;
 use crate::report::{render as show, Format};
@@ -186,12 +186,14 @@ async fn shutdown() {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: Code,
     message: String,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An answer with the code of `docs/diagnostics.md` (the same vocabulary as the
+    /// command line and the error lines of `batch`).
+    fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -202,7 +204,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message}});
+        let body = json!({"error": {"code": self.code.as_str(), "message": self.message}});
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -214,7 +216,7 @@ fn find(catalog: &Catalog, id: &str) -> Result<Arc<RuleSet>, ApiError> {
         let known: Vec<&str> = catalog.sets.keys().map(String::as_str).collect();
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            Code::NotFound,
             format!("er is geen regelset `{id}`; wel: {}", known.join(", ")),
         )
     })
@@ -261,31 +263,33 @@ fn case_and_decision(
         } else {
             ApiError::new(
                 e.status(),
-                "bad_request",
+                Code::BadRequest,
                 "het verzoek kon niet gelezen worden",
             )
         }
     })?;
-    let value: Json = serde_json::from_slice(&body).map_err(|e| {
+    let text = std::str::from_utf8(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_json",
+            Code::CaseSyntax,
             format!(
-                "de casus is geen geldige JSON (regel {}, kolom {}): {}",
-                e.line(),
-                e.column(),
-                json_reason(&e)
+                "de casus is geen UTF-8-tekst (na {} bytes)",
+                e.valid_up_to()
             ),
         )
     })?;
     let mut sources = Sources::new();
-    let file = sources.add("casus", "");
-    let case = case_from_json(value, file, rs).map_err(|problems| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_case",
-            Problems::one_line(&problems.sorted()),
-        )
+    let file = sources.add("casus", text);
+    let case = case_from_json_text(text, file, rs).map_err(|problems| {
+        let problems = problems.sorted();
+        let code = problems.first().map_or(Code::CaseSyntax, |p| p.code);
+        // A body that is no JSON object is a bad request; a case with wrong facts is
+        // one the service understood but cannot decide.
+        let status = match code {
+            Code::CaseSyntax | Code::TooDeep | Code::CaseNotMapping => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(status, code, Problems::one_line(&problems))
     })?;
     let date = case.reference_date.unwrap_or_else(catalog.clock);
     let decision = evaluate(rs, &case, date).map_err(|e| eval_error(rs, &e))?;
@@ -296,15 +300,12 @@ fn eval_error(rs: &RuleSet, e: &EvalError) -> ApiError {
     match e {
         EvalError::NotValid { .. } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "not_valid",
+            Code::NotValid,
             e.problem(rs).message,
         ),
         EvalError::DivisionByZero { .. } | EvalError::Overflow { .. } | EvalError::Internal(_) => {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "rule_error",
-                e.problem(rs).message,
-            )
+            let p = e.problem(rs);
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, p.code, p.message)
         }
     }
 }
@@ -325,7 +326,7 @@ fn record(query: Option<&str>) -> Result<bool, ApiError> {
             other => {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "bad_query",
+                    Code::BadRequest,
                     format!(
                         "onbekende parameter `{other}`: alleen `record=true` of `record=false` kan"
                     ),
@@ -350,7 +351,7 @@ async fn decide(
         crate::report::json::write_decision(&mut line, &rs, &case, &decision);
         journal.append(line).await.map_err(|message| {
             tracing::error!(regelset = %id, "logboek: {message}");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "log_failed", message)
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, Code::LogFailed, message)
         })?;
     }
     tracing::info!(
@@ -387,21 +388,10 @@ async fn questions(
     })))
 }
 
-/// Why serde_json refused a body, in Dutch.
-fn json_reason(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Eof => "de tekst houdt op midden in een waarde",
-        serde_json::error::Category::Syntax => "hier staat een teken dat in JSON niet kan",
-        serde_json::error::Category::Data | serde_json::error::Category::Io => {
-            "de tekst is geen JSON-waarde"
-        }
-    }
-}
-
 fn too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        Code::TooLarge,
         format!(
             "het verzoek is groter dan {} MiB",
             BODY_LIMIT / (1024 * 1024)
@@ -412,7 +402,7 @@ fn too_large() -> ApiError {
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        Code::NotFound,
         "deze pagina of route bestaat niet",
     )
 }
@@ -432,14 +422,21 @@ async fn json_errors_and_log(request: Request, next: Next) -> Response {
     if (status.is_client_error() || status.is_server_error()) && !is_json {
         let (code, message) = match status {
             StatusCode::METHOD_NOT_ALLOWED => (
-                "method_not_allowed",
-                "deze route kent deze methode niet".to_string(),
+                Code::BadRequest,
+                "dit adres kent deze methode niet (gebruik GET voor een regelset, POST voor een beslissing)".to_string(),
             ),
-            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", too_large().message),
-            StatusCode::REQUEST_TIMEOUT => ("timeout", "het verzoek duurde te lang".to_string()),
-            _ => (
-                "error",
-                status.canonical_reason().unwrap_or("fout").to_string(),
+            StatusCode::PAYLOAD_TOO_LARGE => (Code::TooLarge, too_large().message),
+            StatusCode::REQUEST_TIMEOUT => (
+                Code::Timeout,
+                "het verzoek duurde te lang; probeer het opnieuw".to_string(),
+            ),
+            s if s.is_server_error() => (
+                Code::Internal,
+                format!("de webservice kon het verzoek niet afhandelen (HTTP {})", s.as_u16()),
+            ),
+            s => (
+                Code::BadRequest,
+                format!("het verzoek is niet goed (HTTP {})", s.as_u16()),
             ),
         };
         let allow = response.headers().get(header::ALLOW).cloned();

@@ -948,7 +948,7 @@ impl Lower {
                 let mut inner = children(pair);
                 let rule = inner.next()?;
                 let rule = Ident {
-                    name: rule.as_str().to_string(),
+                    name: crate::text::nfc(rule.as_str()),
                     span: self.span(&rule),
                 };
                 let negated = inner.next().is_some();
@@ -961,7 +961,7 @@ impl Lower {
             }
             Rule::number => ExprKind::Number(decimal_or_problem(pair.as_str(), span, problems)?),
             Rule::string => ExprKind::Text(unescape(&pair, self.file, problems)?.value),
-            _ => ExprKind::Name(pair.as_str().to_string()),
+            _ => ExprKind::Name(crate::text::nfc(pair.as_str())),
         };
         Some(Expr::leaf(kind, span))
     }
@@ -1037,7 +1037,7 @@ impl Lower {
 
     fn name(&mut self, pair: Pair<'_, Rule>) -> Ident {
         Ident {
-            name: pair.as_str().to_string(),
+            name: crate::text::nfc(pair.as_str()),
             span: self.span(&pair),
         }
     }
@@ -1129,7 +1129,7 @@ fn literal_of(
         }
         Rule::string => Literal::Text(unescape(&pair, file, problems)?.value, span),
         _ => Literal::Name(Ident {
-            name: pair.as_str().to_string(),
+            name: crate::text::nfc(pair.as_str()),
             span,
         }),
     })

@@ -7,6 +7,12 @@
 
 use std::str::FromStr;
 
+pub mod json;
+mod node;
+mod yaml;
+
+use node::{Entry, Node};
+
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
@@ -87,20 +93,11 @@ impl serde::Serialize for ValueJson<'_> {
     }
 }
 
-/// An exact decimal as a JSON number: whole numbers as integers, others as the
-/// shortest float that reads back as the same decimal.
+/// An exact decimal as a JSON number, written exactly (never through a float): `100`,
+/// `12.5`, `6.99999999999999999`. So a recorded decision replays with the same facts.
 pub fn number_json(d: Decimal) -> serde_json::Value {
-    use rust_decimal::prelude::ToPrimitive;
-    let d = d.normalize();
-    if d.fract().is_zero() {
-        if let Some(i) = d.to_i64() {
-            return serde_json::Value::from(i);
-        }
-    }
-    d.to_string()
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
+    let text = d.normalize().to_string();
+    text.parse::<serde_json::Number>()
         .map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
@@ -159,114 +156,131 @@ pub fn parse_date(text: &str) -> Result<Date, DateError> {
     })
 }
 
-/// A parsed YAML/JSON node, independent of the parser.
-#[derive(Debug, Clone)]
-enum Node {
-    Null,
-    Bool(bool),
-    Number(String),
-    Text(String),
-    List(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
-
-impl From<serde_yaml::Value> for Node {
-    fn from(v: serde_yaml::Value) -> Node {
-        match v {
-            serde_yaml::Value::Null => Node::Null,
-            serde_yaml::Value::Bool(b) => Node::Bool(b),
-            serde_yaml::Value::Number(n) => Node::Number(n.to_string()),
-            serde_yaml::Value::String(s) => Node::Text(s),
-            serde_yaml::Value::Sequence(items) => {
-                Node::List(items.into_iter().map(Node::from).collect())
-            }
-            serde_yaml::Value::Mapping(m) => Node::Map(
-                m.into_iter()
-                    .map(|(k, v)| (Node::from(k), Node::from(v)))
-                    .collect(),
-            ),
-            serde_yaml::Value::Tagged(t) => Node::from(t.value),
-        }
-    }
-}
-
-impl From<serde_json::Value> for Node {
-    fn from(v: serde_json::Value) -> Node {
-        match v {
-            serde_json::Value::Null => Node::Null,
-            serde_json::Value::Bool(b) => Node::Bool(b),
-            serde_json::Value::Number(n) => Node::Number(n.to_string()),
-            serde_json::Value::String(s) => Node::Text(s),
-            serde_json::Value::Array(items) => {
-                Node::List(items.into_iter().map(Node::from).collect())
-            }
-            serde_json::Value::Object(m) => Node::Map(
-                m.into_iter()
-                    .map(|(k, v)| (Node::Text(k), Node::from(v)))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-/// Parses and validates a case written in YAML or JSON.
+/// Parses and validates a case written in YAML or JSON: JSON when the text starts with
+/// `{` (after a byte-order mark and white space), else YAML. A flow mapping that is YAML
+/// but not JSON (`{leeftijd: 9}`) is read as YAML.
 pub fn parse_case(text: &str, file: FileId, rs: &RuleSet) -> Result<Case, Errors> {
-    // JSON is tried first when the text looks like it; YAML (a superset that also
-    // reads flow mappings such as `{leeftijd: 9}`) otherwise, or when JSON fails.
-    let json = text
-        .trim_start()
-        .starts_with('{')
-        .then(|| serde_json::from_str::<serde_json::Value>(text));
-    let node = match json {
-        Some(Ok(value)) => Node::from(value),
-        Some(Err(json_error)) => match serde_yaml::from_str::<serde_yaml::Value>(text) {
-            Ok(value) => Node::from(value),
-            Err(_) => {
-                let at = offset_of(text, json_error.line(), json_error.column());
-                return Err(syntax_problem(file, text, at, &json_error.to_string()));
-            }
-        },
-        None => serde_yaml::from_str::<serde_yaml::Value>(text)
-            .map(Node::from)
-            .map_err(|e| {
-                let at = e.location().map_or(0, |l| l.index());
-                syntax_problem(file, text, at, &e.to_string())
-            })?,
-    };
-    let locate = |key: &str| {
-        locate_key(text, key).map_or(Span::new(file, 0, 0), |(s, e)| Span::new(file, s, e))
-    };
-    let entries = match node {
-        Node::Null => Vec::new(),
-        Node::Map(entries) => entries,
-        _ => {
-            return Err(Problem::error(
-                Code::CaseNotMapping,
-                first_content(file, text),
-                "een casus moet een lijst van `feit: waarde`-paren zijn",
-            )
-            .label("geen paren")
-            .help("schrijf elk feit op een eigen regel, bijvoorbeeld `leeftijd: 9`")
-            .into())
+    let body = text.trim_start_matches('\u{feff}');
+    let node = if body.trim_start().starts_with('{') {
+        match json::parse(text) {
+            Ok(node) => node,
+            // A key twice or too deep is what it is, in any notation.
+            Err(e) if e.duplicate || e.too_deep => return Err(read_problem(file, text, &e)),
+            Err(e) => yaml::parse(text).map_err(|_| read_problem(file, text, &e))?,
         }
+    } else {
+        yaml::parse(text).map_err(|e| read_problem(file, text, &e))?
     };
-    from_entries(entries, rs, &locate)
+    from_node(node, file, text, rs)
 }
 
-/// Validates a JSON object as a case; problems are placed at the start of `file`.
+/// Parses and validates a case written as one JSON object: an API body, a line of a
+/// JSON Lines batch.
+///
+/// # Errors
+/// Where the text is not a JSON object, or the problems of its facts.
+pub fn case_from_json_text(text: &str, file: FileId, rs: &RuleSet) -> Result<Case, Errors> {
+    let node = json::parse(text).map_err(|e| read_problem(file, text, &e))?;
+    from_node(node, file, text, rs)
+}
+
+/// The `id` of a case written as JSON or YAML, when it can be read (for an error line).
+pub fn id_of_text(text: &str) -> Option<String> {
+    let node = json::parse(text).or_else(|_| yaml::parse(text)).ok()?;
+    let Node::Map(entries) = node else {
+        return None;
+    };
+    entries
+        .into_iter()
+        .find(|e| e.key == "id")
+        .and_then(|e| match e.value {
+            Node::Text(t) | Node::Number(t) => Some(t),
+            _ => None,
+        })
+}
+
+fn from_node(node: Node, file: FileId, text: &str, rs: &RuleSet) -> Result<Case, Errors> {
+    match node {
+        Node::Null => Ok(Case::empty(rs)),
+        Node::Map(entries) => from_entries(entries, rs, file),
+        _ => Err(Problem::error(
+            Code::CaseNotMapping,
+            first_content(file, text),
+            "een casus moet een lijst van `feit: waarde`-paren zijn",
+        )
+        .label("geen paren")
+        .help("schrijf elk feit op een eigen regel, bijvoorbeeld `leeftijd: 9`; in JSON een object `{\"leeftijd\": 9}`")
+        .into()),
+    }
+}
+
+/// A reader's refusal as a problem at its place.
+fn read_problem(file: FileId, text: &str, e: &json::JsonError) -> Errors {
+    let at = e.at.min(text.len());
+    let end = text
+        .get(at..)
+        .and_then(|s| s.chars().next())
+        .map_or(at, |c| at + c.len_utf8());
+    let code = if e.duplicate {
+        Code::DuplicateName
+    } else if e.too_deep {
+        Code::TooDeep
+    } else {
+        Code::CaseSyntax
+    };
+    let (line, column) = json::line_col(text, at);
+    let place = if text.trim_end().contains('\n') {
+        format!("regel {line}, kolom {column}")
+    } else {
+        format!("kolom {column}")
+    };
+    let mut p = Problem::error(
+        code,
+        Span::new(file, at, end),
+        format!("{} ({place})", e.message),
+    )
+    .label("hier");
+    if let Some(help) = &e.help {
+        p = p.help(help.clone());
+    }
+    p.into()
+}
+
+/// Validates a JSON object as a case (a recorded decision's facts for `replay`);
+/// problems are placed at the start of `file`.
 pub fn case_from_json(
     value: serde_json::Value,
     file: FileId,
     rs: &RuleSet,
 ) -> Result<Case, Errors> {
-    match Node::from(value) {
-        Node::Map(entries) => from_entries(entries, rs, &|_| Span::new(file, 0, 0)),
+    match node_of(value) {
+        Node::Map(entries) => from_entries(entries, rs, file),
         _ => Err(Problem::error(
             Code::CaseNotMapping,
             Span::new(file, 0, 0),
             "een casus moet een JSON-object zijn",
         )
         .into()),
+    }
+}
+
+/// A JSON value as read (numbers keep their exact text).
+fn node_of(v: serde_json::Value) -> Node {
+    match v {
+        serde_json::Value::Null => Node::Null,
+        serde_json::Value::Bool(b) => Node::Bool(b),
+        serde_json::Value::Number(n) => Node::Number(n.to_string()),
+        serde_json::Value::String(s) => Node::Text(s),
+        serde_json::Value::Array(items) => Node::List(items.into_iter().map(node_of).collect()),
+        serde_json::Value::Object(m) => Node::Map(
+            m.into_iter()
+                .map(|(key, v)| Entry {
+                    key,
+                    at: (0, 0),
+                    value: node_of(v),
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -286,21 +300,9 @@ pub fn case_from_cells<S: AsRef<str>>(
         if cell.is_empty() {
             continue;
         }
-        let number = || {
-            let n = if cell.contains('.') {
-                cell.to_string()
-            } else {
-                cell.replacen(',', ".", 1)
-            };
-            if Decimal::from_str_exact(&n).is_ok() {
-                Node::Number(n)
-            } else {
-                Node::Text(cell.to_string())
-            }
-        };
         let ty = rs.fact_id(key).map(|f| rs.fact(f).ty);
         let node = match (key, ty) {
-            ("kosten", _) | (_, Some(Type::Number)) => number(),
+            ("kosten", _) | (_, Some(Type::Number)) => Node::Number(cell.to_string()),
             (_, Some(Type::Bool)) => match cell {
                 "true" | "waar" => Node::Bool(true),
                 "false" | "onwaar" => Node::Bool(false),
@@ -322,32 +324,29 @@ pub fn case_from_cells<S: AsRef<str>>(
             }
             _ => Node::Text(cell.to_string()),
         };
-        entries.push((Node::Text(key.to_string()), node));
+        entries.push(Entry {
+            key: key.to_string(),
+            at: (0, 0),
+            value: node,
+        });
     }
-    from_entries(entries, rs, &|_| Span::new(file, 0, 0))
+    from_entries(entries, rs, file)
 }
 
-fn from_entries(
-    entries: Vec<(Node, Node)>,
-    rs: &RuleSet,
-    locate: &dyn Fn(&str) -> Span,
-) -> Result<Case, Errors> {
+fn from_entries(entries: Vec<Entry>, rs: &RuleSet, file: FileId) -> Result<Case, Errors> {
     let mut case = Case::empty(rs);
     let mut problems = Problems::new();
-    for (key, value) in entries {
-        let key = match key {
-            Node::Text(k) => k,
-            Node::Number(k) => k,
-            Node::Bool(b) => if b { "true" } else { "false" }.to_string(),
-            _ => String::from("?"),
-        };
-        let span = locate(&key);
-        if let Err(p) = entry(&mut case, &key, value, rs, span) {
+    for e in entries {
+        let key = nfc(&e.key);
+        let span = Span::new(file, e.at.0, e.at.1);
+        if let Err(p) = entry(&mut case, &key, e.value, rs, span) {
             problems.push(p);
         }
     }
     problems.into_result().map(|_| case)
 }
+
+pub use crate::text::nfc;
 
 fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> Result<(), Problem> {
     let wrong = |what: String, expected: &str| {
@@ -384,11 +383,16 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
         }
         "kosten" => {
             let expected = "een bedrag in euro's, 0 of meer, in hele centen";
-            let amount = match value {
-                Node::Number(n) => Decimal::from_str_exact(&n).ok(),
-                _ => None,
-            }
-            .ok_or_else(|| wrong("geen bedrag".into(), expected))?;
+            let amount = match &value {
+                Node::Number(n) | Node::Text(n) => read_number(n).map_err(|why| {
+                    let mut p = wrong(why.message, expected);
+                    if let Some(help) = why.help {
+                        p = p.help(help);
+                    }
+                    p
+                })?,
+                _ => return Err(wrong("geen bedrag".into(), expected)),
+            };
             if amount.is_sign_negative() && !amount.is_zero() {
                 return Err(wrong(format!("{amount} is negatief"), expected));
             }
@@ -423,6 +427,32 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
         .help(help));
     };
     let fact = rs.fact(id);
+    // A number fact reads every written number the same way, from any channel: exactly,
+    // with a decimal comma allowed and a thousands separator refused.
+    let value = match (fact.ty, value) {
+        (Type::Number, Node::Number(n) | Node::Text(n)) => match read_number(&n) {
+            Ok(d) => Node::Number(d.to_string()),
+            Err(why) => {
+                let expected = rs.describe_type(fact);
+                let mut p = wrong(format!("{}; verwacht {expected}", why.message), &expected);
+                if let Some(help) = why.help {
+                    p = p.help(help);
+                }
+                return Err(p);
+            }
+        },
+        (_, Node::Text(t)) => Node::Text(nfc(&t)),
+        (_, Node::List(items)) => Node::List(
+            items
+                .into_iter()
+                .map(|i| match i {
+                    Node::Text(t) => Node::Text(nfc(&t)),
+                    other => other,
+                })
+                .collect(),
+        ),
+        (_, other) => other,
+    };
     let raw = match raw(value) {
         Ok(Some(raw)) => raw,
         Ok(None) => return Ok(()),
@@ -443,6 +473,97 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
             Err(p)
         }
     }
+}
+
+/// Why a written number cannot be used, and what to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// A number as a person or a program writes it, read exactly: `12`, `-3`, `12.5`, `12,5`
+/// (a decimal comma), `1e3`. A dot between groups of three digits (`2.500`, `1.250,50`)
+/// is a thousands separator in Dutch and a decimal point elsewhere: it is refused with
+/// both readings, never guessed. At most 28 significant digits.
+///
+/// # Errors
+/// What is wrong, in Dutch, with what to write instead.
+pub fn read_number(text: &str) -> Result<Decimal, NumberError> {
+    let t = text.trim();
+    let err = |message: String, help: Option<String>| NumberError { message, help };
+    let sign = if t.starts_with('-') { "-" } else { "" };
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int_part, frac_part) = unsigned
+        .split_once(',')
+        .map_or((unsigned, None), |(a, b)| (a, Some(b)));
+    let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let groups: Vec<&str> = int_part.split('.').collect();
+    let thousands = groups.len() > 1
+        && groups
+            .first()
+            .is_some_and(|g| g.len() <= 3 && all_digits(g))
+        && groups.iter().skip(1).all(|g| g.len() == 3 && all_digits(g));
+    if thousands {
+        let digits: String = int_part.chars().filter(|c| *c != '.').collect();
+        let help = match frac_part {
+            Some(f) => format!(
+                "schrijf het getal zonder punten tussen de duizendtallen: `{sign}{digits},{f}`"
+            ),
+            None if groups.len() == 2 => format!(
+                "bedoelt u {sign}{digits}? Schrijf dan `{sign}{digits}`, zonder punt; bedoelt u een kommagetal, schrijf dan `{}`",
+                t.replacen('.', ",", 1)
+            ),
+            None => format!("bedoelt u {sign}{digits}? Schrijf dan `{sign}{digits}`, zonder punten"),
+        };
+        return Err(err(
+            format!("in `{t}` staat een punt tussen groepen van drie cijfers: in het Nederlands scheidt die de duizendtallen, elders de decimalen"),
+            Some(help),
+        ));
+    }
+    if unsigned.contains(',') && unsigned.contains('.') {
+        return Err(err(
+            format!("`{t}` heeft zowel een punt als een komma"),
+            Some("schrijf decimalen met één komma of één punt, zonder scheidingsteken voor duizendtallen: `1250,50`".to_string()),
+        ));
+    }
+    let normal = t.replacen(',', ".", 1);
+    let not_a_number = || {
+        err(
+            format!("`{t}` is geen getal"),
+            Some("schrijf een getal als `12` of `12,5`".to_string()),
+        )
+    };
+    if normal.contains(',') || normal.is_empty() {
+        return Err(not_a_number());
+    }
+    if normal.contains(['e', 'E']) {
+        let numeric = normal
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+        if !numeric {
+            return Err(not_a_number());
+        }
+        return Decimal::from_scientific(&normal).map_err(|_| {
+            err(
+                format!("`{t}` is te groot of te klein om exact te gebruiken"),
+                Some("schrijf het getal voluit, zonder `e`".to_string()),
+            )
+        });
+    }
+    Decimal::from_str_exact(&normal).map_err(|_| {
+        let numeric = normal
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
+        if numeric && normal.bytes().filter(u8::is_ascii_digit).count() > 28 {
+            err(
+                format!("`{t}` heeft meer cijfers dan exact te gebruiken zijn (ten hoogste 28)"),
+                Some("rond het getal af op minder cijfers".to_string()),
+            )
+        } else {
+            not_a_number()
+        }
+    })
 }
 
 /// A node as a raw value; `None` for null (the fact stays unknown).
@@ -469,25 +590,6 @@ fn raw(node: Node) -> Result<Option<Raw>, String> {
     }))
 }
 
-fn syntax_problem(file: FileId, text: &str, at: usize, detail: &str) -> Errors {
-    let at = at.min(text.len());
-    let end = text
-        .get(at..)
-        .and_then(|s| s.chars().next())
-        .map_or(at, |c| at + c.len_utf8());
-    let detail = detail.split(" at line ").next().unwrap_or(detail);
-    Problem::error(
-        Code::CaseSyntax,
-        Span::new(file, at, end),
-        "het casusbestand is geen geldige YAML of JSON",
-    )
-    .label("hier loopt het mis")
-    .help(format!(
-        "controleer de opmaak rond deze plek (melding van de lezer: {detail})"
-    ))
-    .into()
-}
-
 /// The first line that is not blank or a comment, for problems about the whole case.
 fn first_content(file: FileId, text: &str) -> Span {
     let mut at = 0;
@@ -501,60 +603,48 @@ fn first_content(file: FileId, text: &str) -> Span {
     Span::new(file, 0, 0)
 }
 
-/// Byte offset of a 1-based line and column.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    line_start + column.saturating_sub(1)
-}
-
-/// Where a key of a flat mapping is written (YAML block or flow, or JSON), as a byte range.
-fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
-    if key.is_empty() {
-        return None;
-    }
-    let mut from = 0;
-    while let Some(found) = text.get(from..).and_then(|t| t.find(key)) {
-        let start = from + found;
-        let end = start + key.len();
-        from = end;
-        let before = text.get(..start).and_then(|b| b.chars().next_back());
-        let boundary_before =
-            before.is_none_or(|c| c.is_whitespace() || matches!(c, '{' | ',' | '"' | '\''));
-        let after = text.get(end..).unwrap_or_default();
-        let after = after.strip_prefix(['"', '\'']).unwrap_or(after);
-        if boundary_before && after.trim_start_matches([' ', '\t']).starts_with(':') {
-            return Some((start, end));
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_found_in_yaml_and_json() {
-        let yaml = "id: x\nleeftijd: 9\nleeftijd_extra: 3\n";
-        assert_eq!(locate_key(yaml, "leeftijd"), Some((6, 14)));
-        let json = "{\"soort\": \"vervoer\", \"afstand_km\": 14}";
-        assert_eq!(locate_key(json, "afstand_km").map(|(s, _)| s), Some(22));
-        assert_eq!(locate_key(yaml, "ontbreekt"), None);
-    }
-
-    #[test]
-    fn numbers_are_integers_when_whole() {
+    fn numbers_are_written_exactly() {
         assert_eq!(number_json(Decimal::new(1000, 1)).to_string(), "100");
         assert_eq!(number_json(Decimal::new(125, 1)).to_string(), "12.5");
         assert_eq!(number_json(Decimal::new(3, 1)).to_string(), "0.3");
+        let d = Decimal::from_str_exact("6.99999999999999999").unwrap();
+        assert_eq!(number_json(d).to_string(), "6.99999999999999999");
     }
 
     #[test]
-    fn offsets_follow_lines_and_columns() {
-        assert_eq!(offset_of("ab\ncd\n", 2, 2), 4);
+    fn numbers_are_read_the_same_way_everywhere() {
+        let ok: &[(&str, &str)] = &[
+            ("12", "12"),
+            ("-3", "-3"),
+            ("12.5", "12.5"),
+            ("12,5", "12.5"),
+            ("1250,50", "1250.50"),
+            ("1e3", "1000"),
+            ("6.99999999999999999", "6.99999999999999999"),
+            (" 7 ", "7"),
+        ];
+        for (text, want) in ok {
+            assert_eq!(read_number(text).unwrap().to_string(), *want, "{text}");
+        }
+        let refused: &[(&str, &str)] = &[
+            ("2.500", "bedoelt u 2500?"),
+            ("1.250,50", "`1250,50`"),
+            ("1.250.000", "bedoelt u 1250000?"),
+            ("1,250.50", "zowel een punt als een komma"),
+            ("1e29", "voluit"),
+            ("12a", "geen getal"),
+            ("1,2,3", "geen getal"),
+            ("1234567890123456789012345678901234567890", "ten hoogste 28"),
+        ];
+        for (text, want) in refused {
+            let e = read_number(text).unwrap_err();
+            let all = format!("{} {}", e.message, e.help.unwrap_or_default());
+            assert!(all.contains(want), "{text}: {all}");
+        }
     }
 }

@@ -1,0 +1,244 @@
+//! One meaning for a case in every channel: the same facts written as a YAML file, a
+//! JSON file, a JSON Lines row (also an API body), a CSV row and a recorded decision
+//! read back for `replay` give the same case — or the same refusal, for the same key.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+
+mod common;
+
+use proptest::prelude::*;
+use wiebetaalt::case::{case_from_cells, case_from_json, case_from_json_text, parse_case, Case};
+use wiebetaalt::diagnostic::Errors;
+use wiebetaalt::ruleset::RuleSet;
+use wiebetaalt::source::FileId;
+
+fn national() -> RuleSet {
+    let mut sources = wiebetaalt::source::Sources::new();
+    wiebetaalt::load::load_rules(std::path::Path::new("rules/landelijk.regels"), &mut sources)
+        .unwrap()
+        .0
+}
+
+/// One fact as each channel writes it: YAML, JSON, CSV cell.
+#[derive(Debug, Clone)]
+struct Written {
+    key: String,
+    yaml: String,
+    json: String,
+    csv: String,
+}
+
+fn fact_value() -> impl Strategy<Value = Written> {
+    let w = |key: &str, yaml: &str, json: &str, csv: &str| Written {
+        key: key.to_string(),
+        yaml: yaml.to_string(),
+        json: json.to_string(),
+        csv: csv.to_string(),
+    };
+    prop_oneof![
+        // Numbers, written exactly, with a decimal point or comma, or wrongly.
+        prop::sample::select(vec![
+            "0",
+            "9",
+            "17",
+            "17.999999999999999999",
+            "18",
+            "6.5",
+            "31",
+            "-1"
+        ])
+        .prop_map(move |n| w("leeftijd", n, n, n)),
+        Just(w("leeftijd", "\"6,5\"", "\"6,5\"", "6,5")),
+        Just(w("leeftijd", "\"2.500\"", "\"2.500\"", "2.500")),
+        Just(w("leeftijd", "\"tien\"", "\"tien\"", "tien")),
+        prop::sample::select(vec!["0", "6", "6.5", "14", "500"]).prop_map(move |n| w(
+            "afstand_km",
+            n,
+            n,
+            n
+        )),
+        // Yes/no.
+        prop::sample::select(vec![
+            ("true", "true", "true"),
+            ("false", "false", "false"),
+            ("ja", "\"ja\"", "ja"),
+            ("nee", "\"nee\"", "nee"),
+            ("misschien", "\"misschien\"", "misschien")
+        ])
+        .prop_map(move |(y, j, c)| w("wlz_indicatie", y, j, c)),
+        prop::sample::select(vec!["true", "false"]).prop_map(move |b| w(
+            "ook_buiten_school_nodig",
+            b,
+            b,
+            b
+        )),
+        prop::sample::select(vec!["true", "false"]).prop_map(move |b| w(
+            "onder_schooltijd",
+            b,
+            b,
+            b
+        )),
+        // Choices, and one that is not a value.
+        prop::sample::select(vec![
+            "verpleging",
+            "begeleiding",
+            "behandeling",
+            "vervoer",
+            "verplegin"
+        ])
+        .prop_map(move |v| w("soort", v, &format!("\"{v}\""), v)),
+        prop::sample::select(vec!["onderwijsprogramma", "ontwikkeling"]).prop_map(move |v| w(
+            "gericht_op",
+            v,
+            &format!("\"{v}\""),
+            v
+        )),
+        // Lists.
+        prop::sample::select(vec![
+            ("[]", "[]", "[]"),
+            ("[eed]", "[\"eed\"]", "eed"),
+            ("[eed, adhd]", "[\"eed\", \"adhd\"]", "eed;adhd"),
+            ("[fiets]", "[\"fiets\"]", "fiets"),
+        ])
+        .prop_map(move |(y, j, c)| w("problematiek", y, j, c)),
+        // Reserved keys.
+        prop::sample::select(vec!["2025-09-01", "2026-01-15"]).prop_map(move |d| w(
+            "peildatum",
+            d,
+            &format!("\"{d}\""),
+            d
+        )),
+        prop::sample::select(vec!["1250.50", "0", "99.999"])
+            .prop_map(move |k| w("kosten", k, k, k)),
+        // A key the rule set does not know.
+        Just(w("naam", "Piet", "\"Piet\"", "Piet")),
+    ]
+}
+
+/// The outcome of a channel: the case, or the codes of the problems with the keys they
+/// name (a refusal must be the same refusal).
+fn outcome(r: Result<Case, Errors>) -> Result<Case, Vec<String>> {
+    r.map_err(|e| {
+        let mut codes: Vec<String> = e
+            .sorted()
+            .iter()
+            .map(|p| {
+                let key = p.message.split('`').nth(1).unwrap_or_default().to_string();
+                format!("{}:{key}", p.code.as_str())
+            })
+            .collect();
+        codes.sort();
+        codes
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_channel_reads_the_same_case(facts in prop::collection::vec(fact_value(), 0..8)) {
+        let rs = national();
+        // One value per key (a key twice is its own test).
+        let mut seen = std::collections::HashSet::new();
+        let facts: Vec<Written> = facts.into_iter().filter(|f| seen.insert(f.key.clone())).collect();
+        let yaml: String = facts.iter().map(|f| format!("{}: {}\n", f.key, f.yaml)).collect();
+        let json = format!(
+            "{{{}}}",
+            facts.iter().map(|f| format!("\"{}\": {}", f.key, f.json)).collect::<Vec<_>>().join(", ")
+        );
+        let header: Vec<&str> = facts.iter().map(|f| f.key.as_str()).collect();
+        let cells: Vec<&str> = facts.iter().map(|f| f.csv.as_str()).collect();
+        let file = FileId(0);
+        let from_yaml = outcome(parse_case(&yaml, file, &rs));
+        let from_json = outcome(parse_case(&json, file, &rs));
+        let from_jsonl = outcome(case_from_json_text(&json, file, &rs));
+        let from_csv = outcome(case_from_cells(&header, &cells, file, &rs));
+        prop_assert_eq!(&from_yaml, &from_json, "yaml {} json {}", yaml, json);
+        prop_assert_eq!(&from_json, &from_jsonl);
+        prop_assert_eq!(&from_json, &from_csv, "csv {:?}", cells);
+        // A recorded decision replays with exactly the facts that were decided.
+        if let Ok(case) = from_json {
+            let date = case.reference_date.unwrap_or(common::date(common::DATE));
+            if let Ok(d) = wiebetaalt::eval::evaluate(&rs, &case, date) {
+                let recorded = wiebetaalt::report::json::decision(&rs, &case, &d);
+                let text = serde_json::to_string(&recorded).unwrap();
+                let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let mut input = back["case"]["facts"].as_object().unwrap().clone();
+                for key in ["id", "kosten"] {
+                    if let Some(v) = back["case"].get(key).filter(|v| !v.is_null()) {
+                        input.insert(key.to_string(), v.clone());
+                    }
+                }
+                let again = case_from_json(serde_json::Value::Object(input), file, &rs).unwrap();
+                prop_assert_eq!(again.values, case.values);
+                prop_assert_eq!(again.costs, case.costs);
+            }
+        }
+    }
+}
+
+/// A key written twice is refused in every channel that can write it twice, at the
+/// second.
+#[test]
+fn a_key_twice_is_refused_everywhere() {
+    let rs = national();
+    let file = FileId(0);
+    let yaml = "wlz_indicatie: true\nsoort: verpleging\nwlz_indicatie: false\n";
+    let json = r#"{"wlz_indicatie": true, "soort": "verpleging", "wlz_indicatie": false}"#;
+    for r in [
+        parse_case(yaml, file, &rs),
+        parse_case(json, file, &rs),
+        case_from_json_text(json, file, &rs),
+    ] {
+        let e = r.unwrap_err().sorted();
+        assert_eq!(e[0].code.as_str(), "duplicate-name", "{:?}", e[0]);
+        assert!(e[0].message.contains("`wlz_indicatie` staat twee keer"));
+    }
+}
+
+/// A name typed with a combining accent is the same name as with the accented letter:
+/// in a case key, in a value, and in a rule file (where the two spellings declared side
+/// by side are a duplicate).
+#[test]
+fn unicode_names_are_one_name() {
+    let composed = "geïndiceerd";
+    let decomposed = "gei\u{308}ndiceerd";
+    assert_ne!(composed, decomposed);
+    let text = format!(
+        "regelset \"U\"\ndomein a\ndomein b\nfeit {composed}: ja/nee\nfeit soort: keuze(café, thuis)\nregel r als {decomposed} dan a\nanders b\n"
+    );
+    let rs = common::rules(&text);
+    let file = FileId(0);
+    let case = parse_case(
+        &format!("{decomposed}: true\nsoort: cafe\u{301}\n"),
+        file,
+        &rs,
+    )
+    .unwrap();
+    let d = wiebetaalt::eval::evaluate(&rs, &case, common::date(common::DATE)).unwrap();
+    assert_eq!(common::outcome(&rs, &d), "a");
+    let twice = format!(
+        "regelset \"U\"\ndomein a\nfeit {composed}: ja/nee\nfeit {decomposed}: ja/nee\nanders a\n"
+    );
+    let out = common::diagnostics(&[("x.regels", &twice)]);
+    assert!(
+        out.contains("duplicate-name") || out.contains("al een"),
+        "{out}"
+    );
+}
+
+/// A byte-order mark at the start is accepted in every channel.
+#[test]
+fn a_byte_order_mark_is_accepted_everywhere() {
+    let rs = national();
+    let file = FileId(0);
+    let a = parse_case("\u{feff}soort: verpleging\n", file, &rs).unwrap();
+    let b = parse_case("\u{feff}{\"soort\": \"verpleging\"}", file, &rs).unwrap();
+    let c = case_from_json_text("\u{feff}{\"soort\": \"verpleging\"}", file, &rs).unwrap();
+    assert_eq!(a.values, b.values);
+    assert_eq!(b.values, c.values);
+}

@@ -264,9 +264,9 @@ async function ask(id, answers, signal) {
 }
 
 /** Decides the case; `record` writes it in the decision log (only "Vastleggen" does). */
-function decide(answers, dossier, { record, signal }) {
+function decide(id, answers, dossier, { record, signal }) {
   const query = record ? "" : "?record=false";
-  return api(setPath(state.id, `/decisions${query}`), { body: caseBody(answers, dossier), signal });
+  return api(setPath(id, `/decisions${query}`), { body: caseBody(answers, dossier), signal });
 }
 
 /**
@@ -311,6 +311,7 @@ function setBusy(busy) {
 // ───────────────────────────── navigation ─────────────────────────────
 
 let depth = 0; // how many entries of this page lie behind the current one in the history
+let loaded = false; // the first view after loading the page keeps the focus where a page load puts it
 
 /**
  * Goes to `target` (a partial state): fetches what that step needs, then shows it.
@@ -342,7 +343,7 @@ async function settle(target, signal) {
   if (!asked.complete && ["controle", "uitkomst"].includes(next.step)) next.step = "vraag";
   if (asked.complete && next.step === "vraag") next.step = "controle";
   if (next.step === "uitkomst") {
-    next.decision = await decide(next.answers, next.dossier, { record: false, signal });
+    next.decision = await decide(next.id, next.answers, next.dossier, { record: false, signal });
   }
   delete next.changed;
   return next;
@@ -378,7 +379,8 @@ function commit(next, how) {
   }
   state.recorded = recordedHere();
   render();
-  openStep();
+  if (loaded) openStep();
+  loaded = true;
 }
 
 /** The recorded decision for this very case, if "Vastleggen" was used on it. */
@@ -1069,7 +1071,7 @@ function keepView(d) {
 /** Writes the decision in the log, once: the reply is the decision as recorded. */
 function record() {
   run(async (signal) => {
-    const d = await decide(state.answers, state.dossier, { record: true, signal });
+    const d = await decide(state.id, state.answers, state.dossier, { record: true, signal });
     return () => {
       state.decision = d;
       state.recorded = d;
@@ -1083,7 +1085,7 @@ function record() {
 /** The decision as JSON, named by dossier (or region) and date. */
 function download() {
   run(async (signal) => {
-    const d = state.recorded || await decide(state.answers, state.dossier, { record: false, signal });
+    const d = state.recorded || await decide(state.id, state.answers, state.dossier, { record: false, signal });
     return () => save(d);
   }, download);
 }

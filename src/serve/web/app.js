@@ -830,7 +830,7 @@ function outcomeView(d) {
   kind === "info" ? null : el("p", { class: "soort" }, kind === "error" ? "Let op: tegenstrijdige afspraken" : "Let op: nog niet geregeld"),
   list.length ? list.map((p) => [
     el("p", { class: "betaler", "data-domain": p.domain, "data-via": p.via || null }, payerSentence(p)),
-    el("p", { class: "betaler-detail" }, `Op grond van: ${outcomeLabel(p.domain)}${p.via ? ` · ${outcomeLabel(p.via)}` : ""}.`),
+    el("p", { class: "betaler-detail" }, `Op grond van: ${outcomeLabel(p.domain)}.`),
   ]) : el("p", { class: "betaler" }, "Nog niet te zeggen wie betaalt."),
   el("p", { class: "status", "data-status": d.status }, statusText(d)));
 

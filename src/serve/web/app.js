@@ -157,8 +157,7 @@ function decodeValue(f, raw) {
 function toUrl(s) {
   const p = new URLSearchParams();
   if (s.id) p.set("regio", s.id);
-  if (s.id && !["vraag", "regio"].includes(s.step)) p.set("stap", s.step);
-  if (s.step === "regio" && s.id) p.set("stap", "regio");
+  if (s.id && s.step !== "vraag") p.set("stap", s.step);
   if (s.step === "wijzig") p.set("vraag", s.fact);
   if (s.dossier) p.set("dossier", s.dossier);
   for (const [name, value] of s.answers) p.append(name, encodeValue(fact(name), value));
@@ -768,11 +767,14 @@ function withArticle(phrase, first = true) {
   return `${first ? capital(article) : article} ${phrase}`;
 }
 
-/** `ouders` pay in the plural; `school en gemeente` too. */
-const plural = (payer) => /^(de )?ouders\b/i.test(payer) || /^\w+ en \w+$/.test(payer);
+/** `ouders` and `gemeenten` pay in the plural (`De Groningse gemeenten samen`); `school en gemeente` too. */
+const plural = (payer) => /^(de )?(\p{L}+ )?(ouders|gemeenten|scholen|samenwerkingsverbanden)\b/iu.test(payer) ||
+  /^\p{L}+ en \p{L}+$/u.test(payer);
 
-/** Whether nobody pays yet: `nog niemand`, `nog niet afgesproken`, an open point. */
+/** Whether nobody pays yet: `nog niemand`, `nog niet afgesproken`. */
 const nobody = (payer) => /^nog /i.test(payer.trim());
+/** The same for a payer of the rule set, which may also be a fact of the case (`{fact}`). */
+const nobodyPays = (payer) => typeof payer === "string" && nobody(payer);
 
 function shareText(share) {
   if (share === 100) return "alle kosten";
@@ -804,7 +806,7 @@ function outcomeKind(d) {
   if (d.status === "conflict") return "error";
   const open = shares(d).some((p) => nobody(p.payer)) ||
     [...Object.keys(d.outcome || {}), ...furtherDecisions(d).flatMap(({ part }) => Object.keys(part.outcome))]
-      .some((name) => /^(open_punt|niet_)/.test(name) || nobody(String(outcomeMeta(name).payer || "")));
+      .some((name) => /^(open_punt|niet_)/.test(name) || nobodyPays(outcomeMeta(name).payer));
   return d.status === "fallback" || open ? "warning" : "info";
 }
 
@@ -999,7 +1001,7 @@ function conditionSentence(c) {
     const given = (c.facts || {})[f.name];
     const answered = given === true || given === false;
     return `Voorwaarde: het antwoord op ${quoted(questionText(f))} is ja. ${VERDICT(c.value)}` +
-      (answered ? `: het antwoord is ${given ? "ja" : "nee"}.` : ": nog niet gevraagd.");
+      (answered ? `: het antwoord is ${given ? "ja" : "nee"}.` : ": de vraag is nog niet gesteld.");
   }
   return `Voorwaarde: ${conditionText(c.text)}. ${VERDICT(c.value)}.${readFacts(c.facts)}`;
 }

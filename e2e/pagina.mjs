@@ -203,8 +203,8 @@ await scenario("Race: een trage reactie op een ouder antwoord wordt genegeerd; B
   const { page, errors, requests, close } = await open(browser, base, {
     before: (p) => p.route("**/api/v1/regelsets/*/questions", async (route) => {
       const body = route.request().postDataJSON();
-      if (body.wlz_indicatie === true) await sleep(1500);
-      else if (slow.has("all")) await sleep(400);
+      if (body.wlz_indicatie === true) await sleep(2500);
+      else if (slow.has("all")) await sleep(1000);
       await route.continue().catch(() => {}); // the page may have aborted it
     }),
   });
@@ -234,7 +234,7 @@ await scenario("Race: een trage reactie op een ouder antwoord wordt genegeerd; B
   await answerOne(page, "persoonlijke_verzorging");
   await answerOne(page, false);
   await page.locator('#stap form[data-fact="verbonden_met_verpleging"]').waitFor();
-  await sleep(1800);
+  await sleep(3000);
   assert.equal(await page.locator("#stap form").getAttribute("data-fact"), "verbonden_met_verpleging");
   assert.match(page.url(), /wlz_indicatie=nee/);
   await answerAll(page, NIJMEGEN);

@@ -1,6 +1,8 @@
 //! The consultant's page end to end in headless Chromium: `e2e/pagina.mjs` (Playwright)
-//! answers the questions for real cases against a running `wiebetaalt serve` and checks
-//! the decision shown against the API's.
+//! takes real cases from the region to the outcome against a running `wiebetaalt serve`,
+//! at desktop and phone size, with the mouse, the keyboard alone and fingers, and checks
+//! the decision shown against the API's, the race of slow replies, a server that is down,
+//! Back and reload, and axe-core in every state.
 //!
 //! Needs Debian's `chromium` and `npm ci --prefix e2e`; the README's test command
 //! installs both and sets `WIEBETAALT_E2E=1`, which makes a missing browser a failure
@@ -33,7 +35,7 @@ fn the_page_decides_real_cases_in_chromium() {
     let (mut server, url) = common::spawn_server("rules", &[], Stdio::null());
     let mut args = vec!["e2e/pagina.mjs".to_string(), url];
     // `WIEBETAALT_SCREENSHOT=docs/beslissing.png cargo test --test browser` renews the
-    // picture in the docs.
+    // pictures in the docs (desktop, and phone as docs/beslissing-telefoon.png).
     if let Ok(path) = std::env::var("WIEBETAALT_SCREENSHOT") {
         args.push(path);
     }
@@ -46,5 +48,5 @@ fn the_page_decides_real_cases_in_chromium() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(stdout.matches('✓').count(), 3, "{stdout}");
+    assert_eq!(stdout.matches('✓').count(), 11, "{stdout}");
 }

@@ -1,17 +1,12 @@
-// wiebetaalt: the consultant's page. Asks the next question the evaluator still
-// misses (the decision's `missing`), one at a time, until there is a decision.
+// wiebetaalt: the page for wijkteam consultants. One question at a time, only the
+// questions that can still change the outcome (the API's `questions`), then a check of
+// the answers, then the outcome in words a consultant can read aloud to a parent.
+//
+// The state of a case lives in the URL (rule set, answers in asking order, step), so
+// that the browser's Back goes one question back and a reload keeps the answers.
 "use strict";
 
-const state = {
-  id: "",          // the chosen rule set
-  meta: null,      // GET /api/v1/regelsets/{id}
-  answers: {},     // fact name -> JSON value
-  order: [],       // fact names in the order they were answered
-  editing: null,   // a fact whose answer is being changed
-  decision: null,  // the last decision
-  open: [],        // facts that can still change the outcome, in asking order
-  complete: false, // every decision the case needs, and its payers, are settled
-};
+// ───────────────────────────── small helpers ─────────────────────────────
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,7 +18,7 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -32,375 +27,1092 @@ function el(tag, attrs, ...children) {
 
 /** `persoonlijke_verzorging` → `persoonlijke verzorging`. */
 const words = (name) => String(name).replaceAll("_", " ");
+const capital = (text) => (text ? text[0].toUpperCase() + text.slice(1) : text);
+const quoted = (text) => `‘${text}’`;
 
-function fact(name) {
-  return state.meta.facts.find((f) => f.name === name);
+/** `a, b of c`. */
+function orList(items, word = "of") {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} ${word} ${items.at(-1)}`;
+}
+
+const NUMBER = new Intl.NumberFormat("nl-NL", { maximumFractionDigits: 2 });
+/** 5.5 → `5,5`: numbers in Dutch notation. */
+const number = (n) => NUMBER.format(n);
+
+/** What a Dutch keyboard gives (`5,5`) and what a pasted value may hold (`5.5`); else NaN. */
+function parseNumber(text) {
+  const t = text.replace(/\s/g, "");
+  return /^-?\d+([.,]\d+)?$/.test(t) ? Number(t.replace(",", ".")) : NaN;
+}
+
+const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+  "september", "oktober", "november", "december"];
+/** `2025-09-01` → `1 september 2025`. */
+function date(iso) {
+  const [y, m, d] = String(iso).split("-").map(Number);
+  return MONTHS[m - 1] ? `${d} ${MONTHS[m - 1]} ${y}` : String(iso);
+}
+
+// ───────────────────────────── the rule set in words ─────────────────────────────
+
+const page = {
+  sets: [],            // GET /api/v1/regelsets
+  meta: new Map(),     // id → GET /api/v1/regelsets/{id}
+  questions: new Map(), // rule set and answers → POST .../questions (they never change)
+};
+
+/** The current case. Everything but `remembered` and `decision` is in the URL. */
+const state = {
+  id: "",            // the chosen rule set
+  answers: [],       // [fact, value] in asking order: only answers that still apply
+  step: "regio",     // regio | vraag | wijzig | controle | uitkomst
+  fact: null,        // the fact whose answer is being changed (step wijzig)
+  dossier: "",       // the consultant's reference for the case, sent as the case `id`
+  asked: null,       // the last POST .../questions for these answers
+  decision: null,    // the decision on the outcome step (not recorded)
+  recorded: null,    // the decision as recorded by "Vastleggen"
+  remembered: {},    // answers given before in this case, to fill a form again after Back
+  invalid: null,     // {field, message}: a field error to show
+};
+
+const meta = () => page.meta.get(state.id);
+const fact = (name) => meta().facts.find((f) => f.name === name);
+
+/** Values of the shared vocabulary (rules/landelijk.regels) that have no label there yet
+ * and would read as abbreviations. A label from the rule set always wins. */
+const SPOKEN = {
+  "schooltype.po": "basisonderwijs (po)",
+  "schooltype.sbo": "speciaal basisonderwijs (sbo)",
+  "schooltype.so": "speciaal onderwijs (so)",
+  "schooltype.vo": "voortgezet onderwijs (vo)",
+  "schooltype.vso": "voortgezet speciaal onderwijs (vso)",
+  "schooltype.mbo": "middelbaar beroepsonderwijs (mbo)",
+  "problematiek.eed": "ernstige enkelvoudige dyslexie (EED)",
+  "problematiek.adhd": "ADHD",
+  "problematiek.angst_depressie": "angst of depressie",
+};
+
+/** What a person reads for a value of a `keuze` or `lijst`: its label, else its name. */
+function valueLabel(f, value) {
+  const option = (f.options || []).find((o) => o.value === value);
+  return (option && option.label) || SPOKEN[`${f.name}.${value}`] || words(value);
 }
 
 /** A domain of the law, or a value of a further decision (`beslissing ... waarde`). */
-function domain(name) {
-  const values = (state.meta.decisions || []).flatMap((d) => d.values);
-  return state.meta.domains.find((d) => d.name === name)
-    || values.find((v) => v.name === name) || { name };
+function outcomeMeta(name) {
+  const m = meta();
+  const values = (m.decisions || []).flatMap((d) => d.values);
+  return m.domains.find((d) => d.name === name) || values.find((v) => v.name === name) || { name };
+}
+const outcomeLabel = (name) => outcomeMeta(name).label || words(name);
+const rule = (name) => meta().rules.find((r) => r.name === name) || { name };
+const ruleTitle = (name) => rule(name).title || capital(words(name));
+
+/** A help text without the rule language: `onderwijsprogramma` → ‘onderwijsprogramma’ (its label). */
+function plainHelp(f, text) {
+  return text.replace(/`([^`]+)`/g, (_, name) =>
+    quoted((f.values || []).includes(name) ? valueLabel(f, name) : words(name)));
 }
 
-/** What a person reads for a value of a `keuze` or `lijst`: its label, else its name. */
-function label(f, value) {
-  const option = (f.options || []).find((o) => o.value === value);
-  return option && option.label ? option.label : words(value);
-}
-
-function rule(name) {
-  return state.meta.rules.find((r) => r.name === name) || { name };
-}
-
+/** An answer as a person reads it. */
 function showAnswer(f, value) {
-  if (f.type === "ja/nee") return value ? "ja" : "nee";
-  if (f.type === "lijst") return value.length ? value.map((v) => label(f, v)).join(", ") : "geen";
-  if (f.type === "keuze") return label(f, value);
-  if (f.type === "getal" && f.unit) return `${value} ${f.unit}`;
+  if (f.type === "ja/nee") return value ? "Ja" : "Nee";
+  if (f.type === "lijst") return value.length ? value.map((v) => valueLabel(f, v)).join(", ") : "Geen";
+  if (f.type === "keuze") return capital(valueLabel(f, value));
+  if (f.type === "getal") return f.unit ? `${number(value)} ${f.unit}` : number(value);
   return String(value);
 }
 
-function error(message) {
-  const p = $("fout");
-  p.textContent = message || "";
-  p.hidden = !message;
+const questionText = (f) => f.question || `Wat is de ${words(f.name)}?`;
+
+// ───────────────────────────── the URL ─────────────────────────────
+// ?regio=nijmegen&stap=controle&soort=begeleiding&wlz_indicatie=nee&...
+// The answers keep their asking order; `stap` is left out for a question.
+
+const RESERVED = new Set(["regio", "stap", "vraag", "dossier", "regelset"]);
+
+function encodeValue(f, value) {
+  if (f.type === "ja/nee") return value ? "ja" : "nee";
+  if (f.type === "lijst") return value.join(",");
+  return String(value);
 }
 
-async function api(path, options) {
-  const response = await fetch(path, options);
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const message = body && body.error ? body.error.message : `fout ${response.status}`;
-    const e = new Error(message);
-    e.status = response.status;
-    throw e;
+/** A value from the URL, or undefined when it does not fit the fact. */
+function decodeValue(f, raw) {
+  switch (f.type) {
+    case "ja/nee": return raw === "ja" ? true : raw === "nee" ? false : undefined;
+    case "getal": {
+      const n = Number(raw);
+      return raw !== "" && Number.isFinite(n) && inBounds(f, n) ? n : undefined;
+    }
+    case "keuze": return f.values.includes(raw) ? raw : undefined;
+    case "lijst": {
+      const items = raw ? raw.split(",") : [];
+      return items.every((v) => f.values.includes(v)) ? items : undefined;
+    }
+    default: return raw;
   }
+}
+
+function toUrl(s) {
+  const p = new URLSearchParams();
+  if (s.id) p.set("regio", s.id);
+  if (s.id && s.step !== "vraag") p.set("stap", s.step);
+  if (s.step === "wijzig") p.set("vraag", s.fact);
+  if (s.dossier) p.set("dossier", s.dossier);
+  for (const [name, value] of s.answers) p.append(name, encodeValue(fact(name), value));
+  const query = p.toString();
+  return query ? `?${query}` : location.pathname;
+}
+
+/** What the URL asks for; its answers (`raw`) are read once the rule set is known. */
+function fromUrl() {
+  const p = new URLSearchParams(location.search);
+  const id = p.get("regio") || "";
+  return {
+    id,
+    step: id ? (p.get("stap") || "vraag") : "regio",
+    fact: p.get("vraag"),
+    dossier: p.get("dossier") || "",
+    raw: [...p].filter(([k]) => !RESERVED.has(k)),
+  };
+}
+
+/** The URL's answers in order, up to the first that does not fit the rule set `m`. */
+function answersFromUrl(m, raw) {
+  const answers = [];
+  for (const [name, text] of raw) {
+    const f = m.facts.find((x) => x.name === name);
+    const value = f && decodeValue(f, text);
+    if (value === undefined || answers.some(([n]) => n === name)) break; // the rest built on it
+    answers.push([name, value]);
+  }
+  return answers;
+}
+
+// ───────────────────────────── requests ─────────────────────────────
+// One navigation at a time: each starts a new generation and aborts the requests of the
+// one before, and a reply is used only while its generation is the latest. So a slow
+// reply to an older answer can never overwrite a newer one.
+
+let generation = 0;
+let controller = null;
+const TIMEOUT_MS = 20000;
+
+class Problem extends Error {
+  constructor(kind, status) {
+    super(kind);
+    this.kind = kind;
+    this.status = status;
+  }
+}
+
+// Dutch for what can go wrong; the API's own messages name keys of the rule language.
+const PROBLEMS = {
+  offline: "De server is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.",
+  traag: "De server antwoordt niet op tijd. Probeer het opnieuw.",
+  timeout: "De server antwoordt niet op tijd. Probeer het opnieuw.",
+  not_found: "Deze regio is niet (meer) beschikbaar. Kies een andere regio.",
+  not_valid: "De afspraken van deze regio gelden niet op de datum van vandaag.",
+  invalid_case: "Een antwoord past niet bij de afspraken van deze regio. Begin de vragen opnieuw.",
+  log_failed: "De beslissing kon niet worden vastgelegd; er is niets bewaard. Probeer het opnieuw.",
+  payload_too_large: "De casus is te groot om te versturen.",
+};
+const problemText = (p) => PROBLEMS[p.kind] ||
+  (p.status >= 500 ? "Er ging iets mis op de server. Probeer het opnieuw." : "Er ging iets mis. Probeer het opnieuw.");
+
+async function api(path, { body, signal } = {}) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method: body ? "POST" : "GET",
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (e) {
+    if (e.name === "AbortError") throw e;
+    throw new Problem(e.name === "TimeoutError" ? "traag" : "offline");
+  }
+  const reply = await response.json().catch(() => null);
+  if (!response.ok) throw new Problem((reply && reply.error && reply.error.code) || "http", response.status);
+  if (reply === null) throw new Problem("http", response.status);
+  return reply;
+}
+
+const setPath = (id, what) => `/api/v1/regelsets/${encodeURIComponent(id)}${what}`;
+
+/** The case as the API takes it: the facts, and the dossier reference as `id`. */
+function caseBody(answers, dossier) {
+  const body = Object.fromEntries(answers);
+  if (dossier) body.id = dossier;
   return body;
 }
 
-async function start() {
+async function loadMeta(id, signal) {
+  if (!page.meta.has(id)) page.meta.set(id, await api(setPath(id, ""), { signal }));
+  return page.meta.get(id);
+}
+
+async function ask(id, answers, signal) {
+  const key = JSON.stringify([id, answers]);
+  if (!page.questions.has(key)) {
+    page.questions.set(key, await api(setPath(id, "/questions"), { body: caseBody(answers), signal }));
+  }
+  return page.questions.get(key);
+}
+
+/** Decides the case; `record` writes it in the decision log (only "Vastleggen" does). */
+function decide(id, answers, dossier, { record, signal }) {
+  const query = record ? "" : "?record=false";
+  return api(setPath(id, `/decisions${query}`), { body: caseBody(answers, dossier), signal });
+}
+
+/**
+ * Runs `task` as the latest navigation: busy while it runs, its result applied only if
+ * no newer navigation started, and a Dutch message with "Probeer opnieuw" if it fails.
+ */
+async function run(task, retry) {
+  const mine = ++generation;
+  if (controller) controller.abort();
+  controller = new AbortController();
+  setBusy(true);
   try {
-    const sets = await api("/api/v1/regelsets");
-    const select = $("regelset");
-    for (const s of sets) {
-      select.append(el("option", { value: s.id }, s.version ? `${s.name} (${s.version})` : s.name));
-    }
-    select.addEventListener("change", () => choose(select.value));
-    $("opnieuw").addEventListener("click", () => choose(state.id));
-    const wanted = new URLSearchParams(location.search).get("regelset");
-    if (wanted && sets.some((s) => s.id === wanted)) {
-      select.value = wanted;
-      await choose(wanted);
-    }
+    const apply = await task(controller.signal);
+    if (mine === generation) apply();
   } catch (e) {
-    error(`De afspraken konden niet geladen worden: ${e.message}`);
+    if (mine !== generation || e.name === "AbortError") return;
+    if (!(e instanceof Problem)) console.error(e);
+    showProblem(e instanceof Problem ? problemText(e) : "Er ging iets mis op deze pagina. Probeer het opnieuw.", retry);
+  } finally {
+    if (mine === generation) setBusy(false);
   }
 }
 
-async function choose(id) {
-  Object.assign(state, {
-    id, meta: null, answers: {}, order: [], editing: null, decision: null, open: [], complete: false,
-  });
-  error("");
-  $("regelset-info").textContent = "";
-  if (!id) {
-    render();
+const busy = () => $("inhoud").getAttribute("aria-busy") === "true";
+
+/** While waiting: a visible "Bezig…" and every control disabled (a double click sends once). */
+function setBusy(busy) {
+  $("bezig").textContent = busy ? "Bezig…" : "";
+  const main = $("inhoud");
+  main.setAttribute("aria-busy", String(busy));
+  for (const c of main.querySelectorAll("button, input, select, textarea")) {
+    if (busy && !c.disabled) {
+      c.disabled = true;
+      c.dataset.bezig = "";
+    } else if (!busy && "bezig" in c.dataset) {
+      c.disabled = false;
+      delete c.dataset.bezig;
+    }
+  }
+}
+
+// ───────────────────────────── navigation ─────────────────────────────
+
+let depth = 0; // how many entries of this page lie behind the current one in the history
+let loaded = false; // the first view after loading the page keeps the focus where a page load puts it
+
+/**
+ * Goes to `target` (a partial state): fetches what that step needs, then shows it.
+ * `how`: "push" adds a history entry, "replace" changes the current one, "none" keeps
+ * the URL the browser went to (Back and Forward) unless the step had to change.
+ */
+function go(target, how = "push") {
+  return run(async (signal) => {
+    const next = await settle(target, signal);
+    return () => commit(next, how);
+  }, () => go(target, how));
+}
+
+/** The state for `target`: the rule set, the answers that apply, the step it can show. */
+async function settle(target, signal) {
+  const next = { ...state, invalid: null, decision: null, ...target };
+  if (!next.id) return { ...next, step: "regio", answers: [], asked: null };
+  const m = await loadMeta(next.id, signal);
+  if (target.raw) next.answers = answersFromUrl(m, target.raw);
+  delete next.raw;
+  let asked;
+  if (target.changed !== undefined) {
+    ({ answers: next.answers, asked } = await replay(next.id, next.answers, target.changed, signal));
+  } else {
+    asked = await ask(next.id, next.answers, signal);
+  }
+  next.asked = asked;
+  if (next.step === "wijzig" && !next.answers.some(([n]) => n === next.fact)) next.step = "controle";
+  if (!asked.complete && ["controle", "uitkomst"].includes(next.step)) next.step = "vraag";
+  if (asked.complete && next.step === "vraag") next.step = "controle";
+  if (next.step === "uitkomst") {
+    next.decision = await decide(next.id, next.answers, next.dossier, { record: false, signal });
+  }
+  delete next.changed;
+  return next;
+}
+
+/**
+ * After the answer at `from` changed: the later answers that still apply, found by asking
+ * the questions again in order and taking a known answer for each, until a question has
+ * none. An answer that is no longer asked for is dropped, with everything that was asked
+ * because of it.
+ */
+async function replay(id, answers, from, signal) {
+  const kept = answers.slice(0, from + 1);
+  const later = new Map(answers.slice(from + 1));
+  for (;;) {
+    const asked = await ask(id, kept, signal);
+    if (asked.complete || !later.has(asked.next)) return { answers: kept, asked };
+    kept.push([asked.next, later.get(asked.next)]);
+    later.delete(asked.next);
+  }
+}
+
+function commit(next, how) {
+  if (next.id !== state.id) state.remembered = {};
+  Object.assign(state, next);
+  for (const [name, value] of state.answers) state.remembered[name] = value;
+  const url = toUrl(state);
+  if (how === "push") {
+    depth += 1;
+    history.pushState({ depth, recorded: null }, "", url);
+  } else if (how === "replace" || url !== (location.search || location.pathname)) {
+    history.replaceState({ ...history.state, depth }, "", url);
+  }
+  state.recorded = recordedHere();
+  render();
+  if (loaded) openStep();
+  loaded = true;
+}
+
+/** The recorded decision for this very case, if "Vastleggen" was used on it. */
+function recordedHere() {
+  const r = history.state && history.state.recorded;
+  return r && r.key === caseKey() ? r.decision : null;
+}
+const caseKey = () => JSON.stringify([state.id, state.answers, state.dossier]);
+
+/** "Vorige": one step back, as the browser's Back does. */
+function previous() {
+  if (depth > 0) {
+    history.back();
     return;
   }
-  try {
-    state.meta = await api(`/api/v1/regelsets/${encodeURIComponent(id)}`);
-    const m = state.meta;
-    $("regelset-info").textContent =
-      [m.source, m.version && `versie ${m.version}`].filter(Boolean).join(" · ");
-    await update();
-  } catch (e) {
-    error(`Deze afspraken konden niet geladen worden: ${e.message}`);
-  }
+  // Opened at this step (a link or a reload of the first entry): the step before it.
+  if (state.step === "wijzig" || state.step === "uitkomst") go({ step: "controle" }, "replace");
+  else if (!state.answers.length) go({ step: "regio" }, "replace");
+  else go({ answers: state.answers.slice(0, -1), step: "vraag" }, "replace");
 }
 
-async function update() {
-  const post = (what) => api(`/api/v1/regelsets/${encodeURIComponent(state.id)}/${what}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(state.answers),
-  });
-  try {
-    state.decision = await post("decisions");
-    const questions = await post("questions");
-    state.open = questions.open;
-    state.complete = questions.complete;
-    error("");
-  } catch (e) {
-    error(e.message);
-  }
-  render();
+// Back and Forward: the state is in the URL the browser went to.
+addEventListener("popstate", (event) => {
+  depth = (event.state && event.state.depth) || 0;
+  clearProblem();
+  go(fromUrl(), "none");
+});
+
+// ───────────────────────────── start ─────────────────────────────
+
+async function start() {
+  depth = (history.state && history.state.depth) || 0;
+  await run(async (signal) => {
+    page.sets = await api("/api/v1/regelsets", { signal });
+    return () => {
+      const wanted = fromUrl();
+      if (!page.sets.some((s) => s.id === wanted.id)) wanted.id = "";
+      // An address of the earlier page (`?regelset=...`) still preselects the region.
+      fillRegions(wanted.id || new URLSearchParams(location.search).get("regelset"));
+      go(wanted, "replace");
+    };
+  }, start);
 }
+
+function fillRegions(selected) {
+  const select = $("regelset");
+  select.replaceChildren(el("option", { value: "" }, "Kies de afspraken van uw regio"),
+    ...page.sets.map((s) => el("option", { value: s.id, selected: s.id === selected }, s.name)));
+  describeRegion();
+}
+
+/** Version and validity of the region in the list, without loading it: arrowing through
+ * the list changes nothing until "Start". */
+function describeRegion() {
+  const s = page.sets.find((x) => x.id === $("regelset").value);
+  $("regelset-info").textContent = s
+    ? [s.version && `Versie ${s.version}`, s.valid_from && `geldig vanaf ${date(s.valid_from)}`]
+      .filter(Boolean).join(", ") + "."
+    : "De regio bepaalt welke afspraken gelden over wie wat betaalt.";
+}
+
+$("regelset").addEventListener("change", describeRegion);
+$("stap-regio").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const id = $("regelset").value;
+  if (!id) {
+    fieldError("regelset", "Kies de afspraken van uw regio.");
+    return;
+  }
+  const same = id === state.id;
+  go({ id, step: "vraag", answers: [], fact: null, dossier: same ? state.dossier : "" });
+});
+
+// ───────────────────────────── showing a step ─────────────────────────────
+
+const STEPS = [["regio", "Regio"], ["vraag", "Vragen"], ["controle", "Controleren"], ["uitkomst", "Uitkomst"]];
+const stepIndex = (step) => STEPS.findIndex(([s]) => s === (step === "wijzig" ? "vraag" : step));
 
 function render() {
-  const d = state.decision;
-  // The next question: the first fact that can still change the outcome, of the law,
-  // of a decision that builds on it (the route) or of who pays.
-  const incomplete = d && !state.complete;
-  const asking = state.editing || (incomplete ? (state.open[0] || d.missing[0]) : null);
-  renderAnswers();
-  const vraag = $("vraag");
-  const beslissing = $("beslissing");
-  vraag.replaceChildren();
-  beslissing.replaceChildren();
-  vraag.hidden = !asking;
-  beslissing.hidden = !(d && !asking && !incomplete);
-  if (asking) {
-    const left = incomplete ? state.open.length : 0;
-    vraag.append(question(fact(asking), left));
-    const first = vraag.querySelector("button, input, select");
-    if (first) first.focus();
-  } else if (d && !incomplete) {
-    beslissing.append(...decisionView(d));
-  }
-}
-
-function renderAnswers() {
-  const list = $("antwoordlijst");
-  list.replaceChildren();
-  for (const name of state.order) {
-    const f = fact(name);
-    list.append(
-      el("div", { "data-fact": name },
-        el("dt", {}, f.question || words(name)),
-        el("dd", {}, showAnswer(f, state.answers[name])),
-        el("dd", {},
-          el("button", {
-            type: "button",
-            class: "tweede klein",
-            "aria-label": `Wijzig het antwoord op: ${f.question || words(name)}`,
-            onclick: () => { state.editing = name; render(); },
-          }, "Wijzig"))));
-  }
-  $("antwoorden").hidden = state.order.length === 0;
-}
-
-function answer(name, value) {
-  if (!(name in state.answers)) state.order.push(name);
-  state.answers[name] = value;
-  state.editing = null;
-  update();
-}
-
-/** The form for one fact: the `vraag`, the `toelichting`, and controls for its type. */
-function question(f, left) {
-  const id = `antwoord-${f.name}`;
-  const current = state.answers[f.name];
-  const helpId = f.help ? `hulp-${f.name}` : null;
-  const problem = el("p", { class: "veldfout", role: "alert", hidden: true });
-  const form = el("form", { "data-fact": f.name, novalidate: true });
-  const legend = el("legend", {}, f.question || `Wat is ${words(f.name)}?`);
-  const fieldset = el("fieldset", { "aria-describedby": helpId }, legend);
-  if (f.help) {
-    fieldset.append(el("details", { id: helpId },
-      el("summary", {}, "Toelichting"), el("p", { class: "toelichting" }, f.help)));
-  }
-  const choiceButtons = (options) => el("div", { class: "knoppen" },
-    options.map(([label, value]) => el("button", {
-      type: "button",
-      class: "keuze",
-      "aria-pressed": current === undefined ? null : String(current === value),
-      onclick: () => answer(f.name, value),
-    }, label)));
-
-  if (f.type === "ja/nee") {
-    fieldset.append(choiceButtons([["Ja", true], ["Nee", false]]));
-  } else if (f.type === "keuze" && f.values.length <= 6) {
-    fieldset.append(choiceButtons(f.values.map((v) => [label(f, v), v])));
-  } else if (f.type === "keuze") {
-    const select = el("select", { id, name: f.name, required: true },
-      el("option", { value: "" }, "Kies…"),
-      f.values.map((v) => el("option", { value: v, selected: current === v }, label(f, v))));
-    fieldset.append(el("label", { for: id }, "Antwoord"), select);
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      if (!select.value) return fail("Kies een antwoord.");
-      answer(f.name, select.value);
-    });
-    fieldset.append(el("div", { class: "knoppen" }, el("button", { type: "submit" }, "Volgende")));
-  } else if (f.type === "lijst") {
-    const boxes = f.values.map((v) => {
-      const box = el("input", {
-        type: "checkbox", value: v, id: `${id}-${v}`,
-        checked: Array.isArray(current) && current.includes(v),
-      });
-      return el("label", { for: `${id}-${v}` }, box, label(f, v));
-    });
-    fieldset.append(el("div", { class: "vinkjes" }, boxes),
-      el("p", { class: "klein" }, "Vink alles aan wat geldt; niets aanvinken betekent: geen."));
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const chosen = [...form.querySelectorAll("input[type=checkbox]:checked")].map((b) => b.value);
-      answer(f.name, chosen);
-    });
-    fieldset.append(el("div", { class: "knoppen" }, el("button", { type: "submit" }, "Volgende")));
+  renderSteps();
+  const regio = state.step === "regio";
+  $("stap-regio").hidden = !regio;
+  $("stap").hidden = regio;
+  clearRegionError();
+  if (regio) {
+    if (state.id) $("regelset").value = state.id;
+    describeRegion();
+    $("stap").replaceChildren();
   } else {
-    const number = f.type === "getal";
-    const hint = number && f.bounds ? `tussen ${f.bounds.min} en ${f.bounds.max}` : "";
-    const label = ["Antwoord", f.unit && `(${f.unit})`, hint && `, ${hint}`].filter(Boolean).join(" ");
+    $("stap").replaceChildren(...stepView().flat(Infinity).filter(Boolean));
+  }
+  document.title = `${state.invalid ? "Fout: " : ""}${stepTitle()} – Wie betaalt?`;
+}
+
+function stepView() {
+  switch (state.step) {
+    case "vraag": return questionView(fact(state.asked.next), false);
+    case "wijzig": return questionView(fact(state.fact), true);
+    case "controle": return checkView();
+    default: return outcomeView(state.decision);
+  }
+}
+
+function stepTitle() {
+  switch (state.step) {
+    case "regio": return "Kies de regio";
+    case "vraag": return `Vraag ${state.answers.length + 1}: ${questionText(fact(state.asked.next))}`;
+    case "wijzig": return `Antwoord wijzigen: ${questionText(fact(state.fact))}`;
+    case "controle": return "Controleer uw antwoorden";
+    default: return `Uitkomst: ${(payerSentences(state.decision)[0] || "wie betaalt").replace(/\.$/, "")}`;
+  }
+}
+
+function renderSteps() {
+  const current = stepIndex(state.step);
+  $("stappen").replaceChildren(...STEPS.map(([, name], i) => el("li", {
+    class: i < current ? "klaar" : null,
+    "aria-current": i === current ? "step" : null,
+  }, name, i < current ? el("span", { class: "visueel-verborgen" }, " (klaar)") : null)));
+}
+
+/** A new step has the focus on its heading, at the top of the screen, as a new page would. */
+function openStep() {
+  const heading = state.step === "regio" ? $("regio-kop") : $("stap").querySelector("h1");
+  if (!heading) return;
+  heading.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+  const box = heading.getBoundingClientRect();
+  if (box.bottom > innerHeight) heading.scrollIntoView({ block: "start" });
+}
+
+// ───────────────────────────── messages ─────────────────────────────
+
+/** A problem at the top of the page, with "Probeer opnieuw" when the action can be repeated. */
+function showProblem(message, retry) {
+  const box = el("div", { class: "utrecht-alert utrecht-alert--error melding", role: "alert" },
+    el("h2", { class: "nl-heading nl-heading--level-2", tabindex: "-1", id: "melding-kop" }, "Er is een probleem"),
+    el("p", { class: "nl-paragraph" }, message),
+    retry ? el("div", { class: "utrecht-action-group" },
+      el("button", {
+        type: "button", class: "nl-button nl-button--primary",
+        onclick: () => { clearProblem(); retry(); },
+      }, "Probeer opnieuw")) : null);
+  $("melding").replaceChildren(box);
+  document.title = `Fout: ${document.title.replace(/^Fout: /, "")}`;
+  $("melding-kop").focus({ preventScroll: true });
+  $("melding").scrollIntoView({ block: "start" });
+}
+
+function clearProblem() {
+  $("melding").replaceChildren();
+  document.title = document.title.replace(/^Fout: /, "");
+}
+
+/**
+ * A field that cannot be sent as it is: the message at the top, linked to the field, and
+ * at the field itself. `id` is an input, or the fieldset of a group of radio buttons or
+ * checkboxes; its error message is the element `${id}-fout`.
+ */
+function fieldError(id, message) {
+  const field = $(id);
+  const error = $(`${id}-fout`);
+  error.textContent = message;
+  error.hidden = false;
+  const controls = field.matches("fieldset") ? [...field.querySelectorAll("input")] : [field];
+  for (const control of controls) control.setAttribute("aria-invalid", "true");
+  const described = new Set((field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+  described.add(error.id);
+  field.setAttribute("aria-describedby", [...described].join(" "));
+  field.closest(".utrecht-form-field, .utrecht-form-fieldset")?.classList.add("utrecht-form-field--invalid");
+  const target = controls[0];
+  const summary = el("div", { class: "utrecht-alert utrecht-alert--error melding", role: "alert" },
+    el("h2", { class: "nl-heading nl-heading--level-2", tabindex: "-1", id: "melding-kop" }, "Er is een probleem"),
+    el("ul", {}, el("li", {}, el("a", {
+      class: "nl-link", href: `#${target.id}`,
+      onclick: (e) => { e.preventDefault(); target.focus(); },
+    }, message))));
+  $("melding").replaceChildren(summary);
+  document.title = `Fout: ${document.title.replace(/^Fout: /, "")}`;
+  $("melding-kop").focus({ preventScroll: true });
+  $("melding").scrollIntoView({ block: "start" });
+}
+
+/** The region list without the error of an earlier "Start" without a choice. */
+function clearRegionError() {
+  const select = $("regelset");
+  $("regelset-fout").hidden = true;
+  select.removeAttribute("aria-invalid");
+  select.setAttribute("aria-describedby", "regelset-info");
+  select.closest(".utrecht-form-field").classList.remove("utrecht-form-field--invalid");
+}
+
+// ───────────────────────────── a question ─────────────────────────────
+
+const button = (text, attrs) => el("button", { type: "button", class: "nl-button nl-button--secondary", ...attrs }, text);
+const submit = (text) => el("button", { type: "submit", class: "nl-button nl-button--primary" }, text);
+
+/** One question: the `vraag` as the heading, the `toelichting` below it, the controls. */
+function questionView(f, changing) {
+  const id = `antwoord-${f.name}`;
+  const known = state.answers.find(([n]) => n === f.name);
+  const current = known ? known[1] : state.remembered[f.name];
+  const help = f.help ? el("p", { class: "utrecht-form-field-description", id: `${id}-hulp` }, plainHelp(f, f.help)) : null;
+  const error = el("p", { class: "utrecht-form-field-error-message", id: `${id}-fout`, hidden: true });
+  const heading = el("h1", { class: "nl-heading nl-heading--level-1", tabindex: "-1" });
+
+  let field;
+  let read;
+  if (f.type === "ja/nee" || f.type === "keuze" || f.type === "lijst") {
+    const multiple = f.type === "lijst";
+    const options = f.type === "ja/nee" ? [["ja", "Ja"], ["nee", "Nee"]]
+      : f.values.map((v) => [v, capital(valueLabel(f, v))]);
+    const chosen = f.type === "ja/nee" ? (current === undefined ? [] : [current ? "ja" : "nee"])
+      : [].concat(current ?? []);
+    heading.append(questionText(f));
+    field = el("fieldset", {
+      id,
+      class: "utrecht-form-fieldset utrecht-form-fieldset--html-fieldset",
+      "aria-describedby": help ? help.id : null,
+    },
+    el("legend", { class: "utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" }, heading),
+    help, error,
+    multiple ? el("p", { class: "utrecht-form-field-description" }, "Kies alles wat geldt. Geldt niets, kies dan niets.") : null,
+    el("div", { class: options.length > 6 ? "keuzes veel" : "keuzes" }, options.map(([value, text], i) => choice(f, id, i, value, text, multiple, chosen.includes(value)))));
+    read = () => {
+      const checked = [...field.querySelectorAll("input:checked")].map((b) => b.value);
+      if (multiple) return { value: checked };
+      if (!checked.length) return { error: "Kies een antwoord." };
+      return { value: f.type === "ja/nee" ? checked[0] === "ja" : checked[0] };
+    };
+  } else {
+    const isNumber = f.type === "getal";
+    const hint = isNumber ? numberHint(f) : null;
     const input = el("input", {
-      id, name: f.name, required: true,
-      type: number ? "number" : "text",
-      inputmode: number ? "decimal" : null,
-      step: number ? "any" : null,
-      min: number && f.bounds ? f.bounds.min : null,
-      max: number && f.bounds ? f.bounds.max : null,
-      value: current === undefined ? null : current,
+      id, name: f.name, type: "text", autocomplete: "off", spellcheck: "false",
+      class: `utrecht-textbox utrecht-textbox--html-input ${isNumber ? "" : "utrecht-textbox--tekst"}`,
+      inputmode: isNumber ? "decimal" : null,
+      value: current === undefined ? null : isNumber ? number(current) : current,
+      "aria-describedby": [help && help.id, hint && `${id}-hint`].filter(Boolean).join(" ") || null,
     });
-    fieldset.append(el("label", { for: id }, label), input);
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const raw = input.value.trim().replace(",", ".");
-      if (!raw) return fail("Vul een antwoord in.");
-      if (!number) return answer(f.name, raw);
-      const value = Number(raw);
-      if (!Number.isFinite(value)) return fail("Vul een getal in, bijvoorbeeld 12 of 12.5.");
-      if (f.bounds && (value < f.bounds.min || value > f.bounds.max)) {
-        return fail(`Vul een getal ${hint} in.`);
-      }
-      answer(f.name, value);
-    });
-    fieldset.append(el("div", { class: "knoppen" }, el("button", { type: "submit" }, "Volgende")));
-  }
-  fieldset.append(problem);
-  form.append(fieldset);
-  if (state.editing) {
-    form.append(el("button", {
-      type: "button", class: "tweede",
-      onclick: () => { state.editing = null; render(); },
-    }, "Annuleren"));
+    heading.append(el("label", { for: id }, questionText(f)));
+    field = el("div", { class: "utrecht-form-field utrecht-form-field--text" },
+      heading, help,
+      hint ? el("p", { class: "utrecht-form-field-description", id: `${id}-hint` }, hint) : null,
+      error,
+      isNumber && f.unit ? el("div", { class: "getal" }, input, el("span", { class: "eenheid", "aria-hidden": "true" }, f.unit)) : input);
+    read = () => readText(f, input.value);
   }
 
-  function fail(message) {
-    problem.textContent = message;
-    problem.hidden = false;
-  }
-
-  const heading = el("h2", {}, state.editing ? "Antwoord wijzigen" : "Volgende vraag");
-  const progress = left > 1
-    ? el("p", { class: "klein" }, `Er zijn nog hoogstens ${left} vragen.`)
-    : null;
-  const wrap = document.createDocumentFragment();
-  wrap.append(heading, progress || "", form);
-  return wrap;
+  const form = el("form", { "data-fact": f.name, novalidate: true },
+    changing ? null : el("p", { class: "voortgang" }, progress()),
+    field,
+    el("div", { class: "utrecht-action-group" },
+      submit(changing ? "Opslaan" : "Volgende"),
+      button(changing ? "Terug naar uw antwoorden" : "Vorige", { onclick: previous })));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (busy()) return;
+    const result = read();
+    if (result.error) {
+      fieldError(id, result.error);
+      return;
+    }
+    (changing ? change : answer)(f.name, result.value);
+  });
+  return [form];
 }
 
-const RESULT = {
-  applies: "van toepassing",
-  not_applicable: "niet van toepassing",
-  overridden: "opzij gezet door een uitzondering",
-  unknown: "onbekend",
-  not_valid: "geldt niet op de peildatum",
-};
+function choice(f, id, i, value, text, multiple, checked) {
+  const inputId = `${id}-${i}`;
+  return el("div", { class: `utrecht-form-field utrecht-form-field--${multiple ? "checkbox" : "radio"}` },
+    el("input", {
+      type: multiple ? "checkbox" : "radio",
+      id: inputId, name: f.name, value, checked,
+      class: multiple ? "utrecht-checkbox utrecht-checkbox--html-input utrecht-form-field__input"
+        : "utrecht-radio-button utrecht-radio-button--html-input utrecht-form-field__input",
+    }),
+    el("label", {
+      for: inputId,
+      class: `utrecht-form-label utrecht-form-label--${multiple ? "checkbox" : "radio"} utrecht-form-field__label`,
+    }, text));
+}
 
-const TRUTH = (v) => (v === true ? "waar" : v === false ? "onwaar" : "onbekend");
+function numberHint(f) {
+  const unit = f.unit ? ` ${f.unit}` : "";
+  const range = f.bounds ? `Een getal van ${number(f.bounds.min)} tot en met ${number(f.bounds.max)}${unit}` : "Een getal";
+  return `${range}. Gebruik een komma voor een deel, bijvoorbeeld 5,5.`;
+}
 
-/** The decisions of the case that build on the law and are needed (a route of a share). */
+function inBounds(f, n) {
+  return !f.bounds || (n >= f.bounds.min && n <= f.bounds.max);
+}
+
+function readText(f, text) {
+  if (!text.trim()) return { error: f.type === "getal" ? "Vul een getal in." : "Vul een antwoord in." };
+  if (f.type !== "getal") return { value: text.trim() };
+  const n = parseNumber(text);
+  if (!Number.isFinite(n)) return { error: "Vul een getal in, bijvoorbeeld 12 of 12,5." };
+  if (!inBounds(f, n)) {
+    return { error: `Vul een getal in tussen ${number(f.bounds.min)} en ${number(f.bounds.max)}${f.unit ? ` ${f.unit}` : ""}.` };
+  }
+  return { value: n };
+}
+
+/** "Vraag 3 · nog hoogstens 5 vragen": the number still open can only go down. */
+function progress() {
+  const nr = state.answers.length + 1;
+  const after = state.asked.open.length - 1;
+  if (after <= 0) return `Vraag ${nr} · dit is waarschijnlijk de laatste vraag`;
+  return `Vraag ${nr} · daarna nog hoogstens ${after} ${after === 1 ? "vraag" : "vragen"}`;
+}
+
+/** The next question was answered. */
+function answer(name, value) {
+  go({ answers: [...state.answers, [name, value]], step: "vraag" });
+}
+
+/** An earlier answer changed: the later answers that no longer apply are dropped. */
+function change(name, value) {
+  const at = state.answers.findIndex(([n]) => n === name);
+  if (JSON.stringify(state.answers[at][1]) === JSON.stringify(value)) {
+    go({ step: "controle", fact: null });
+    return;
+  }
+  const answers = state.answers.map(([n, v]) => [n, n === name ? value : v]);
+  go({ answers, step: "controle", fact: null, changed: at });
+}
+
+// ───────────────────────────── check the answers ─────────────────────────────
+
+/** The answers, each with a link that changes it. */
+function answersList(withLinks) {
+  return el("dl", { class: "antwoorden" }, state.answers.map(([name, value]) => {
+    const f = fact(name);
+    const target = { ...state, step: "wijzig", fact: name };
+    return el("div", { "data-fact": name },
+      el("dt", {}, questionText(f)),
+      el("dd", { class: "waarde" }, showAnswer(f, value)),
+      withLinks ? el("dd", { class: "wijzig" }, el("a", {
+        class: "nl-link",
+        href: toUrl(target),
+        onclick: (e) => { e.preventDefault(); go({ step: "wijzig", fact: name }); },
+      }, "Wijzig", el("span", { class: "visueel-verborgen" }, ` het antwoord op: ${questionText(f)}`))) : null);
+  }));
+}
+
+function checkView() {
+  const s = page.sets.find((x) => x.id === state.id);
+  return [
+    el("h1", { class: "nl-heading nl-heading--level-1", tabindex: "-1" }, "Controleer uw antwoorden"),
+    el("p", { class: "nl-paragraph" }, `Regio: ${s ? s.name : meta().name}. `,
+      "Klopt alles? Dan ziet u hierna wie betaalt. Met ‘Wijzig’ past u een antwoord aan; ",
+      "vragen die daarna niet meer nodig zijn, vallen weg."),
+    answersList(true),
+    el("div", { class: "utrecht-action-group" },
+      el("button", { type: "button", class: "nl-button nl-button--primary", onclick: () => go({ step: "uitkomst" }) },
+        "Bekijk de uitkomst"),
+      button("Vorige", { onclick: previous })),
+  ];
+}
+
+// ───────────────────────────── the outcome in words ─────────────────────────────
+
+/** Who pays which share: the payers of the payment, else the payer of each domain. */
+function shares(d) {
+  if (d.payment) {
+    return (d.payment.payers || []).map((p) => ({ ...p }));
+  }
+  return Object.entries(d.outcome || {}).map(([domain, share]) => ({
+    payer: outcomeMeta(domain).payer || outcomeLabel(domain), share, domain, via: null,
+  }));
+}
+
+// Nouns that take `het`; every other payer without an article takes `de`.
+const HET = new Set(["zorgkantoor", "samenwerkingsverband", "schoolbestuur", "wijkteam", "rijk", "college", "uwv"]);
+
+/** `gemeente Wijchen` → `De gemeente Wijchen`; `school of samenwerkingsverband` →
+ * `De school of het samenwerkingsverband`. */
+function withArticle(phrase, first = true) {
+  const either = phrase.match(/^([a-z]\w*) of ([a-z]\w*)$/);
+  if (either) return `${withArticle(either[1], first)} of ${withArticle(either[2], false)}`;
+  if (/^[A-Z0-9'‘]/.test(phrase) && !/^(De|Het|Een) /.test(phrase)) return phrase; // a name
+  if (/^(de|het|een|nog) /i.test(phrase)) return first ? capital(phrase) : phrase;
+  const article = HET.has(phrase.split(/[\s(]/)[0].toLowerCase()) ? "het" : "de";
+  return `${first ? capital(article) : article} ${phrase}`;
+}
+
+/** `ouders` and `gemeenten` pay in the plural (`De Groningse gemeenten samen`); `school en gemeente` too. */
+const plural = (payer) => /^(de )?(\p{L}+ )?(ouders|gemeenten|scholen|samenwerkingsverbanden)\b/iu.test(payer) ||
+  /^\p{L}+ en \p{L}+$/u.test(payer);
+
+/** Whether nobody pays yet: `nog niemand`, `nog niet afgesproken`. */
+const nobody = (payer) => /^nog /i.test(payer.trim());
+/** The same for a payer of the rule set, which may also be a fact of the case (`{fact}`). */
+const nobodyPays = (payer) => typeof payer === "string" && nobody(payer);
+
+function shareText(share) {
+  if (share === 100) return "alle kosten";
+  if (share === 50) return "de helft van de kosten (50%)";
+  return `${number(share)}% van de kosten`;
+}
+
+/** The sentence a consultant reads aloud: "De gemeente Wijchen betaalt alle kosten." */
+function payerSentence(p) {
+  const payer = p.payer.trim();
+  if (/^nog niet afgesproken/i.test(payer)) {
+    return `Het is nog niet afgesproken wie ${shareText(p.share)} betaalt.`;
+  }
+  if (nobody(payer)) return `${capital(payer)} betaalt ${shareText(p.share)}.`;
+  return `${withArticle(payer)} ${plural(payer) ? "betalen" : "betaalt"} ${shareText(p.share)}.`;
+}
+
+const payerSentences = (d) => (d ? shares(d).map(payerSentence) : []);
+
+/** The further decisions the case needed (the route), each with its question and answer. */
 function furtherDecisions(d) {
-  return (state.meta.decisions || [])
-    .map((meta) => ({ meta, part: (d.decisions || {})[meta.name] }))
-    .filter(({ part }) => part && part.status !== "not_needed");
+  return (meta().decisions || [])
+    .map((m) => ({ meta: m, part: (d.decisions || {})[m.name] }))
+    .filter(({ part }) => part && part.status !== "not_needed" && part.outcome);
 }
 
-/** The rules that decided, with their toelichting and bron. */
-function rulesView(names) {
-  return el("ol", { class: "regels" }, names.map((name) => {
+/** Open points and outcomes that pay nobody must not look like a settled answer. */
+function outcomeKind(d) {
+  if (d.status === "conflict") return "error";
+  const open = shares(d).some((p) => nobody(p.payer)) ||
+    [...Object.keys(d.outcome || {}), ...furtherDecisions(d).flatMap(({ part }) => Object.keys(part.outcome))]
+      .some((name) => /^(open_punt|niet_)/.test(name) || nobodyPays(outcomeMeta(name).payer));
+  return d.status === "fallback" || open ? "warning" : "info";
+}
+
+function statusText(d) {
+  if (d.status === "fallback") {
+    return "Grijs gebied: geen enkele afspraak beslist over deze situatie. Daarom geldt de verdeling die de regio voor het grijze gebied heeft afgesproken.";
+  }
+  if (d.status === "conflict") {
+    return "Afspraken spreken elkaar tegen: daarom geldt de verdeling die de regio voor dat geval heeft afgesproken. Leg de situatie voor aan de regio.";
+  }
+  return null;
+}
+
+function outcomeView(d) {
+  const kind = outcomeKind(d);
+  const list = shares(d);
+  const further = furtherDecisions(d);
+  const box = el("div", {
+    class: `utrecht-alert utrecht-alert--${kind} uitkomst`,
+    "data-outcome": JSON.stringify(d.outcome),
+    "data-kind": kind,
+  },
+  kind === "info" ? null : el("p", { class: "soort" }, kind === "error" ? "Let op: tegenstrijdige afspraken" : "Let op: nog niet geregeld"),
+  list.length ? list.map((p) => [
+    el("p", { class: "betaler", "data-domain": p.domain, "data-via": p.via || null }, payerSentence(p)),
+    el("p", { class: "betaler-detail" }, `Op grond van: ${outcomeLabel(p.domain)}.`),
+  ]) : el("p", { class: "betaler" }, "Nog niet te zeggen wie betaalt."),
+  el("p", { class: "status", "data-status": d.status }, statusText(d)));
+
+  return [
+    el("h1", { class: "nl-heading nl-heading--level-1", tabindex: "-1" }, "Uitkomst"),
+    box,
+    further.length ? el("dl", { class: "routes" }, further.map(({ meta: m, part }) => [
+      el("dt", { "data-decision": m.name }, m.label || capital(words(m.name))),
+      el("dd", {}, Object.keys(part.outcome).map(outcomeLabel).join("; ")),
+    ])) : null,
+    el("p", { class: "nl-paragraph advies" },
+      "Dit is een advies over wie betaalt, geen beschikking. Een besluit over de ondersteuning zelf neemt de gemeente, de school of het zorgkantoor."),
+    nextSteps(d),
+    reasons(d, further),
+    el("h2", { class: "nl-heading nl-heading--level-2" }, "Uw antwoorden"),
+    answersList(true),
+    traceView(d, further),
+    keepView(d),
+    accountView(d),
+  ];
+}
+
+/** "Wat nu?": the `vervolg` of each route value that pays, else of its domain. */
+function nextSteps(d) {
+  const items = [];
+  for (const p of shares(d)) {
+    const text = (p.via && outcomeMeta(p.via).next) || outcomeMeta(p.domain).next;
+    if (text && !items.some((i) => i.text === text)) {
+      items.push({ text, about: p.via ? outcomeLabel(p.via) : outcomeLabel(p.domain) });
+    }
+  }
+  if (!items.length) return null;
+  return [
+    el("h2", { class: "nl-heading nl-heading--level-2" }, "Wat nu?"),
+    el("ul", { class: "utrecht-unordered-list wat-nu" }, items.map((i) =>
+      el("li", { class: "utrecht-unordered-list__item" },
+        items.length > 1 ? [el("strong", {}, `${i.about}: `), i.text] : i.text))),
+  ];
+}
+
+/** The rules that decided, in plain words: title, toelichting and bron (no rule names). */
+function rulesList(names) {
+  return el("ol", { class: "utrecht-ordered-list regels" }, names.map((name) => {
     const r = rule(name);
-    return el("li", { "data-rule": name },
-      el("strong", {}, r.title || words(name)), " ", el("code", {}, name),
+    return el("li", { class: "utrecht-ordered-list__item", "data-rule": name },
+      el("strong", {}, ruleTitle(name)),
       r.explanation ? el("p", {}, r.explanation) : null,
       r.source ? el("p", { class: "bron" }, `Bron: ${r.source}`) : null);
   }));
 }
 
-function decisionView(d) {
-  const kind = d.status === "fallback" ? "grijs" : d.status === "conflict" ? "conflict" : "";
-  // Who pays: the actual payers when the rule set routes a share or takes a payer from
-  // the case, else the payer of each domain of the law.
-  const payers = d.payment && d.payment.payers
-    ? d.payment.payers.map((p) => {
-      const how = p.via ? domain(p.via) : domain(p.domain);
-      return el("p", { class: "betaler", "data-domain": p.domain, "data-via": p.via || null },
-        el("strong", {}, p.payer),
-        " betaalt ",
-        el("span", { class: "procent" }, `${p.share}%`),
-        el("span", { class: "klein" }, ` — ${domain(p.domain).label || words(p.domain)}${p.via ? `, ${how.label || words(p.via)}` : ""}`));
-    })
-    : Object.entries(d.outcome).map(([name, pct]) => {
-      const dom = domain(name);
-      return el("p", { class: "betaler", "data-domain": name },
-        el("strong", {}, dom.payer || dom.label || words(name)),
-        " betaalt ",
-        el("span", { class: "procent" }, `${pct}%`),
-        el("span", { class: "klein" }, ` — ${dom.label || words(name)}`));
-    });
-  const further = furtherDecisions(d);
-  const outcome = el("div", { class: `uitkomst ${kind}`, "data-outcome": JSON.stringify(d.outcome) },
-    payers,
-    further.map(({ meta, part }) => el("p", { class: "route", "data-decision": meta.name },
-      `${meta.label || words(meta.name)} `,
-      el("strong", {}, Object.keys(part.outcome).map((v) => domain(v).label || words(v)).join(", ")))),
-    el("p", { class: "status", "data-status": d.status },
-      d.status === "decided" ? "Beslist door de regel(s) hieronder."
-        : d.status === "fallback" ? "Grijs gebied: geen regel beslist. De afgesproken verdeling voor het grijze gebied geldt."
-          : "De regels hieronder spreken elkaar tegen. De afgesproken verdeling bij een conflict geldt."));
-
-  const why = d.decided_by.length
-    ? rulesView(d.decided_by)
-    : el("p", {}, "Geen enkele regel is van toepassing op deze situatie.");
-  const whyFurther = further.map(({ meta, part }) => [
-    el("h4", {}, meta.label || words(meta.name)),
-    part.decided_by.length
-      ? rulesView(part.decided_by)
-      : el("p", {}, part.status === "fallback"
-        ? "Geen regel beslist: de afgesproken route als geen regel geldt."
-        : "De regels spreken elkaar tegen: de afgesproken route bij een conflict."),
-  ]);
-
-  const steps = [d.trace, ...further.map(({ part }) => part.trace)].flat();
-  const trace = el("details", { class: "spoor-blok" },
-    el("summary", {}, "Volledig spoor: alle regels en hun voorwaarden"),
-    el("ol", { class: "spoor" }, steps.map((step) =>
-      el("li", {},
-        el("code", {}, step.rule), `: ${RESULT[step.result] || step.result}`,
-        step.overridden_by.length ? ` (door ${step.overridden_by.join(", ")})` : "",
-        step.conditions.length
-          ? el("ul", {}, step.conditions.map((c) => el("li", {}, `${TRUTH(c.value)}: ${c.text}`)))
-          : null))));
-
-  const download = el("button", {
-    type: "button",
-    onclick: () => {
-      const blob = new Blob([JSON.stringify(d, null, 2) + "\n"], { type: "application/json" });
-      const a = el("a", { href: URL.createObjectURL(blob), download: `beslissing-${state.id}.json` });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      URL.revokeObjectURL(a.href);
-    },
-  }, "Download de beslissing (JSON)");
-  const print = el("button", { type: "button", class: "tweede", onclick: () => window.print() }, "Afdrukken");
-
-  const rs = d.ruleset;
-  const account = el("p", { class: "verantwoording" },
-    `Regelset: ${rs.name}${rs.version ? ` (versie ${rs.version})` : ""} · peildatum ${d.reference_date} · sha256 ${rs.sha256}`);
-
+function reasons(d, further) {
+  const law = d.decided_by.length ? rulesList(d.decided_by)
+    : el("p", { class: "nl-paragraph" }, "Geen enkele afspraak is van toepassing op deze situatie.");
   return [
-    el("h2", { id: "beslissing-kop" }, "Beslissing"),
-    outcome,
-    el("h3", {}, "Waarom"),
-    why,
-    whyFurther,
-    trace,
-    el("div", { class: "knoppen" }, download, print),
-    account,
-  ].flat(2);
+    el("h2", { class: "nl-heading nl-heading--level-2" }, "Waarom"),
+    law,
+    further.map(({ meta: m, part }) => [
+      el("h3", { class: "nl-heading nl-heading--level-3" }, m.label || capital(words(m.name))),
+      part.decided_by.length ? rulesList(part.decided_by)
+        : el("p", { class: "nl-paragraph" }, part.status === "conflict"
+          ? "De afspraken spreken elkaar tegen; daarom geldt wat de regio voor dat geval heeft afgesproken."
+          : "Geen afspraak beslist hierover; daarom geldt wat de regio dan heeft afgesproken."),
+    ]),
+  ];
+}
+
+// ───────────────────────────── the trace as sentences ─────────────────────────────
+
+const RESULT = {
+  applies: "geldt",
+  not_applicable: "geldt niet",
+  overridden: "is opzij gezet",
+  unknown: "kan nog niet beoordeeld worden",
+  not_valid: "geldt niet op deze datum",
+};
+
+const VERDICT = (v) => (v === true ? "Vervuld" : v === false ? "Niet vervuld" : "Nog niet bekend");
+
+const OPERATORS = {
+  "<": "minder dan", "<=": "ten hoogste", "≤": "ten hoogste", ">": "meer dan", ">=": "ten minste",
+  "≥": "ten minste", "=": "is", "!=": "is niet", "≠": "is niet", "+": "plus", "-": "min", "*": "maal", "/": "gedeeld door",
+};
+const KEYWORDS = new Set(["is", "niet", "en", "of", "in", "bevat", "ten", "hoogste", "minste", "minder",
+  "meer", "dan", "regel", "geldt"]);
+
+/**
+ * A condition of the rule language in Dutch words: names of facts as words, values as
+ * their labels, `in [a, b]` as `is a of b`, numbers with a decimal comma.
+ * `soort in [begeleiding, verpleging]` → `soort is ‘begeleiding’ of ‘verpleging’`.
+ */
+function conditionText(text) {
+  const tokens = text.match(/"[^"]*"|\d+(?:\.\d+)?%?|[\p{L}_][\p{L}\p{N}_]*|<=|>=|!=|[<>=≤≥≠+\-*/\[\](),]/gu) || [];
+  const out = [];
+  let subject = null; // the fact or decision on the left, whose values follow
+  let valueNext = false;
+  let list = null;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (list) {
+      if (t === "]") {
+        out.push(orList(list));
+        list = null;
+      } else if (t !== ",") list.push(valueText(subject, t));
+      continue;
+    }
+    if (t === "[") { list = []; continue; }
+    if (t === "in") { out.push("is"); continue; }
+    if (t === "niet" && tokens[i + 1] === "in") { out.push("is niet"); i++; continue; }
+    if (t === "regel" && tokens[i + 1]) { out.push("de regel", quoted(ruleTitle(tokens[++i]))); continue; }
+    if (KEYWORDS.has(t)) {
+      out.push(t);
+      valueNext = ["is", "bevat"].includes(t) || (t === "niet" && valueNext);
+      continue;
+    }
+    if (t in OPERATORS) {
+      out.push(OPERATORS[t]);
+      valueNext = ["=", "!=", "≠"].includes(t);
+      continue;
+    }
+    if (/^\d/.test(t)) {
+      const unit = subject && subject.unit && !t.endsWith("%") ? ` ${subject.unit}` : "";
+      out.push(`${number(parseFloat(t))}${t.endsWith("%") ? "%" : ""}${unit}`);
+      continue;
+    }
+    if (t.startsWith('"')) { out.push(quoted(t.slice(1, -1))); continue; }
+    if (valueNext && subject) { out.push(valueText(subject, t)); valueNext = false; continue; }
+    subject = subjectOf(t);
+    out.push(subject.text);
+  }
+  return out.join(" ").replace(/\( /g, "(").replace(/ \)/g, ")");
+}
+
+/** A name on the left of a condition: a fact, the law (`wet`), a decision or a begrip. */
+function subjectOf(name) {
+  const f = meta().facts.find((x) => x.name === name);
+  if (f) return { fact: f, unit: f.unit, text: words(f.unit ? name.replace(new RegExp(`_${f.unit}$`), "") : name) };
+  if (name === "wet") return { decision: true, text: "de wet" };
+  const d = (meta().decisions || []).find((x) => x.name === name);
+  if (d) return { decision: true, text: words(name) };
+  return { text: words(name) };
+}
+
+function valueText(subject, name) {
+  if (subject && subject.fact && subject.fact.values) return quoted(valueLabel(subject.fact, name));
+  if (subject && subject.decision) return quoted(outcomeLabel(name));
+  return quoted(words(name));
+}
+
+/** The answers a condition read, with their questions. */
+function readFacts(facts) {
+  return Object.entries(facts || {}).map(([name, value]) => {
+    const f = meta().facts.find((x) => x.name === name);
+    if (!f) return "";
+    return value === null || value === undefined
+      ? ` Nog niet gevraagd: ${quoted(questionText(f))}.`
+      : ` Antwoord op ${quoted(questionText(f))}: ${showAnswer(f, value)}.`;
+  }).join("");
+}
+
+/** `Voorwaarde: soort is ‘vervoer’. Niet vervuld. Antwoord op ‘Wat voor …?’: Begeleiding.` */
+function conditionSentence(c) {
+  const f = meta().facts.find((x) => x.name === c.text.trim());
+  if (f && f.type === "ja/nee") {
+    // A yes/no fact on its own reads best as its question.
+    const given = (c.facts || {})[f.name];
+    const answered = given === true || given === false;
+    return `Voorwaarde: het antwoord op ${quoted(questionText(f))} is ja. ${VERDICT(c.value)}` +
+      (answered ? `: het antwoord is ${given ? "ja" : "nee"}.` : ": de vraag is nog niet gesteld.");
+  }
+  return `Voorwaarde: ${conditionText(c.text)}. ${VERDICT(c.value)}.${readFacts(c.facts)}`;
+}
+
+function stepSentence(step) {
+  const by = step.overridden_by.map((n) => `${quoted(ruleTitle(n))} (${n})`);
+  const result = RESULT[step.result] || step.result;
+  return `De regel ${quoted(ruleTitle(step.rule))} (${step.rule}) ${result}${by.length ? ` door ${orList(by, "en")}` : ""}.`;
+}
+
+/** Every rule and its conditions, as sentences, folded until asked for. Rule names only here. */
+function traceView(d, further) {
+  const steps = [d.trace, ...further.map(({ part }) => part.trace)].flat();
+  return el("details", { class: "spoor-blok" },
+    el("summary", {}, "Volledig spoor: alle regels en hun voorwaarden"),
+    el("ol", { class: "spoor" }, steps.map((step) => el("li", { "data-rule": step.rule },
+      stepSentence(step),
+      step.conditions.length ? el("ul", {}, step.conditions.map((c) => el("li", {}, conditionSentence(c)))) : null))),
+    el("p", { class: "verantwoording" }, "Regelbestanden: ", d.ruleset.files.join(", "), "."),
+    el("p", { class: "verantwoording" }, "Controlegetal (SHA-256) van de afspraken: ",
+      el("span", { class: "vingerafdruk" }, d.ruleset.sha256)));
+}
+
+// ───────────────────────────── keeping the decision ─────────────────────────────
+
+/** Dossier reference, "Vastleggen" (the one decision written to the log), download, print. */
+function keepView(d) {
+  const recorded = state.recorded;
+  const input = el("input", {
+    id: "dossier", name: "dossier", type: "text", autocomplete: "off", spellcheck: "false",
+    class: "utrecht-textbox utrecht-textbox--html-input utrecht-textbox--dossier",
+    value: state.dossier || null, maxlength: "80", "aria-describedby": "dossier-uitleg",
+  });
+  input.addEventListener("change", () => {
+    state.dossier = input.value.trim();
+    state.recorded = recordedHere();
+    history.replaceState({ ...history.state, depth }, "", toUrl(state));
+  });
+  const form = el("form", { novalidate: true, id: "vastleggen" },
+    el("div", { class: "utrecht-form-field utrecht-form-field--text" },
+      el("p", { class: "utrecht-form-field__label" },
+        el("label", { class: "utrecht-form-label", for: "dossier" }, "Dossiernummer")),
+      el("p", { class: "utrecht-form-field-description", id: "dossier-uitleg" },
+        "Het kenmerk van de casus in uw eigen systeem. Het komt in het beslissingslog en in de naam van het bestand. Gebruik geen naam of burgerservicenummer."),
+      el("p", { class: "utrecht-form-field-error-message", id: "dossier-fout", hidden: true }),
+      input),
+    el("div", { class: "utrecht-action-group" },
+      recorded ? null : submit("Vastleggen"),
+      button("Download de beslissing", { onclick: () => download() }),
+      button("Afdrukken", { onclick: () => print() }),
+      el("button", { type: "button", class: "nl-button nl-button--subtle", onclick: restart }, "Nieuwe casus")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    state.dossier = input.value.trim();
+    if (!state.dossier) {
+      fieldError("dossier", "Vul een dossiernummer in om de beslissing vast te leggen.");
+      return;
+    }
+    record();
+  });
+  return el("section", { class: "bewaren", "aria-labelledby": "bewaren-kop" },
+    el("h2", { class: "nl-heading nl-heading--level-2", id: "bewaren-kop" }, "Beslissing bewaren"),
+    recorded ? el("p", { class: "nl-paragraph vastgelegd", id: "vastgelegd", tabindex: "-1" },
+      `Vastgelegd in het beslissingslog voor dossier ${recorded.case.id}, op ${date(recorded.reference_date)}.`)
+      : el("p", { class: "nl-paragraph" }, "Leg de beslissing vast als u het met de ouders eens bent. Dat gebeurt één keer; de tussenstappen worden niet bewaard."),
+    form);
+}
+
+/** Writes the decision in the log, once: the reply is the decision as recorded. */
+function record() {
+  run(async (signal) => {
+    const d = await decide(state.id, state.answers, state.dossier, { record: true, signal });
+    return () => {
+      state.decision = d;
+      state.recorded = d;
+      history.replaceState({ ...history.state, depth, recorded: { key: caseKey(), decision: d } }, "", toUrl(state));
+      render();
+      $("vastgelegd").focus();
+    };
+  }, record);
+}
+
+/** The decision as JSON, named by dossier (or region) and date. */
+function download() {
+  run(async (signal) => {
+    const d = state.recorded || await decide(state.id, state.answers, state.dossier, { record: false, signal });
+    return () => save(d);
+  }, download);
+}
+
+function save(d) {
+  const name = (state.dossier || state.id).replace(/[^\p{L}\p{N}._-]+/gu, "-").replace(/^-+|-+$/g, "") || "casus";
+  const blob = new Blob([`${JSON.stringify(d, null, 2)}\n`], { type: "application/json" });
+  const a = el("a", { href: URL.createObjectURL(blob), download: `beslissing-${name}-${d.reference_date}.json` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function restart() {
+  state.remembered = {};
+  go({ step: "vraag", answers: [], fact: null, dossier: "" });
+}
+
+/** Which rule set, which version, on which date: so that the decision can be traced. */
+function accountView(d) {
+  const rs = d.ruleset;
+  return el("p", { class: "verantwoording" },
+    `Afspraken: ${rs.name}${rs.version ? `, versie ${rs.version}` : ""}. Beslist op ${date(d.reference_date)}.`,
+    state.dossier ? ` Dossier: ${state.dossier}.` : "");
 }
 
 start();

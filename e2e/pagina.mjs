@@ -94,7 +94,7 @@ await scenario("Nijmegen: verzorging onder schooltijd, de woongemeente betaalt v
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
   await trace.locator("summary").click();
   await page.getByText("De regel ‘Verpleegkundige handelingen’ (verpleging_zvw) geldt niet.").waitFor();
-  await page.getByText("Voorwaarde: soort is ‘verpleging’. Niet vervuld. Antwoord op ‘Wat voor ondersteuning is het?’: Persoonlijke verzorging.").first().waitFor();
+  await page.getByText("Voorwaarde: soort is ‘verpleegkundige handelingen’. Niet vervuld. Antwoord op ‘Wat voor ondersteuning is het?’: Persoonlijke verzorging.").first().waitFor();
   await accessible(page, "de uitkomst met het spoor open");
   await trace.evaluate((d) => { d.open = false; });
   // Changing the hours changes the route to a beschikking.
@@ -561,7 +561,7 @@ await scenario("Einstein Class: nog niemand betaalt is geen groene uitkomst; lab
   // The help text of gericht_op has no backticks.
   await page.getByRole("link", { name: /Wijzig het antwoord op: Waar is de ondersteuning/ }).click();
   await idle(page);
-  await page.getByText("Kies ‘onderwijsprogramma’ als het doel is").waitFor();
+  await page.getByText("Kies het onderwijsprogramma als het doel is").waitFor();
   await plainDutch(page, "een vraag met toelichting");
   assert.deepEqual(errors, []);
   await close();

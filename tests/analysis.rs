@@ -493,7 +493,7 @@ fn why_not_explains_every_rule_that_gives_the_domain() {
     );
     assert!(
         why.contains("`paramedische_therapie`")
-            && why.contains("onwaar: soort is paramedische_therapie  (soort = verpleging)"),
+            && why.contains("onwaar: soort is paramedische_therapie  (soort = verpleging (verpleegkundige handelingen))"),
         "{why}"
     );
     let (code, _, err) = run(

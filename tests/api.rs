@@ -153,7 +153,11 @@ fn describes_the_domains_and_facts_of_a_rule_set() {
     assert_eq!(find("soort")["values"][0], "onderwijsondersteuning");
     assert_eq!(
         find("soort")["options"][0],
-        json!({"value": "onderwijsondersteuning", "label": null})
+        json!({"value": "onderwijsondersteuning", "label": "ondersteuning bij het onderwijs"})
+    );
+    assert_eq!(
+        find("soort")["options"][1],
+        json!({"value": "begeleiding", "label": null})
     );
     assert_eq!(find("problematiek")["type"], "lijst");
     assert!(find("gericht_op")["help"].is_string());

@@ -474,19 +474,31 @@ impl RuleSet {
             .and_then(|l| l.as_deref())
     }
 
-    /// A fact's value for people: as written in the language, with the labels of its
-    /// values after it (`po (basisonderwijs)`, `[eed, adhd] (ernstige dyslexie, ADHD)`).
+    /// A fact's value for people, as written in the language with each value's label:
+    /// `po (basisonderwijs)`, `[eed, adhd (ADHD)]`; a label that already names the value
+    /// stands alone (`basisonderwijs (po)`).
     pub fn show_labelled(&self, fact: &Fact, value: &Value) -> String {
-        let shown = self.show(value);
-        let labels: Vec<&str> = match value {
-            Value::Choice(s) => self.label(fact, *s).into_iter().collect(),
-            Value::List(items) => items.iter().filter_map(|s| self.label(fact, *s)).collect(),
-            _ => Vec::new(),
+        let one = |s: Sym| {
+            let name = self.symbols().name(s);
+            match self.label(fact, s) {
+                Some(l)
+                    if l.eq_ignore_ascii_case(name)
+                        || l.to_lowercase()
+                            .contains(&format!("({})", name.to_lowercase())) =>
+                {
+                    l.to_string()
+                }
+                Some(l) => format!("{name} ({l})"),
+                None => name.to_string(),
+            }
         };
-        if labels.is_empty() {
-            shown
-        } else {
-            format!("{shown} ({})", labels.join(", "))
+        match value {
+            Value::Choice(s) => one(*s),
+            Value::List(items) => {
+                let shown: Vec<String> = items.iter().map(|s| one(*s)).collect();
+                format!("[{}]", shown.join(", "))
+            }
+            _ => self.show(value),
         }
     }
 }

@@ -80,6 +80,11 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
             rule
         })
         .collect();
+    let concepts: Vec<Json> = rs
+        .concepts()
+        .iter()
+        .map(|c| json!({"name": c.name, "explanation": c.explanation}))
+        .collect();
     let decisions: Vec<Json> = rs
         .further_decisions()
         .map(|(id, d)| {
@@ -106,6 +111,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
         map.insert("domains".into(), Json::Array(domains));
         map.insert("facts".into(), Json::Array(facts));
         map.insert("rules".into(), Json::Array(rules));
+        map.insert("concepts".into(), Json::Array(concepts));
         map.insert("fallback".into(), outcome(rs, rs.fallback().outcome()));
         map.insert("conflict".into(), outcome(rs, rs.conflict()));
         if rs.has_further_decisions() {

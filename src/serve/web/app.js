@@ -78,24 +78,10 @@ const state = {
 const meta = () => page.meta.get(state.id);
 const fact = (name) => meta().facts.find((f) => f.name === name);
 
-/** Values of the shared vocabulary (rules/landelijk.regels) that have no label there yet
- * and would read as abbreviations. A label from the rule set always wins. */
-const SPOKEN = {
-  "schooltype.po": "basisonderwijs (po)",
-  "schooltype.sbo": "speciaal basisonderwijs (sbo)",
-  "schooltype.so": "speciaal onderwijs (so)",
-  "schooltype.vo": "voortgezet onderwijs (vo)",
-  "schooltype.vso": "voortgezet speciaal onderwijs (vso)",
-  "schooltype.mbo": "middelbaar beroepsonderwijs (mbo)",
-  "problematiek.eed": "ernstige enkelvoudige dyslexie (EED)",
-  "problematiek.adhd": "ADHD",
-  "problematiek.angst_depressie": "angst of depressie",
-};
-
 /** What a person reads for a value of a `keuze` or `lijst`: its label, else its name. */
 function valueLabel(f, value) {
   const option = (f.options || []).find((o) => o.value === value);
-  return (option && option.label) || SPOKEN[`${f.name}.${value}`] || words(value);
+  return (option && option.label) || words(value);
 }
 
 /** A domain of the law, or a value of a further decision (`beslissing ... waarde`). */

@@ -489,6 +489,8 @@ pub fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::BrokenPipe => "de ontvanger is gestopt met lezen".to_string(),
         _ => match e.raw_os_error() {
             Some(code) => format!("fout van het besturingssysteem (code {code})"),
+            // Errors made by this program carry their reason in Dutch.
+            None if e.kind() == std::io::ErrorKind::Other && e.get_ref().is_some() => e.to_string(),
             None => "onbekende lees- of schrijffout".to_string(),
         },
     }

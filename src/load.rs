@@ -20,10 +20,46 @@ use crate::text::display;
 /// links that the path alone cannot show).
 const MAX_CHAIN: usize = 64;
 
+/// The largest rule file read: far above any real rule set, far below what could
+/// exhaust memory.
+pub const MAX_RULE_FILE: u64 = 4 * 1024 * 1024;
+
+/// Reads a rule file from disk: a regular `.regels` file (not a link, a device, a pipe
+/// or a directory) of at most [`MAX_RULE_FILE`] bytes. So a path that names something
+/// else is refused before a byte of it is read, and nothing of it is ever shown.
+///
+/// # Errors
+/// The file cannot be read, or is no such file (with the reason in Dutch).
+pub fn read_rule_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let refuse = |why: &str| Err(std::io::Error::other(why.to_string()));
+    if path.extension().is_none_or(|e| e != "regels") {
+        return refuse("dit is geen `.regels`-bestand");
+    }
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::from(std::io::ErrorKind::IsADirectory));
+    }
+    if !meta.is_file() {
+        return refuse("dit is geen gewoon bestand (een koppeling, apparaat of pijp)");
+    }
+    if meta.len() > MAX_RULE_FILE {
+        return refuse("het bestand is groter dan 4 MiB");
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_RULE_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_RULE_FILE {
+        return refuse("het bestand is groter dan 4 MiB");
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidData))
+}
+
 /// Reads, parses and checks a rule file with its bases. On success, the rule set and
 /// its warnings; otherwise every problem found.
 pub fn load_rules(path: &Path, sources: &mut Sources) -> Result<(RuleSet, Problems), Errors> {
-    load_with(path, &|p| std::fs::read_to_string(p), sources)
+    load_with(path, &read_rule_file, sources)
 }
 
 /// [`load_rules`] with another way of reading files (for tests and services that hold
@@ -38,6 +74,11 @@ pub fn load_with(
     let mut texts = Vec::new();
     let mut seen = HashSet::new();
     let mut next = Some((normalize(path), None));
+    // Bases stay inside the directory of the root file (and the directories below it).
+    let root_dir = normalize(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     while let Some((path, asked_at)) = next.take() {
         let shown = display(&path);
         let text = match read(&path) {
@@ -84,7 +125,23 @@ pub fn load_with(
             Ok(file) => {
                 if let Some(base) = &file.header.based_on {
                     let dir = path.parent().unwrap_or(Path::new(""));
-                    next = Some((normalize(&dir.join(&base.value)), Some(base.span)));
+                    let base_path = normalize(&dir.join(&base.value));
+                    if inside(&root_dir, &base_path) {
+                        next = Some((base_path, Some(base.span)));
+                    } else {
+                        problems.push(
+                            Problem::error(
+                                Code::BaseNotFound,
+                                base.span,
+                                format!(
+                                    "het basisbestand `{}` ligt buiten de map van het regelbestand",
+                                    base.value
+                                ),
+                            )
+                            .label("buiten de map")
+                            .help("zet het basisbestand in dezelfde map als het regelbestand (of een map daaronder) en noem het met een pad daarin, bijvoorbeeld `\"landelijk.regels\"`"),
+                        );
+                    }
                 }
                 files.push(file);
             }
@@ -106,6 +163,15 @@ pub fn load_with(
         sha256: crate::text::hex(&hasher.finalize()),
     };
     check::check(&files, sources, provenance)
+}
+
+/// Whether `path` lies in `dir` or below it (both normalised lexically).
+fn inside(dir: &Path, path: &Path) -> bool {
+    path.strip_prefix(dir).is_ok_and(|rest| {
+        !rest
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+    })
 }
 
 /// Removes `.` and resolves `..` without touching the file system.

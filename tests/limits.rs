@@ -103,3 +103,59 @@ fn long_chains_of_exceptions() {
     assert_eq!(d.status, Status::Decided);
     assert_eq!(d.trace.len(), n);
 }
+
+/// `gebaseerd op` stays inside the rule file's own directory and reads regular
+/// `.regels` files only, of bounded size: a path out (absolute, `..`), a link, a pipe or
+/// a huge file is refused at the `gebaseerd op` line, and nothing of the target is shown.
+#[test]
+fn bases_are_confined_to_the_rule_files_directory() {
+    let dir = common::temp_dir("bases");
+    let rule = |name: &str, base: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!("regelset \"X\"\n  gebaseerd op \"{base}\"\ndomein a\nanders a\n"),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    std::fs::write(dir.join("geheim.txt"), "root:x:0:0:geheim\n").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("geheim.txt"), dir.join("link.regels")).unwrap();
+        let _ = std::process::Command::new("mkfifo")
+            .arg(dir.join("pijp.regels"))
+            .status();
+    }
+    std::fs::write(dir.join("groot.regels"), "# x\n".repeat(1_100_000)).unwrap();
+    let table: &[(&str, &str)] = &[
+        ("/proc/self/environ", "buiten de map"),
+        ("../geheim.txt", "buiten de map"),
+        ("geheim.txt", "geen `.regels`-bestand"),
+        ("link.regels", "geen gewoon bestand"),
+        ("pijp.regels", "geen gewoon bestand"),
+        ("groot.regels", "groter dan 4 MiB"),
+    ];
+    for (i, (base, why)) in table.iter().enumerate() {
+        let path = rule(&format!("r{i}.regels"), base);
+        let o = common::run(&["check", &path], None);
+        assert_eq!(o.status.code(), Some(1), "{base}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(why), "{base}: {err}");
+        assert!(
+            err.contains("gebaseerd op"),
+            "{base}: the place is shown: {err}"
+        );
+        assert!(
+            !err.contains("root:x"),
+            "{base}: the target is shown: {err}"
+        );
+    }
+    // The rule file itself: only a regular `.regels` file is read.
+    let o = common::run(
+        &["check", &dir.join("geheim.txt").display().to_string()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("root:x"));
+}

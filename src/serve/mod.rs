@@ -92,7 +92,7 @@ impl Catalog {
             || std::ffi::OsString::from("regels"),
             std::ffi::OsStr::to_os_string,
         );
-        let read = |p: &Path| std::fs::read_to_string(root.join(p));
+        let read = |p: &Path| crate::load::read_rule_file(&root.join(p));
         let mut errors = String::new();
         for path in paths {
             let mut sources = Sources::new();

@@ -583,3 +583,111 @@ fn a_json_array_is_a_list_of_cases() {
         "{err}"
     );
 }
+
+/// `-o` writes safely: a link is refused and left alone, a planted link at any
+/// predictable temporary name does not matter, a pipe or `/dev/null` is written
+/// directly (and stays what it is), and a second batch to the same file while the first
+/// runs is refused instead of mixing with it. The directory holds no temporary file
+/// afterwards.
+#[cfg(unix)]
+#[test]
+fn output_files_are_written_safely() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = temp_dir("batch-safe");
+    let mut many = String::new();
+    for i in 0..20_000 {
+        many.push_str(&format!("{{\"id\": \"{i}\", \"soort\": \"vervoer\"}}\n"));
+    }
+    let input = write(&dir, "c.jsonl", &many);
+    let small = write(&dir, "k.jsonl", "{\"soort\": \"vervoer\"}\n");
+    // A link as target: refused, the link and what it points at untouched.
+    let precious = write(&dir, "kostbaar.txt", "niet overschrijven\n");
+    let link = dir.join("link.jsonl");
+    std::os::unix::fs::symlink(&precious, &link).unwrap();
+    let out = batch(&["-o", link.to_str().unwrap(), &small]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("koppeling"));
+    assert_eq!(
+        std::fs::read_to_string(&precious).unwrap(),
+        "niet overschrijven\n"
+    );
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // A link planted where the old temporary name was: not followed.
+    let target = dir.join("uit.jsonl");
+    std::os::unix::fs::symlink(&precious, dir.join("uit.jsonl.deels")).unwrap();
+    let out = batch(&["-o", target.to_str().unwrap(), &small]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&precious).unwrap(),
+        "niet overschrijven\n"
+    );
+    // /dev/null stays a device.
+    let out = batch(&["-o", "/dev/null", &small]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    // A pipe is written directly.
+    let fifo = dir.join("pijp.jsonl");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = batch(&["-o", fifo.to_str().unwrap(), &small]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(reader.join().unwrap().lines().count(), 1);
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    // Two batches to one file: one is refused while the other runs, and the file holds
+    // exactly one complete output.
+    let shared = dir.join("samen.jsonl");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+            .args([
+                "batch",
+                "--rules",
+                KOP,
+                "--threads",
+                "1",
+                "-o",
+                shared.to_str().unwrap(),
+                &input,
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = spawn();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let second = spawn().wait_with_output().unwrap();
+    let first = first.wait_with_output().unwrap();
+    let codes = [first.status.code(), second.status.code()];
+    assert!(codes.contains(&Some(0)), "{codes:?}");
+    if codes.contains(&Some(1)) {
+        let refused = if first.status.code() == Some(1) {
+            &first
+        } else {
+            &second
+        };
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("een andere batch"));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&shared).unwrap().lines().count(),
+        20_000
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".deels") && n != "uit.jsonl.deels")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

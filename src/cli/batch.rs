@@ -1,7 +1,7 @@
 //! `wiebetaalt batch --rules FILE INPUT`: many cases, one JSON line each.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{exit, load_or_report, Io};
 use crate::batch::{self, BatchError, InputFormat, Options};
@@ -62,31 +62,9 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
         Ok(log) => log,
         Err(p) => return fail(io, vec![p]),
     };
-    // Output to a file goes to a temporary file next to it first, so that a batch that
-    // fails leaves no half file behind.
-    let (mut file_out, temp) = match args.output {
-        Some(path) => {
-            let temp = path.with_extension(format!(
-                "{}.deels",
-                path.extension().and_then(|e| e.to_str()).unwrap_or("jsonl")
-            ));
-            match std::fs::File::create(&temp) {
-                Ok(f) => (
-                    Some(std::io::BufWriter::with_capacity(1 << 20, f)),
-                    Some(temp),
-                ),
-                Err(e) => {
-                    return fail(
-                        io,
-                        vec![Problem::without_span(
-                            Code::Io,
-                            format!("kan `{}` niet schrijven: {}", display(path), io_reason(&e)),
-                        )],
-                    )
-                }
-            }
-        }
-        None => (None, None),
+    let mut target = match args.output.map(Target::open).transpose() {
+        Ok(t) => t,
+        Err(p) => return fail(io, vec![p]),
     };
     let size = file_in
         .as_ref()
@@ -113,8 +91,8 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
     };
     let result = {
         let mut stdout_buf;
-        let out: &mut dyn Write = match &mut file_out {
-            Some(f) => f,
+        let out: &mut dyn Write = match &mut target {
+            Some(t) => t.writer(),
             None => {
                 stdout_buf = std::io::BufWriter::with_capacity(1 << 20, &mut *io.out);
                 &mut stdout_buf
@@ -133,33 +111,20 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let finished = result.and_then(|summary| match file_out {
-        Some(f) => f
-            .into_inner()
-            .map(|_| summary)
-            .map_err(|e| BatchError::Write(e.into_error())),
-        None => Ok(summary),
-    });
-    let summary = match finished {
-        Ok(summary) => summary,
-        Err(e) => {
-            if let Some(temp) = &temp {
-                let _ = std::fs::remove_file(temp);
+    let finished = match (result, target) {
+        (Ok(summary), Some(t)) => t.finish().map(|()| summary),
+        (Ok(summary), None) => Ok(summary),
+        (Err(e), t) => {
+            if let Some(t) = t {
+                t.abandon();
             }
-            return fail(io, batch_problems(e, args));
+            Err(e)
         }
     };
-    if let (Some(temp), Some(path)) = (&temp, args.output) {
-        if let Err(e) = std::fs::rename(temp, path) {
-            return fail(
-                io,
-                vec![Problem::without_span(
-                    Code::Io,
-                    format!("kan `{}` niet schrijven: {}", display(path), io_reason(&e)),
-                )],
-            );
-        }
-    }
+    let summary = match finished {
+        Ok(summary) => summary,
+        Err(e) => return fail(io, batch_problems(e, args)),
+    };
     let _ = write!(io.err, "{}", summary.text(&rs));
     if let (Some(log), Some(path)) = (&log, args.log) {
         let (seq, hash) = log.head();
@@ -207,4 +172,143 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
             .ok()?;
     bar.set_style(style);
     Some(bar)
+}
+
+/// Where `-o` writes. A regular file (or a new one) is written to a temporary file
+/// created exclusively, under an unpredictable name, beside it, and renamed over it only
+/// when the batch is done; meanwhile the target is locked, so a second batch to the same
+/// file is refused instead of mixing with this one. Something that is not a regular
+/// file (a pipe, `/dev/null`) is written directly; a link or a directory is refused.
+enum Target {
+    Replace {
+        path: PathBuf,
+        temp: std::io::BufWriter<tempfile::NamedTempFile>,
+        /// The target, locked while the batch runs.
+        _lock: std::fs::File,
+        /// Made empty by the lock: removed again when the batch fails.
+        created: bool,
+    },
+    Direct(std::io::BufWriter<std::fs::File>),
+}
+
+impl Target {
+    fn open(path: &Path) -> Result<Target, Problem> {
+        let refuse = |why: String| {
+            Problem::without_span(
+                Code::Io,
+                format!("kan `{}` niet schrijven: {why}", display(path)),
+            )
+        };
+        let meta = std::fs::symlink_metadata(path);
+        match &meta {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(refuse("het is een koppeling".to_string())
+                    .help("geef het pad van het bestand zelf, niet van een koppeling ernaar"))
+            }
+            Ok(m) if m.is_dir() => return Err(refuse("het is een map".to_string())),
+            Ok(m) if !m.is_file() => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| refuse(io_reason(&e)))?;
+                return Ok(Target::Direct(std::io::BufWriter::with_capacity(
+                    1 << 20,
+                    f,
+                )));
+            }
+            _ => {}
+        }
+        let created = meta.is_err();
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| refuse(io_reason(&e)))?;
+        if let Err(e) = lock.try_lock() {
+            if created {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(match e {
+                std::fs::TryLockError::WouldBlock => {
+                    refuse("een andere batch schrijft er nu naar".to_string())
+                        .help("wacht tot die klaar is, of kies een ander uitvoerbestand")
+                }
+                std::fs::TryLockError::Error(e) => refuse(io_reason(&e)),
+            });
+        }
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".deels")
+            .tempfile_in(dir)
+            .map_err(|e| {
+                if created {
+                    let _ = std::fs::remove_file(path);
+                }
+                refuse(io_reason(&e))
+            })?;
+        Ok(Target::Replace {
+            path: path.to_path_buf(),
+            temp: std::io::BufWriter::with_capacity(1 << 20, temp),
+            _lock: lock,
+            created,
+        })
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Target::Replace { temp, .. } => temp,
+            Target::Direct(f) => f,
+        }
+    }
+
+    /// A batch that did not finish: the temporary file goes (it removes itself when
+    /// dropped), and so does an empty target that only the lock made.
+    fn abandon(self) {
+        if let Target::Replace {
+            path,
+            created: true,
+            ..
+        } = &self
+        {
+            let path = path.clone();
+            drop(self);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// Makes the output final: flushed, on disk, and in place.
+    fn finish(self) -> Result<(), BatchError> {
+        match self {
+            Target::Direct(f) => f
+                .into_inner()
+                .map(|_| ())
+                .map_err(|e| BatchError::Write(e.into_error())),
+            Target::Replace {
+                path,
+                temp,
+                _lock,
+                created,
+            } => {
+                let done = temp
+                    .into_inner()
+                    .map_err(|e| BatchError::Write(e.into_error()))
+                    .and_then(|t| {
+                        t.as_file().sync_all().map_err(BatchError::Write)?;
+                        t.persist(&path).map_err(|e| BatchError::Write(e.error))
+                    });
+                if done.is_err() && created {
+                    let _ = std::fs::remove_file(&path);
+                }
+                done.map(|_| ())
+            }
+        }
+    }
 }

@@ -102,6 +102,9 @@ pub struct Summary {
     pub payers: Vec<(String, Decimal)>,
     /// Costs of incomplete cases, which cannot be divided yet.
     pub unallocated: Decimal,
+    /// The input's last line when it ended without a line end: the file may have been
+    /// cut off, and its last case may not be what was meant.
+    pub unfinished_line: Option<u64>,
 }
 
 impl Summary {
@@ -153,6 +156,12 @@ impl Summary {
     pub fn text(&self, rs: &RuleSet) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
+        if let Some(line) = self.unfinished_line {
+            let _ = writeln!(
+                out,
+                "Let op: de laatste regel ({line}) eindigt zonder regeleinde; controleer of het bestand volledig is (de casus op die regel is gelezen zoals hij er staat)."
+            );
+        }
         let words = Status::ALL
             .iter()
             .zip(self.statuses)
@@ -264,6 +273,7 @@ pub fn run(
                 tokens: token_rx,
                 chunk: Vec::with_capacity(CHUNK),
                 seq: 0,
+                unfinished: None,
             };
             let result = match format {
                 InputFormat::Jsonl => read_jsonl(input, &mut reader, &bytes_read),
@@ -271,7 +281,7 @@ pub fn run(
                 InputFormat::Csv => read_csv(input, &mut reader, rs, &header, &bytes_read),
             };
             reader.flush();
-            result
+            result.map(|()| reader.unfinished)
         });
         for _ in 0..workers {
             let rx = Arc::clone(&chunk_rx);
@@ -303,11 +313,11 @@ pub fn run(
         }
         drop(token_tx);
         drop(done_rx);
-        let read = reader.join().unwrap_or(Ok(()));
+        let read = reader.join().unwrap_or(Ok(None));
         if let Some(e) = failure {
             return Err(e);
         }
-        read?;
+        summary.unfinished_line = read?;
         if let Some(log) = log {
             log.flush().map_err(|p| BatchError::Log(Box::new(p)))?;
         }
@@ -339,6 +349,8 @@ struct Reader {
     tokens: Receiver<()>,
     chunk: Vec<Item>,
     seq: u64,
+    /// The last line, when it ended without a line end.
+    unfinished: Option<u64>,
 }
 
 impl Reader {
@@ -362,34 +374,114 @@ impl Reader {
     }
 }
 
-/// Reads lines as bytes (so that one line that is not UTF-8 is one broken case).
+/// The longest line of a batch (as the service's largest body): a longer one is a
+/// broken case of its own, and reading goes on at the next line.
+pub const MAX_LINE: usize = 1024 * 1024;
+
+/// How much of one line is skipped before the input is refused as no batch at all
+/// (`/dev/zero`, a binary file).
+const MAX_SKIP: u64 = 64 * 1024 * 1024;
+
+/// One physical line of a batch's input.
+struct Line<'b> {
+    number: u64,
+    /// The text (decoded lossily when it is not UTF-8, so that a YAML item start is
+    /// still seen), without a byte-order mark.
+    text: std::borrow::Cow<'b, str>,
+    /// Why the line cannot be a case as it is (not UTF-8, too long).
+    problem: Option<Problem>,
+}
+
+/// Reads lines as bytes, each at most [`MAX_LINE`] long (the rest of a longer line is
+/// skipped without being kept). Returns whether the last line ended without a line end
+/// (a file that may have been cut off).
 fn lines(
     mut input: Box<dyn BufRead + Send + '_>,
     bytes_read: &AtomicU64,
-    mut each: impl FnMut(u64, Result<&str, Problem>) -> bool,
-) -> Result<(), BatchError> {
+    mut each: impl FnMut(Line<'_>) -> bool,
+) -> Result<Option<u64>, BatchError> {
     let mut buf = Vec::new();
-    let mut line = 0;
+    let mut number = 0;
     loop {
         buf.clear();
-        let n = input
-            .read_until(b'\n', &mut buf)
-            .map_err(BatchError::Read)?;
-        if n == 0 {
-            return Ok(());
+        let mut too_long = false;
+        let mut ended = false;
+        let mut skipped: u64 = 0;
+        // Fill `buf` up to the line end, keeping at most MAX_LINE bytes.
+        loop {
+            let chunk = input.fill_buf().map_err(BatchError::Read)?;
+            if chunk.is_empty() {
+                break;
+            }
+            let (take, found) = match chunk.iter().position(|b| *b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            let room = MAX_LINE.saturating_sub(buf.len());
+            buf.extend_from_slice(chunk.get(..take.min(room)).unwrap_or_default());
+            too_long |= take > room;
+            skipped += take.saturating_sub(room) as u64;
+            input.consume(take);
+            bytes_read.fetch_add(take as u64, Ordering::Relaxed);
+            if skipped > MAX_SKIP {
+                return Err(BatchError::Input(
+                    Problem::without_span(
+                        Code::TooLarge,
+                        format!(
+                            "regel {} heeft na {} MiB nog geen regeleinde: dit zijn geen casussen",
+                            number + 1,
+                            MAX_SKIP / (1024 * 1024)
+                        ),
+                    )
+                    .help("geef een bestand met één casus per regel (JSON Lines), een YAML-lijst of een CSV-bestand")
+                    .into(),
+                ));
+            }
+            if found {
+                ended = true;
+                break;
+            }
         }
-        bytes_read.fetch_add(n as u64, Ordering::Relaxed);
-        line += 1;
-        let text = std::str::from_utf8(&buf).map_err(|_| {
-            Problem::without_span(
-                Code::CaseSyntax,
-                format!("regel {line} is geen geldige UTF-8-tekst"),
+        if buf.is_empty() && !too_long {
+            return Ok(None);
+        }
+        number += 1;
+        let problem = if too_long {
+            Some(
+                Problem::without_span(
+                    Code::TooLarge,
+                    format!("regel {number} is langer dan {} MiB", MAX_LINE / (1024 * 1024)),
+                )
+                .help("een casus staat op één regel van hoogstens 1 MiB; controleer of het bestand wel casussen bevat"),
             )
-            .help("sla het bestand op als UTF-8")
-        });
-        let text = text.map(|t| t.strip_prefix('\u{feff}').unwrap_or(t));
-        if !each(line, text) {
-            return Ok(());
+        } else {
+            std::str::from_utf8(&buf).err().map(|_| {
+                Problem::without_span(
+                    Code::CaseSyntax,
+                    format!("regel {number} is geen geldige UTF-8-tekst"),
+                )
+                .help("sla het bestand op als UTF-8")
+            })
+        };
+        let text = String::from_utf8_lossy(&buf);
+        let text = match text {
+            std::borrow::Cow::Borrowed(t) => {
+                std::borrow::Cow::Borrowed(t.strip_prefix('\u{feff}').unwrap_or(t))
+            }
+            std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(
+                t.strip_prefix('\u{feff}')
+                    .map_or_else(|| t.clone(), str::to_string),
+            ),
+        };
+        if !each(Line {
+            number,
+            text,
+            problem,
+        }) {
+            return Ok(None);
+        }
+        if !ended {
+            return Ok(Some(number));
         }
     }
 }
@@ -420,17 +512,19 @@ fn read_jsonl(
     if starts_array {
         return read_json_array(input, reader, bytes_read);
     }
-    lines(input, bytes_read, |line, text| match text {
-        Ok(t) if t.trim().is_empty() => true,
-        Ok(t) => reader.push(Item {
-            line,
-            raw: Raw::Json(t.to_string()),
+    let cut = lines(input, bytes_read, |l| match l.problem {
+        None if l.text.trim().is_empty() => true,
+        None => reader.push(Item {
+            line: l.number,
+            raw: Raw::Json(l.text.into_owned()),
         }),
-        Err(p) => reader.push(Item {
-            line,
+        Some(p) => reader.push(Item {
+            line: l.number,
             raw: Raw::Broken(Box::new(p)),
         }),
-    })
+    })?;
+    reader.unfinished = cut;
+    Ok(())
 }
 
 /// A batch given as one JSON array of cases: read whole (up to [`MAX_ARRAY`]), checked,
@@ -492,30 +586,31 @@ fn read_yaml(
     let mut current: Option<Item> = None;
     let mut refused = None;
     let mut go_on = true;
-    lines(input, bytes_read, |line, text| {
-        let text = match text {
-            Ok(t) => t,
-            Err(p) => {
-                // The whole case is broken, not just this line.
-                let raw = Raw::Broken(Box::new(p));
-                match &mut current {
-                    Some(item) => item.raw = raw,
-                    None => current = Some(Item { line, raw }),
-                }
-                return true;
-            }
-        };
+    let cut = lines(input, bytes_read, |l| {
+        let line = l.number;
+        let text: &str = &l.text;
         let starts = text == "-" || text.starts_with("- ") || text.trim_end() == "-";
         if starts {
             if let Some(item) = current.take() {
                 go_on = reader.push(item);
             }
-            let body = format!(" {}", text.get(1..).unwrap_or_default());
-            current = Some(Item {
-                line,
-                raw: Raw::Yaml(body),
-            });
+            // A new case starts here, also when this line is broken: that case is the
+            // broken one, not the one before.
+            let raw = match l.problem {
+                Some(p) => Raw::Broken(Box::new(p)),
+                None => Raw::Yaml(format!(" {}", text.get(1..).unwrap_or_default())),
+            };
+            current = Some(Item { line, raw });
             return go_on;
+        }
+        if let Some(p) = l.problem {
+            // The whole case is broken, not just this line.
+            let raw = Raw::Broken(Box::new(p));
+            match &mut current {
+                Some(item) => item.raw = raw,
+                None => current = Some(Item { line, raw }),
+            }
+            return true;
         }
         match &mut current {
             Some(Item {
@@ -552,9 +647,12 @@ fn read_yaml(
             reader.push(item);
         }
     }
+    reader.unfinished = cut;
     Ok(())
 }
 
+/// A CSV batch, one case per physical line: a cell cannot span lines, so a quote left
+/// open is that line's problem and never swallows the lines after it.
 fn read_csv(
     input: Box<dyn BufRead + Send + '_>,
     reader: &mut Reader,
@@ -562,68 +660,39 @@ fn read_csv(
     header: &Mutex<Option<Vec<String>>>,
     bytes_read: &AtomicU64,
 ) -> Result<(), BatchError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(input);
-    let mut record = csv::ByteRecord::new();
     let mut columns: Option<Vec<String>> = None;
-    loop {
-        let position = csv.position().byte();
-        let more = match csv.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                if let csv::ErrorKind::Io(_) = e.kind() {
-                    return Err(BatchError::Read(std::io::Error::other(e.to_string())));
-                }
-                let p = Problem::without_span(
-                    Code::CaseSyntax,
-                    format!("deze CSV-rij is niet te lezen: {e}"),
-                );
-                if !reader.push(Item {
-                    line,
-                    raw: Raw::Broken(Box::new(p)),
-                }) {
-                    return Ok(());
-                }
-                continue;
+    let mut refused: Option<BatchError> = None;
+    let cut = lines(input, bytes_read, |l| {
+        let line = l.number;
+        let cells = match l.problem {
+            Some(p) if columns.is_none() => {
+                refused = Some(BatchError::Input(p.into()));
+                return false;
             }
+            Some(p) => Err(p),
+            None => csv_cells(&l.text, line),
         };
-        bytes_read.fetch_add(
-            csv.position().byte().saturating_sub(position),
-            Ordering::Relaxed,
-        );
-        if !more {
-            return Ok(());
-        }
-        let line = record.position().map_or(0, csv::Position::line);
-        let cells: Result<Vec<String>, _> = record
-            .iter()
-            .map(|c| std::str::from_utf8(c).map(|s| s.trim_start_matches('\u{feff}').to_string()))
-            .collect();
         let Some(expected) = &columns else {
-            let names = cells.map_err(|_| {
-                BatchError::Input(
-                    Problem::without_span(
-                        Code::CaseSyntax,
-                        "de kop van het CSV-bestand is geen UTF-8-tekst".to_string(),
-                    )
-                    .into(),
-                )
-            })?;
-            check_header(&names, rs)?;
+            let names = match cells {
+                Ok(names) => names,
+                Err(p) => {
+                    refused = Some(BatchError::Input(p.into()));
+                    return false;
+                }
+            };
+            if let Err(e) = check_header(&names, rs) {
+                refused = Some(e);
+                return false;
+            }
             if let Ok(mut h) = header.lock() {
                 *h = Some(names.clone());
             }
             columns = Some(names);
-            continue;
+            return true;
         };
         let raw = match cells {
-            Err(_) => Raw::Broken(Box::new(Problem::without_span(
-                Code::CaseSyntax,
-                "deze rij is geen geldige UTF-8-tekst".to_string(),
-            ))),
+            Err(p) => Raw::Broken(Box::new(p)),
+            Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => return true,
             Ok(cells) if cells.len() != expected.len() => Raw::Broken(Box::new(
                 Problem::without_span(
                     Code::CaseSyntax,
@@ -635,13 +704,80 @@ fn read_csv(
                 )
                 .help("zet elke waarde met een komma erin tussen aanhalingstekens; lijstwaarden scheidt u met `;`"),
             )),
-            Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => continue,
             Ok(cells) => Raw::Csv(cells),
         };
-        if !reader.push(Item { line, raw }) {
-            return Ok(());
+        reader.push(Item { line, raw })
+    })?;
+    if let Some(e) = refused {
+        return Err(e);
+    }
+    reader.unfinished = cut;
+    Ok(())
+}
+
+/// The cells of one CSV line (RFC 4180 quoting within the line).
+fn csv_cells(text: &str, line: u64) -> Result<Vec<String>, Problem> {
+    let bytes = text.trim_end_matches(['\n', '\r']).as_bytes();
+    let mut rdr = csv_core::Reader::new();
+    let mut out = vec![0u8; bytes.len() + 1];
+    let mut ends = vec![0usize; bytes.len() + 2];
+    let (mut input, mut written, mut fields) = (bytes, 0, 0);
+    loop {
+        let (result, read, wrote, ended) = rdr.read_record(
+            input,
+            out.get_mut(written..).unwrap_or_default(),
+            ends.get_mut(fields..).unwrap_or_default(),
+        );
+        input = input.get(read..).unwrap_or_default();
+        written += wrote;
+        fields += ended;
+        match result {
+            csv_core::ReadRecordResult::InputEmpty => {
+                if input.is_empty() {
+                    // End of the line: finish the record.
+                    let (r, _, wrote, ended) = rdr.read_record(
+                        &[],
+                        out.get_mut(written..).unwrap_or_default(),
+                        ends.get_mut(fields..).unwrap_or_default(),
+                    );
+                    written += wrote;
+                    fields += ended;
+                    if matches!(
+                        r,
+                        csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End
+                    ) {
+                        break;
+                    }
+                }
+            }
+            csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {
+                return Err(Problem::internal("een CSV-regel past niet in zijn buffer"));
+            }
         }
     }
+    let quotes = bytes.iter().filter(|b| **b == b'"').count();
+    if quotes % 2 == 1 {
+        return Err(Problem::without_span(
+            Code::CaseSyntax,
+            format!("op regel {line} wordt een aanhalingsteken niet gesloten"),
+        )
+        .help("sluit elke waarde die met `\"` begint op dezelfde regel met `\"`; een aanhalingsteken in een waarde schrijft u als `\"\"`"));
+    }
+    let mut cells = Vec::with_capacity(fields);
+    let mut start = 0;
+    for end in ends.get(..fields).unwrap_or_default() {
+        let cell = out.get(start..*end).unwrap_or_default();
+        let cell = std::str::from_utf8(cell).map_err(|_| {
+            Problem::without_span(
+                Code::CaseSyntax,
+                format!("regel {line} is geen geldige UTF-8-tekst"),
+            )
+        })?;
+        cells.push(crate::text::nfc(cell.trim_start_matches('\u{feff}')));
+        start = *end;
+    }
+    Ok(cells)
 }
 
 /// Every column must be a fact of the rule set or a reserved key, once.
@@ -654,6 +790,14 @@ fn check_header(names: &[String], rs: &RuleSet) -> Result<(), BatchError> {
                 Code::DuplicateName,
                 format!("kolom {column} van de kop: `{name}` staat twee keer in de kop"),
             ));
+        } else if names.len() == 1 && name.contains(';') {
+            problems.push(
+                Problem::without_span(
+                    Code::CaseSyntax,
+                    format!("de kop `{name}` is één kolom met `;` erin: dit bestand gebruikt `;` als scheidingsteken"),
+                )
+                .help("sla het bestand op als CSV met komma's (in Excel: CSV UTF-8, met het lijstscheidingsteken `,`); waarden van een lijst scheidt u daarna met `;`"),
+            );
         } else if rs.fact_id(name).is_none() && !RESERVED.contains(&name.as_str()) {
             let guess = crate::diagnostic::did_you_mean(name, rs.facts().iter().map(|f| f.name.as_str()))
                 .unwrap_or_else(|| {

@@ -691,3 +691,65 @@ fn output_files_are_written_safely() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Input cannot lose a case unnoticed: a quote left open is its own row's problem and
+/// the rows after it are read; a last line without a line end is said (exit 3); a
+/// `;`-separated CSV gets a hint about the separator; a YAML item whose first line is no
+/// UTF-8 is still an item, the broken one; an input without line ends is refused.
+#[test]
+fn input_cannot_lose_a_case_unnoticed() {
+    let dir = temp_dir("batch-input");
+    let csv = write(
+        &dir,
+        "open.csv",
+        "id,soort,afstand_km\nr1,vervoer,14\nr2,\"vervoer,14\nr3,vervoer,2\nr4,vervoer,20\n",
+    );
+    let out = batch(&["--peildatum", "2025-09-01", "--trace", "none", &csv]);
+    assert_eq!(out.status.code(), Some(3));
+    let l = lines(&out.stdout);
+    assert_eq!(l.len(), 4, "every row has its line");
+    assert_eq!(l[1]["line"], 3);
+    assert!(l[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("aanhalingsteken"));
+    assert_eq!(l[3]["case"]["id"], "r4");
+
+    let cut = write(
+        &dir,
+        "cut.jsonl",
+        "{\"soort\": \"vervoer\", \"afstand_km\": 1",
+    );
+    let out = batch(&["--peildatum", "2025-09-01", &cut]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("zonder regeleinde"));
+
+    let semi = write(&dir, "semi.csv", "id;soort\n1;vervoer\n");
+    let out = batch(&[&semi]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`;` als scheidingsteken"));
+
+    let mut yaml =
+        b"- id: a\n  soort: vervoer\n- id: b\xff\n  soort: vervoer\n- id: c\n  soort: vervoer\n"
+            .to_vec();
+    let path = dir.join("kapot.yaml");
+    std::fs::write(&path, &mut yaml).unwrap();
+    let out = batch(&[
+        "--peildatum",
+        "2025-09-01",
+        "--trace",
+        "none",
+        path.to_str().unwrap(),
+    ]);
+    let l = lines(&out.stdout);
+    assert_eq!(l.len(), 3, "three items, three lines");
+    assert_eq!(l[0]["case"]["id"], "a");
+    assert_eq!(l[1]["line"], 3);
+    assert!(l[1]["error"]["message"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(l[2]["case"]["id"], "c");
+
+    let long = write(&dir, "lang.jsonl", &"x".repeat(2 * 1024 * 1024));
+    let out = batch(&[&long]);
+    let l = lines(&out.stdout);
+    assert_eq!(l[0]["error"]["code"], "too-large");
+}

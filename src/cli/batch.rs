@@ -134,7 +134,7 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
             display(path)
         );
     }
-    if summary.invalid > 0 {
+    if summary.invalid > 0 || summary.unfinished_line.is_some() {
         exit::FINDING
     } else {
         exit::OK

@@ -460,7 +460,9 @@ pub fn render(problems: Vec<Problem>, sources: &Sources, color: bool, width: usi
         .with_links(false);
     let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(Problem::is_error);
     let mut out = String::new();
-    let groups = std::iter::once(errors).chain(warnings.into_iter().map(|w| vec![w]));
+    // Each problem as a report of its own: the same header (`wiebetaalt::code`) for
+    // every one, never miette's English `Error:` before the related ones.
+    let groups = errors.into_iter().chain(warnings).map(|p| vec![p]);
     for group in groups {
         if let Some(report) = Rendered::group(group, sources) {
             // Writing into a String cannot fail.

@@ -152,9 +152,18 @@ fn check_err() {
     ));
 }
 
+/// Diagnostics known to be poor (see `cases/poor/README.md`); none at the moment, and
+/// the test keeps the directory honest: every file in it is still refused.
 #[test]
 fn poor_diagnostics() {
-    insta::glob!("cases/poor/*.regels", |path| assert_fails_with_code!(path));
+    let poor: Vec<_> = std::fs::read_dir("tests/cases/poor")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "regels"))
+        .collect();
+    if !poor.is_empty() {
+        insta::glob!("cases/poor/*.regels", |path| assert_fails_with_code!(path));
+    }
 }
 
 #[test]

@@ -384,9 +384,22 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             .filter(|f| f.values.iter().any(|s| self.checker.symbols.name(*s) == n))
             .map(|f| f.name.as_str())
             .collect();
-        let help = if self.names.rules.contains_key(n) {
+        let lower = n.to_lowercase();
+        let help = if matches!(
+            lower.as_str(),
+            "waar" | "onwaar" | "true" | "false" | "ja" | "nee"
+        ) {
+            let word = if matches!(lower.as_str(), "waar" | "true" | "ja") {
+                "ja"
+            } else {
+                "nee"
+            };
             Some(format!(
-                "`{n}` is een regel; of een regel van een eerdere beslissing geldt, schrijft u als `regel {n} geldt`"
+                "een ja/nee-feit is zelf al een voorwaarde: schrijf `als FEIT` of `als niet FEIT`; vergelijken kan ook, met `{word}` in kleine letters (`FEIT is {word}`)"
+            ))
+        } else if self.names.rules.contains_key(n) {
+            Some(format!(
+                "`{n}` is een regel, geen voorwaarde: moet deze regel voorgaan als `{n}` geldt, schrijf dan `uitzondering op {n}`; of een regel van een eerdere beslissing geldt, leest u als `regel {n} geldt`"
             ))
         } else if let Some(d) = self
             .names
@@ -403,7 +416,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                     .map_or_else(|| super::LAW_NAME.to_string(), |(name, _)| name.clone())
             };
             Some(format!(
-                "`{n}` is een uitkomst, geen feit; de uitkomst van een eerdere beslissing leest u als `{decision} is {n}`"
+                "`{n}` is een uitkomst, geen voorwaarde: noem in `als` een feit of begrip; een beslissing die op de wet voortbouwt leest de uitkomst als `{decision} is {n}`"
             ))
         } else if let Some(owner) = owners.first() {
             let verb = if self
@@ -625,7 +638,19 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
             return self.expr(r);
         }
         if let ExprKind::Name(n) = &l.kind {
-            let p = self.unknown_name(n, l.span);
+            let mut p = self.unknown_name(n, l.span);
+            // `plaats is school`, neither declared: a choice with that value.
+            if let ExprKind::Name(v) = &r.kind {
+                let typo = did_you_mean(n, self.bindings.keys().map(String::as_str)).is_some();
+                if !typo
+                    && !self.bindings.contains_key(v)
+                    && !self.names.rules.contains_key(n.as_str())
+                {
+                    p.help = Some(format!(
+                        "declareer het feit met de waarden die u gebruikt, bijvoorbeeld `feit {n}: keuze({v}, ...)`"
+                    ));
+                }
+            }
             self.error(p);
         }
         if !matches!(r.kind, ExprKind::Name(_)) {

@@ -5,6 +5,7 @@
 //! and a readable list of what was expected, and lowers the parse tree into the AST
 //! (`lower.rs`). It never resolves names or types, and never reads files.
 
+mod hints;
 pub mod lexer;
 mod lower;
 
@@ -431,6 +432,14 @@ fn syntax_error(err: &pest::error::Error<Rule>, file: FileId, text: &str) -> Pro
         );
     } else {
         problem.help = help(found, positives, text, at);
+    }
+    if let Some(h) = hints::hyphen_in_name(text, at).or_else(|| hints::for_error(found, text, at)) {
+        problem.message = h.message;
+        problem.help = Some(h.help);
+        if let Some((start, end)) = h.at {
+            problem.span = Some(Span::new(file, start, end));
+            problem.label = "hier".to_string();
+        }
     }
     problem
 }

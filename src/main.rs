@@ -3,11 +3,10 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
-use wiebetaalt::cli::{run, Cli, Io};
+use wiebetaalt::cli::{dutch, run, Io};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = dutch::parse();
     // Not locked for the whole run: the service logs to standard error from its
     // worker threads.
     let (mut out, mut err, mut stdin) = (std::io::stdout(), std::io::stderr(), std::io::stdin());

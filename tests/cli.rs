@@ -33,6 +33,82 @@ fn help_lists_the_commands() {
     insta::assert_snapshot!(out(&o));
 }
 
+/// English that clap would write when left alone; none of it may reach a user.
+const CLAP_ENGLISH: [&str; 10] = [
+    "Usage",
+    "Options",
+    "Arguments",
+    "Commands",
+    "Print",
+    "error:",
+    "For more information",
+    "[OPTIONS]",
+    "default:",
+    "possible values",
+];
+
+#[test]
+fn every_help_page_is_dutch() {
+    let top = out(&run(&["--help"], None));
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Opdrachten:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(commands.len() >= 12, "{commands:?}");
+    let mut pages = vec![vec!["--help".to_string()], vec!["-h".to_string()]];
+    for c in &commands {
+        pages.push(vec![c.clone(), "--help".to_string()]);
+    }
+    pages.push(vec!["log".into(), "verify".into(), "--help".into()]);
+    for page in pages {
+        let args: Vec<&str> = page.iter().map(String::as_str).collect();
+        let o = run(&args, None);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        let text = out(&o);
+        assert!(text.contains("Gebruik: wiebetaalt"), "{args:?}: {text}");
+        for english in CLAP_ENGLISH {
+            assert!(
+                !text.contains(english),
+                "{args:?} says {english:?}:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn usage_errors_are_dutch_and_exit_2() {
+    let cases: [&[&str]; 9] = [
+        &["evl"],
+        &["eval", "--rulez", KOP, "x.yaml"],
+        &["eval", "x.yaml"],
+        &["eval", "--rules", KOP, "--format", "xml", "x.yaml"],
+        &["eval", "--rules", KOP, "--peildatum", "morgen", "x.yaml"],
+        &["eval", "--rules"],
+        &[],
+        &["log"],
+        &["check", "--format"],
+    ];
+    for args in cases {
+        let o = run(args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(out(&o).is_empty(), "{args:?}");
+        let text = err(&o);
+        for english in CLAP_ENGLISH {
+            assert!(
+                !text.contains(english),
+                "{args:?} says {english:?}:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("fout:") || text.contains("Gebruik:"),
+            "{args:?}: {text}"
+        );
+    }
+}
+
 #[test]
 fn check_passes_on_the_shipped_files() {
     let files = shipped();

@@ -18,6 +18,7 @@ mod ask;
 mod batch;
 mod check;
 mod diff;
+pub mod dutch;
 mod eval;
 mod fmt;
 mod log;

@@ -22,7 +22,6 @@ use crate::allocation::allocate;
 use crate::case::{case_from_cells, case_from_json_text, id_of_text, parse_case, Case, RESERVED};
 use crate::diagnostic::{Code, Errors, Problem, Problems};
 use crate::eval::{decide, decide_traced, Scratch, Status};
-use crate::log::LogWriter;
 use crate::report;
 use crate::ruleset::{DecisionId, Outcome, RuleSet};
 use crate::source::FileId;
@@ -80,6 +79,8 @@ pub enum BatchError {
     Input(Errors),
     Read(std::io::Error),
     Write(std::io::Error),
+    /// The decisions could not be set aside for the log.
+    Stage(std::io::Error),
     Log(Box<Problem>),
 }
 
@@ -243,14 +244,15 @@ struct Done {
 }
 
 /// Decides every case of `input` and writes one line per case to `out`, in input
-/// order; with a log, appends every decision to it. `progress` hears the number of
+/// order; with `staged`, also writes every decision there, one per line (what a batch
+/// adds to the log once it has finished). `progress` hears the number of
 /// cases written and of input bytes read after every chunk.
 pub fn run(
     rs: &RuleSet,
     input: Box<dyn BufRead + Send + '_>,
     format: InputFormat,
     out: &mut dyn Write,
-    mut log: Option<&mut LogWriter>,
+    mut staged: Option<&mut dyn Write>,
     options: Options,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Summary, BatchError> {
@@ -300,7 +302,12 @@ pub fn run(
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if failure.is_none() {
-                    failure = write_chunk(&done, out, log.as_deref_mut()).err();
+                    failure = write_chunk(
+                        &done,
+                        out,
+                        staged.as_mut().map(|s| &mut **s as &mut dyn Write),
+                    )
+                    .err();
                 }
                 summary.merge(done.summary);
                 let _ = token_tx.send(());
@@ -318,8 +325,8 @@ pub fn run(
             return Err(e);
         }
         summary.unfinished_line = read?;
-        if let Some(log) = log {
-            log.flush().map_err(|p| BatchError::Log(Box::new(p)))?;
+        if let Some(staged) = staged {
+            staged.flush().map_err(BatchError::Stage)?;
         }
         out.flush().map_err(BatchError::Write)?;
         Ok(summary)
@@ -329,14 +336,16 @@ pub fn run(
 fn write_chunk(
     done: &Done,
     out: &mut dyn Write,
-    log: Option<&mut LogWriter>,
+    staged: Option<&mut dyn Write>,
 ) -> Result<(), BatchError> {
     out.write_all(&done.bytes).map_err(BatchError::Write)?;
-    if let Some(log) = log {
+    if let Some(staged) = staged {
         for &(start, end) in &done.decisions {
             let decision = done.bytes.get(start..end).unwrap_or_default();
-            log.append(decision)
-                .map_err(|p| BatchError::Log(Box::new(p)))?;
+            staged
+                .write_all(decision)
+                .and_then(|()| staged.write_all(b"\n"))
+                .map_err(BatchError::Stage)?;
         }
     }
     Ok(())

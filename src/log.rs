@@ -8,13 +8,17 @@
 //! writes: keys in the order of the spec, no spaces). Changing any byte of a record,
 //! dropping one or swapping two breaks the chain at that place.
 //!
-//! Appending holds an exclusive lock on the file from reading the last record until
-//! the last write, so concurrent writers (two batches, a batch and a service) take
-//! turns and never fork the chain. A writer refuses a log whose last line is torn (a
-//! crash during a write) or does not check out, rather than chaining onto it.
+//! What the chain cannot see by itself is a log that was cut off at the end, or
+//! rewritten from some record on with a freshly computed chain: both leave a chain
+//! that checks out. A [`Head`] (`seq:hash`) kept outside the log catches both: the
+//! record `seq` must still have that hash. Writing is in [`writer`].
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, Read, Seek, SeekFrom, Write};
+mod writer;
+
+pub use writer::{LogWriter, Wait, MARKER_SUFFIX};
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -22,15 +26,14 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::io_reason;
-use crate::diagnostic::{Code, Problem};
-use crate::text::display;
 use crate::text::hex;
 
 /// The `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Bytes gathered before they are written: one write per chunk of a batch.
-const BUFFER: usize = 1 << 20;
+/// The largest record read (64 MiB): a decision with its trace is far smaller; a longer
+/// line is not a record of this engine.
+pub const MAX_RECORD: u64 = 64 << 20;
 
 /// One record as it stands in the log.
 #[derive(Debug, Deserialize)]
@@ -51,172 +54,76 @@ pub fn hash(prev: &str, decision: &[u8]) -> String {
     hex(&h.finalize())
 }
 
-/// Appends decisions to a log, holding its lock until dropped.
-#[derive(Debug)]
-pub struct LogWriter {
-    file: File,
-    name: String,
-    seq: u64,
-    prev: String,
-    buf: Vec<u8>,
+/// A place in the chain: record `seq` and its hash, written `seq:hash`. The empty log
+/// is `0:` followed by 64 zeros. Kept outside the log (a checkpoint), it lets
+/// `log verify --head` prove that the log still holds that record unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
 }
 
-impl LogWriter {
-    /// Opens (or creates) the log at `path`, waits for its lock and reads where the
-    /// chain ends.
-    pub fn open(path: &Path) -> Result<LogWriter, Problem> {
-        let name = display(path);
-        let io = |e: std::io::Error| {
-            Problem::without_span(
-                Code::Io,
-                format!("kan het logboek `{name}` niet openen: {}", io_reason(&e)),
-            )
-        };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(io)?;
-        file.lock().map_err(io)?;
-        let (seq, prev) = match last_line(&mut file).map_err(io)? {
-            Tail::Empty => (0, GENESIS.to_string()),
-            Tail::Torn => {
-                return Err(broken(
-                    &name,
-                    "de laatste regel is afgebroken (er staat geen regeleinde achter): een schrijfactie is niet afgemaakt",
-                ))
-            }
-            Tail::Line(line) => {
-                let record: Record<'_> = serde_json::from_slice(&line).map_err(|_| {
-                    broken(&name, "de laatste regel is geen geldig record")
-                })?;
-                if hash(&record.prev, record.decision.get().as_bytes()) != record.hash {
-                    return Err(broken(
-                        &name,
-                        "de hash van het laatste record klopt niet bij zijn inhoud",
+impl Head {
+    /// The head of the empty log.
+    pub fn genesis() -> Head {
+        Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+/// What `log verify` checks beyond the chain itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// The last record has this hash (nothing was added or cut off since).
+    Last(String),
+    /// Record `seq` has this hash; the log may have grown since.
+    At(Head),
+}
+
+impl std::str::FromStr for Expect {
+    type Err = String;
+
+    /// `seq:hash` (a checkpoint) or a bare `hash` (the last record).
+    fn from_str(s: &str) -> Result<Expect, String> {
+        let s = s.trim();
+        let is_hash = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
+        let hint = "schrijf `RECORD:HASH` zoals `log verify` het laat zien (bijvoorbeeld `17:9bc1…`, 64 tekens), of alleen de hash van het laatste record";
+        match s.split_once(':') {
+            Some((seq, h)) => {
+                let seq: u64 = seq
+                    .parse()
+                    .map_err(|_| format!("`{seq}` is geen recordnummer; {hint}"))?;
+                if !is_hash(h) {
+                    return Err(format!(
+                        "`{h}` is geen hash van 64 tekens 0-9 en a-f; {hint}"
                     ));
                 }
-                (record.seq, record.hash)
+                Ok(Expect::At(Head {
+                    seq,
+                    hash: h.to_ascii_lowercase(),
+                }))
             }
-        };
-        Ok(LogWriter {
-            file,
-            name,
-            seq,
-            prev,
-            buf: Vec::new(),
-        })
-    }
-
-    /// Appends one decision (its compact JSON); written at the latest by [`flush`].
-    ///
-    /// [`flush`]: LogWriter::flush
-    pub fn append(&mut self, decision: &[u8]) -> Result<(), Problem> {
-        self.seq += 1;
-        let hash = hash(&self.prev, decision);
-        self.buf.extend_from_slice(
-            format!(
-                "{{\"seq\":{},\"prev\":\"{}\",\"decision\":",
-                self.seq, self.prev
-            )
-            .as_bytes(),
-        );
-        self.buf.extend_from_slice(decision);
-        self.buf
-            .extend_from_slice(format!(",\"hash\":\"{hash}\"}}\n").as_bytes());
-        self.prev = hash;
-        if self.buf.len() >= BUFFER {
-            self.write()?;
+            None if is_hash(s) => Ok(Expect::Last(s.to_ascii_lowercase())),
+            None => Err(format!(
+                "`{s}` is geen hash van 64 tekens 0-9 en a-f; {hint}"
+            )),
         }
-        Ok(())
-    }
-
-    /// Writes what is buffered and waits until it is on disk.
-    pub fn flush(&mut self) -> Result<(), Problem> {
-        self.write()?;
-        self.file.sync_data().map_err(|e| self.io(&e))
-    }
-
-    fn write(&mut self) -> Result<(), Problem> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let result = self.file.write_all(&self.buf);
-        self.buf.clear();
-        result.map_err(|e| self.io(&e))
-    }
-
-    fn io(&self, e: &std::io::Error) -> Problem {
-        Problem::without_span(
-            Code::Io,
-            format!(
-                "kan niet in het logboek `{}` schrijven: {}",
-                self.name,
-                io_reason(e)
-            ),
-        )
-    }
-
-    /// The last record: its number and hash.
-    pub fn head(&self) -> (u64, &str) {
-        (self.seq, &self.prev)
     }
 }
 
-fn broken(name: &str, what: &str) -> Problem {
-    Problem::without_span(
-        Code::LogBroken,
-        format!("het logboek `{name}` is niet in orde: {what}"),
-    )
-    .help(format!(
-        "controleer het met `wiebetaalt log verify {name}`; er wordt niets aan toegevoegd"
-    ))
-}
-
-enum Tail {
-    Empty,
-    /// The file does not end with a newline.
-    Torn,
-    Line(Vec<u8>),
-}
-
-/// The last line of the file, read backwards in blocks.
-fn last_line(file: &mut File) -> std::io::Result<Tail> {
-    let len = file.seek(SeekFrom::End(0))?;
-    if len == 0 {
-        return Ok(Tail::Empty);
-    }
-    let mut last = [0u8; 1];
-    file.seek(SeekFrom::Start(len - 1))?;
-    file.read_exact(&mut last)?;
-    if last != [b'\n'] {
-        return Ok(Tail::Torn);
-    }
-    let mut line: Vec<u8> = Vec::new();
-    let mut end = len - 1;
-    while end > 0 {
-        let start = end.saturating_sub(8192);
-        let mut block = vec![0u8; usize::try_from(end - start).unwrap_or(0)];
-        file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut block)?;
-        if let Some(i) = block.iter().rposition(|b| *b == b'\n') {
-            let mut tail = block.get(i + 1..).unwrap_or_default().to_vec();
-            tail.extend_from_slice(&line);
-            return Ok(Tail::Line(tail));
-        }
-        block.extend_from_slice(&line);
-        line = block;
-        end = start;
-    }
-    Ok(Tail::Line(line))
-}
-
-/// A log that checks out: how many records, and the hash of the last.
+/// A log that checks out: how many records, and the last one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     pub records: u64,
-    pub head: String,
+    pub head: Head,
 }
 
 /// The first place where a log does not check out.
@@ -229,68 +136,155 @@ pub struct Break {
     pub what: String,
 }
 
-/// Checks the whole chain; `head`, when given, is the hash the last record must have
-/// (kept elsewhere, it also catches records cut off at the end).
-pub fn verify(mut input: impl BufRead, head: Option<&str>) -> Result<Verified, Break> {
-    let mut line = Vec::new();
-    let mut n: u64 = 0;
-    let mut prev = GENESIS.to_string();
-    loop {
-        line.clear();
-        let read = input.read_until(b'\n', &mut line).map_err(|e| Break {
-            line: n + 1,
-            what: format!(
-                "het logboek kan niet verder worden gelezen: {}",
-                io_reason(&e)
-            ),
-        })?;
-        if read == 0 {
-            break;
-        }
-        n += 1;
-        let at = |what: String| Break { line: n, what };
+/// The chain as it is read, record by record: one place that says what a record must be.
+#[derive(Debug, Clone)]
+struct Chain {
+    head: Head,
+}
+
+impl Chain {
+    /// Checks the next line (with its line end) against the chain so far and moves on.
+    fn next(&mut self, line: &[u8]) -> Result<(), String> {
+        let n = self.head.seq + 1;
         if line.last() != Some(&b'\n') {
-            return Err(at("deze regel is afgebroken (er staat geen regeleinde achter): een schrijfactie is niet afgemaakt, of het einde is afgeknipt".into()));
+            return Err("deze regel is afgebroken (er staat geen regeleinde achter): een schrijfactie is niet afgemaakt, of het einde is afgeknipt".into());
         }
-        let record: Record<'_> = serde_json::from_slice(&line).map_err(|_| {
-            at(
-                "deze regel is geen geldig record {seq, prev, decision, hash}: hij is veranderd"
-                    .into(),
-            )
+        let record: Record<'_> = serde_json::from_slice(line).map_err(|_| {
+            "deze regel is geen geldig record {seq, prev, decision, hash}: hij is veranderd"
+                .to_string()
         })?;
         if record.seq != n {
-            let what = if record.seq > n {
+            return Err(if record.seq > n {
                 format!("verwacht record {n}, gevonden record {}: er is een record verwijderd of de volgorde is veranderd", record.seq)
             } else {
                 format!("verwacht record {n}, gevonden record {}: de volgorde is veranderd of een record staat er twee keer", record.seq)
-            };
-            return Err(at(what));
+            });
         }
-        if record.prev != prev {
-            return Err(at(format!(
+        if record.prev != self.head.hash {
+            return Err(format!(
                 "record {n} verwijst niet naar het record ervoor (prev klopt niet): een record is verwijderd, ingevoegd of verwisseld"
-            )));
+            ));
         }
-        let computed = hash(&record.prev, record.decision.get().as_bytes());
-        if computed != record.hash {
-            return Err(at(format!(
+        if hash(&record.prev, record.decision.get().as_bytes()) != record.hash {
+            return Err(format!(
                 "de hash van record {n} klopt niet bij zijn inhoud: de beslissing of de hash is veranderd"
-            )));
+            ));
         }
-        prev = record.hash;
+        self.head = Head {
+            seq: n,
+            hash: record.hash,
+        };
+        Ok(())
     }
-    if let Some(expected) = head {
-        if expected != prev {
-            return Err(Break {
-                line: n + 1,
+}
+
+/// Reads the records of `input` on from `head` (the record before the first line),
+/// each line at most [`MAX_RECORD`] bytes. `on` hears each record's head.
+fn follow(
+    input: &mut impl BufRead,
+    head: Head,
+    on: &mut dyn FnMut(&Head) -> Result<(), String>,
+) -> Result<Head, Break> {
+    let mut chain = Chain { head };
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let line_no = chain.head.seq + 1;
+        let read = input
+            .by_ref()
+            .take(MAX_RECORD + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Break {
+                line: line_no,
                 what: format!(
-                    "het laatste record ({n}) heeft hash {prev}, verwacht {expected}: er zijn records aan het eind verwijderd of toegevoegd"
+                    "het logboek kan niet verder worden gelezen: {}",
+                    io_reason(&e)
+                ),
+            })?;
+        if read == 0 {
+            return Ok(chain.head);
+        }
+        if line.len() as u64 > MAX_RECORD {
+            return Err(Break {
+                line: line_no,
+                what: format!(
+                    "deze regel is langer dan {} MiB: dat is geen record van een beslissing",
+                    MAX_RECORD >> 20
                 ),
             });
         }
+        chain
+            .next(&line)
+            .and_then(|()| on(&chain.head))
+            .map_err(|what| Break {
+                line: line_no,
+                what,
+            })?;
     }
-    Ok(Verified {
-        records: n,
-        head: prev,
-    })
+}
+
+/// Checks the whole chain, and with `expect` also a head kept elsewhere.
+pub fn verify(mut input: impl BufRead, expect: Option<&Expect>) -> Result<Verified, Break> {
+    let mut check = |h: &Head| {
+        match expect {
+        Some(Expect::At(at)) if at.seq == h.seq && at.hash != h.hash => Err(format!(
+            "record {} heeft hash {}, maar het bewaarde ijkpunt zegt {}: het logboek is tot en met dat record veranderd of herschreven",
+            h.seq, h.hash, at.hash
+        )),
+        _ => Ok(()),
+    }
+    };
+    let head = follow(&mut input, Head::genesis(), &mut check)?;
+    match expect {
+        Some(Expect::Last(expected)) if *expected != head.hash => Err(Break {
+            line: head.seq + 1,
+            what: format!(
+                "het laatste record ({}) heeft hash {}, verwacht {expected}: er zijn records aan het eind verwijderd of toegevoegd",
+                head.seq, head.hash
+            ),
+        }),
+        Some(Expect::At(at)) if at.seq > head.seq => Err(Break {
+            line: head.seq + 1,
+            what: format!(
+                "het logboek heeft {} records, maar het bewaarde ijkpunt noemt record {}: er zijn records aan het eind verwijderd",
+                head.seq, at.seq
+            ),
+        }),
+        Some(Expect::At(at)) if at.seq == 0 && at.hash != GENESIS => Err(Break {
+            line: 1,
+            what: "het ijkpunt `0:…` hoort de hash van nullen te hebben".into(),
+        }),
+        _ => Ok(Verified {
+            records: head.seq,
+            head,
+        }),
+    }
+}
+
+/// Checks the log at `path` as it stands at one moment: the length is taken under a
+/// shared lock, so a writer that is appending (always under an exclusive lock) has
+/// finished its records, and what is appended after that moment is not read. A batch
+/// that was stopped while it added its decisions is a finding too.
+pub fn verify_file(path: &Path, expect: Option<&Expect>) -> Result<Verified, VerifyError> {
+    let file = File::open(path).map_err(VerifyError::Open)?;
+    file.lock_shared().map_err(VerifyError::Open)?;
+    let len = file.metadata().map_err(VerifyError::Open)?.len();
+    let interrupted = writer::interrupted(path);
+    file.unlock().map_err(VerifyError::Open)?;
+    let verified = verify(BufReader::with_capacity(1 << 20, file.take(len)), expect)
+        .map_err(VerifyError::Broken)?;
+    match interrupted {
+        Some(what) => Err(VerifyError::Broken(Break {
+            line: what.after.seq + 1,
+            what: what.describe(),
+        })),
+        None => Ok(verified),
+    }
+}
+
+/// Why a log file does not verify.
+#[derive(Debug)]
+pub enum VerifyError {
+    Open(std::io::Error),
+    Broken(Break),
 }

@@ -345,10 +345,6 @@ fn errors_have_one_shape_and_the_right_status() {
     ));
     assert_eq!((status, code.as_str()), (422, "not-valid"));
 
-    let big = format!(r#"{{"id": "{}"}}"#, "x".repeat(1024 * 1024));
-    let (status, code, _) = error(s.post(DECISIONS, &big));
-    assert_eq!((status, code.as_str()), (413, "too-large"));
-
     let (status, code, _) = error(answer(
         ureq::request("DELETE", &format!("{}/api/v1/regelsets", s.url)).call(),
     ));
@@ -444,6 +440,7 @@ fn stops_cleanly_on_sigterm_and_never_logs_the_case() {
     let url = url.as_str();
     let (status, _) = answer(
         ureq::post(&format!("{url}{DECISIONS}"))
+            .set("Content-Type", "application/json")
             .send_string(r#"{"id": "dossier-Jansen", "soort": "verpleging", "leeftijd": 10}"#),
     );
     assert_eq!(status, 200);

@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::io::Cursor;
+use std::io::{Cursor, Write};
 use std::path::Path;
 
 use common::{run, temp_dir};
@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use wiebetaalt::allocation::allocate;
 use wiebetaalt::load::load_rules;
-use wiebetaalt::log::{self, LogWriter};
+use wiebetaalt::log::{self, LogWriter, Wait};
 use wiebetaalt::source::Sources;
 
 const KOP: &str = "rules/kop-van-noord-holland.regels";
@@ -289,10 +289,12 @@ fn log_with(n: usize) -> Vec<u8> {
     let _ = std::fs::remove_file(&path);
     let mut log = LogWriter::open(&path).unwrap();
     for i in 0..n {
-        log.append(format!("{{\"status\":\"decided\",\"i\":{i}}}").as_bytes())
-            .unwrap();
+        log.append(
+            &[format!("{{\"status\":\"decided\",\"i\":{i}}}").as_bytes()],
+            Wait::Always,
+        )
+        .unwrap();
     }
-    log.flush().unwrap();
     drop(log);
     let bytes = std::fs::read(&path).unwrap();
     let _ = std::fs::remove_file(&path);
@@ -327,7 +329,7 @@ proptest! {
     #[test]
     fn the_log_detects_a_dropped_record(n in 2usize..8, drop in any::<prop::sample::Index>()) {
         let bytes = log_with(n);
-        let head = verify(&bytes).unwrap().head;
+        let head = log::Expect::Last(verify(&bytes).unwrap().head.hash);
         let mut recs = records(&bytes);
         let k = drop.index(recs.len());
         recs.remove(k);
@@ -380,9 +382,11 @@ fn concurrent_writers_take_turns_and_keep_one_chain() {
             s.spawn(move || {
                 for i in 0..25 {
                     let mut log = LogWriter::open(path).unwrap();
-                    log.append(format!("{{\"t\":{t},\"i\":{i}}}").as_bytes())
-                        .unwrap();
-                    log.flush().unwrap();
+                    log.append(
+                        &[format!("{{\"t\":{t},\"i\":{i}}}").as_bytes()],
+                        Wait::Always,
+                    )
+                    .unwrap();
                 }
             });
         }
@@ -752,4 +756,203 @@ fn input_cannot_lose_a_case_unnoticed() {
     let out = batch(&[&long]);
     let l = lines(&out.stdout);
     assert_eq!(l[0]["error"]["code"], "too-large");
+}
+
+/// `batch --log LOG INPUT` on the Kop van Noord-Holland, running while the test goes on
+/// (standard input piped, output discarded).
+fn batch_in_background(log: &str, input: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args([
+            "batch",
+            "--rules",
+            KOP,
+            "--peildatum",
+            "2025-09-01",
+            "--log",
+            log,
+            input,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// A checkpoint kept elsewhere accepts a log that grew since, and finds one that was
+/// cut, or cut and then grown again to the same length or longer.
+#[test]
+fn a_checkpoint_tells_growth_from_rewriting() {
+    let dir = temp_dir("log-checkpoint");
+    let path = dir.join("log.jsonl");
+    let log = path.to_str().unwrap();
+    let bytes = log_with(5);
+    let recs = records(&bytes);
+    std::fs::write(&path, recs[..3].concat()).unwrap();
+    let three = common::checkpoint(log);
+    assert!(three.starts_with("3:"), "{three}");
+    let verify_at = |head: &str| run(&["log", "verify", "--head", head, log], None);
+
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(verify_at(&three).status.code(), Some(0), "grown is fine");
+    let five = common::checkpoint(log);
+    let hash = five.split_once(':').unwrap().1.to_string();
+    assert_eq!(
+        verify_at(&hash).status.code(),
+        Some(0),
+        "a bare hash is the last"
+    );
+
+    // Cut.
+    std::fs::write(&path, recs[..2].concat()).unwrap();
+    let out = verify_at(&three);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("verwijderd"));
+    // Cut, then appended to again: the chain is whole, the checkpoint is not in it.
+    let mut writer = LogWriter::open(&path).unwrap();
+    for i in 0..3 {
+        writer
+            .append(&[format!("{{\"anders\":{i}}}").as_bytes()], Wait::Always)
+            .unwrap();
+    }
+    drop(writer);
+    assert_eq!(run(&["log", "verify", log], None).status.code(), Some(0));
+    let out = verify_at(&three);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("herschreven"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A checkpoint that is not one is refused as such.
+    let out = verify_at("3:abc");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A batch killed before it has decided every case adds nothing to the log, and leaves
+/// nothing of the cases behind; run again, each case is in the log once.
+#[test]
+fn a_batch_killed_before_the_end_adds_nothing() {
+    let dir = temp_dir("log-killed");
+    let path = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let log = path.to_str().unwrap();
+    let case = write(&dir, "a.yaml", "soort: vervoer\nafstand_km: 3\n");
+    assert_eq!(
+        run(&["eval", "--rules", KOP, "--log", log, &case], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    let before = std::fs::read(&path).unwrap();
+    let mut child = batch_in_background(log, "-");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(JSONL.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the log changed");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "left behind: {left:?}");
+    let input = write(&dir, "c.jsonl", JSONL);
+    let out = batch(&["--peildatum", "2025-09-01", "--log", log, &input]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(common::verified(log).contains("4 records"));
+}
+
+/// A batch stopped while it added its decisions leaves its marker: every writer refuses
+/// the log, `log verify` names the records concerned, until the marker is removed.
+#[test]
+fn a_batch_stopped_while_recording_stops_every_writer() {
+    let dir = temp_dir("log-marker");
+    let path = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let log = path.to_str().unwrap();
+    let case = write(&dir, "a.yaml", "soort: vervoer\nafstand_km: 3\n");
+    let eval = || run(&["eval", "--rules", KOP, "--log", log, &case], None);
+    assert_eq!(eval().status.code(), Some(0));
+    let head = common::checkpoint(log);
+    let marker = format!("{log}.vastleggen");
+    std::fs::write(
+        &marker,
+        format!("{{\"after\":\"{head}\",\"decisions\":1000}}"),
+    )
+    .unwrap();
+    let out = eval();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("na record 1") && err.contains("vastleggen"),
+        "{err}"
+    );
+    let out = batch(&[
+        "--peildatum",
+        "2025-09-01",
+        "--log",
+        log,
+        &write(&dir, "c.jsonl", JSONL),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let out = run(&["log", "verify", log], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1000"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args([
+            "serve",
+            "--rules",
+            "rules",
+            "--addr",
+            "127.0.0.1:0",
+            "--log",
+            log,
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::remove_file(&marker).unwrap();
+    assert_eq!(eval().status.code(), Some(0));
+    assert!(common::verified(log).contains("2 records"));
+}
+
+/// `log verify` while a batch is adding its decisions sees a whole log each time.
+#[test]
+fn verify_during_a_batch_sees_a_whole_log() {
+    let dir = temp_dir("log-during");
+    let path = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let log = path.to_str().unwrap();
+    let cases: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"c{i}\",\"soort\":\"vervoer\",\"afstand_km\":{}}}\n",
+                i % 30
+            )
+        })
+        .collect();
+    let input = write(&dir, "veel.jsonl", &cases);
+    let mut child = batch_in_background(log, &input);
+    let mut checks = 0;
+    while child.try_wait().unwrap().is_none() {
+        if path.exists() {
+            let out = run(&["log", "verify", log], None);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checks += 1;
+        }
+    }
+    assert!(matches!(child.wait().unwrap().code(), Some(0 | 3)));
+    assert!(checks > 0);
+    assert!(common::verified(log).contains("20000 records"));
 }

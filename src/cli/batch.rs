@@ -1,6 +1,6 @@
 //! `wiebetaalt batch --rules FILE INPUT`: many cases, one JSON line each.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::{exit, load_or_report, Io};
@@ -58,8 +58,14 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
             Err(e) => return fail(io, vec![Problem::unreadable("de casussen", args.input, &e)]),
         }
     };
+    // The log is checked before anything is decided; the decisions are set aside
+    // beside it and added only when the whole batch has been decided and written.
     let mut log = match args.log.map(LogWriter::open).transpose() {
         Ok(log) => log,
+        Err(p) => return fail(io, vec![p]),
+    };
+    let mut staged = match args.log.map(stage).transpose() {
+        Ok(staged) => staged,
         Err(p) => return fail(io, vec![p]),
     };
     let mut target = match args.output.map(Target::open).transpose() {
@@ -103,7 +109,7 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
             input,
             format,
             out,
-            log.as_mut(),
+            staged.as_mut().map(|s| s as &mut dyn Write),
             options,
             &mut on_progress,
         )
@@ -126,13 +132,38 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
         Err(e) => return fail(io, batch_problems(e, args)),
     };
     let _ = write!(io.err, "{}", summary.text(&rs));
-    if let (Some(log), Some(path)) = (&log, args.log) {
-        let (seq, hash) = log.head();
-        let _ = writeln!(
-            io.err,
-            "Logboek {}: laatste record {seq}, hash {hash}",
-            display(path)
-        );
+    if let (Some(log), Some(staged), Some(path)) = (&mut log, staged, args.log) {
+        let decided = summary.statuses.iter().sum();
+        let committed = staged
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|mut file| file.rewind().map(|()| file))
+            .map_err(|e| {
+                Problem::without_span(
+                    Code::LogFailed,
+                    format!(
+                        "kan de beslissingen niet in het logboek zetten: {}",
+                        io_reason(&e)
+                    ),
+                )
+            })
+            .and_then(|file| log.commit(&mut BufReader::with_capacity(1 << 20, file), decided));
+        match committed {
+            Ok(head) => {
+                let _ = writeln!(
+                    io.err,
+                    "Logboek {}: {decided} beslissingen vastgelegd; ijkpunt {head}",
+                    display(path)
+                );
+            }
+            Err(p) => {
+                let _ = writeln!(
+                    io.err,
+                    "de beslissingen hierboven zijn geschreven, maar niet (alle) vastgelegd"
+                );
+                return fail(io, vec![p]);
+            }
+        }
     }
     if summary.invalid > 0 || summary.unfinished_line.is_some() {
         exit::FINDING
@@ -156,8 +187,38 @@ fn batch_problems(e: BatchError, args: &Args<'_>) -> Vec<Problem> {
             Code::Io,
             format!("kan de beslissingen niet schrijven: {}", io_reason(&e)),
         )],
+        BatchError::Stage(e) => vec![Problem::without_span(
+            Code::LogFailed,
+            format!(
+                "kan de beslissingen niet klaarzetten voor het logboek: {}",
+                io_reason(&e)
+            ),
+        )
+        .help("er is niets vastgelegd; maak ruimte naast het logboek en draai de batch opnieuw")],
         BatchError::Log(p) => vec![*p],
     }
+}
+
+/// A file beside the log (same disk, only readable by this user, without a name in the
+/// directory, so nothing of it stays behind even when the batch is killed) where the
+/// decisions wait until the batch has finished.
+fn stage(log: &Path) -> Result<std::io::BufWriter<std::fs::File>, Problem> {
+    let dir = match log.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    tempfile::tempfile_in(dir)
+        .map(|f| std::io::BufWriter::with_capacity(1 << 20, f))
+        .map_err(|e| {
+            Problem::without_span(
+                Code::LogFailed,
+                format!(
+                    "kan naast het logboek `{}` geen werkbestand aanmaken: {}",
+                    display(log),
+                    io_reason(&e)
+                ),
+            )
+        })
 }
 
 /// A progress bar on standard error, for a file of known size on a terminal.

@@ -1,19 +1,18 @@
 //! `wiebetaalt log verify LOG`, and `--log` of `eval`.
 
-use std::io::BufReader;
 use std::path::Path;
 
 use super::{exit, Io};
 use crate::case::Case;
 use crate::diagnostic::{Code, Problem};
 use crate::eval::Decision;
-use crate::log::{self, LogWriter};
+use crate::log::{self, Expect, LogWriter, VerifyError, Wait};
 use crate::report;
 use crate::ruleset::RuleSet;
 use crate::source::Sources;
 use crate::text::display;
 
-/// Appends one decision to an open log (whose lock is held); says where it went.
+/// Appends one decision to an open log; says where it went.
 pub(super) fn append_one(
     mut log: LogWriter,
     path: &Path,
@@ -23,34 +22,30 @@ pub(super) fn append_one(
 ) -> Result<String, Problem> {
     let mut line = Vec::new();
     report::json::write_decision(&mut line, rs, case, decision);
-    log.append(&line)?;
-    log.flush()?;
-    let (seq, hash) = log.head();
+    let head = log.append(&[&line], Wait::Always)?;
     Ok(format!(
-        "Vastgelegd in {} als record {seq} (hash {hash})",
-        display(path)
+        "Vastgelegd in {} als record {} (ijkpunt {head})",
+        display(path),
+        head.seq
     ))
 }
 
-pub(super) fn verify(path: &Path, head: Option<&str>, io: &mut Io<'_>) -> u8 {
+pub(super) fn verify(path: &Path, expect: Option<&Expect>, io: &mut Io<'_>) -> u8 {
     let name = display(path);
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            let p = Problem::unreadable("het logboek", &name, &e);
-            io.problems(vec![p], &Sources::new());
-            return exit::FAILED;
-        }
-    };
-    match log::verify(BufReader::with_capacity(1 << 20, file), head) {
+    match log::verify_file(path, expect) {
         Ok(v) => {
             io.output(&format!(
-                "Logboek {name} is in orde: {} records, laatste hash {}\n",
+                "Logboek {name} is in orde: {} records; ijkpunt {}\n",
                 v.records, v.head
             ));
             exit::OK
         }
-        Err(b) => {
+        Err(VerifyError::Open(e)) => {
+            let p = Problem::unreadable("het logboek", &name, &e);
+            io.problems(vec![p], &Sources::new());
+            exit::FAILED
+        }
+        Err(VerifyError::Broken(b)) => {
             let p = Problem::without_span(
                 Code::LogBroken,
                 format!("{name}:{}: {}", b.line, b.what),

@@ -259,6 +259,11 @@ pub enum Command {
         /// Leg elke beslissing ook vast in dit logboek (een hashketen, JSON Lines).
         #[arg(long, value_name = "BESTAND")]
         log: Option<PathBuf>,
+        /// Hoeveel seconden een verzoek mag duren; zo lang mag ook het versturen van de
+        /// kop duren en een verbinding stil blijven, en zo lang krijgen lopende verzoeken
+        /// bij het stoppen.
+        #[arg(long, value_name = "SECONDEN", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        timeout: u64,
     },
 }
 
@@ -268,10 +273,11 @@ pub enum LogCommand {
     Verify {
         /// Het logboek.
         file: PathBuf,
-        /// De hash die het laatste record moet hebben (elders bewaard): vangt ook
-        /// records die aan het eind zijn weggeknipt.
-        #[arg(long, value_name = "HASH")]
-        head: Option<String>,
+        /// Een elders bewaard ijkpunt `RECORD:HASH` (zoals `log verify` het toont): dat
+        /// record moet die hash nog hebben, ook als het logboek sindsdien is gegroeid.
+        /// Alleen een hash: het laatste record moet die hash hebben.
+        #[arg(long, value_name = "IJKPUNT")]
+        head: Option<crate::log::Expect>,
     },
 }
 
@@ -477,7 +483,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         ),
         Command::Log {
             command: LogCommand::Verify { file, head },
-        } => log::verify(&file, head.as_deref(), io),
+        } => log::verify(&file, head.as_ref(), io),
         Command::Replay {
             decision,
             rules,
@@ -488,7 +494,18 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             peildatum,
             base,
         } => test::run(&files, peildatum, base, io),
-        Command::Serve { rules, addr, log } => serve::run(&rules, addr, log.as_deref(), io),
+        Command::Serve {
+            rules,
+            addr,
+            log,
+            timeout,
+        } => serve::run(
+            &rules,
+            addr,
+            log.as_deref(),
+            std::time::Duration::from_secs(timeout),
+            io,
+        ),
         Command::Ask {
             rules,
             format,

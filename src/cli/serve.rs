@@ -8,6 +8,7 @@ pub(super) fn run(
     dir: &Path,
     addr: std::net::SocketAddr,
     log: Option<&Path>,
+    timeout: std::time::Duration,
     io: &mut Io<'_>,
 ) -> u8 {
     // Logs go to standard error; `RUST_LOG` can change the level.
@@ -24,6 +25,7 @@ pub(super) fn run(
         color: io.color,
         log,
         clock: io.clock,
+        timeout,
     };
     match crate::serve::run(&options, io.out) {
         Ok(()) => exit::OK,

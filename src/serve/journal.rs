@@ -1,24 +1,31 @@
 //! The service's decision log: decisions from all requests are appended in groups.
 //!
-//! One thread owns the appending. It takes every decision that has arrived, opens the
-//! log (taking its lock, reading where the chain ends), appends the group, `fsync`s and
-//! lets go of the lock; only then do the requests of that group get their answer. One
-//! lock and one `fsync` per group keep the service fast, and releasing the lock between
-//! groups lets a `batch` or an `eval --log` on the same file take its turn.
+//! One thread owns the appending and one [`LogWriter`], opened (and the whole chain
+//! checked) at start. It takes every decision that has arrived, appends them as one
+//! group (one lock, one write, one `fsync`) and only then answers the requests of
+//! that group. A request answers its client only after that answer, so a decision the
+//! client receives is on disk, and a decision that is refused (the log changed behind
+//! the service's back, the disk is full, the lock stayed taken past the deadline) is not
+//! in the log at all. A request whose client has gone before its group is written is
+//! left out.
 
 use std::path::Path;
 use std::sync::mpsc::{channel, Receiver, Sender};
+use std::time::Instant;
 
 use tokio::sync::oneshot;
 
-use crate::log::LogWriter;
+use crate::diagnostic::{Code, Problem};
+use crate::log::{LogWriter, Wait};
 
 /// Decisions gathered into one group at most.
 const GROUP: usize = 4096;
 
 struct Entry {
     decision: Vec<u8>,
-    done: oneshot::Sender<Result<u64, String>>,
+    /// Until when the request waits for the log's lock.
+    deadline: Instant,
+    done: oneshot::Sender<Result<u64, Problem>>,
 }
 
 /// A handle to the appending thread; cheap to share.
@@ -34,33 +41,37 @@ impl std::fmt::Debug for Entry {
 }
 
 impl Journal {
-    /// Checks that the log at `path` can be appended to (creating it if needed), then
+    /// Opens the log at `path` (creating it if needed) and checks its whole chain, then
     /// starts the appending thread. It ends when the last handle is dropped.
-    pub fn start(path: &Path) -> Result<Journal, String> {
-        drop(LogWriter::open(path).map_err(|p| p.message)?);
+    pub fn start(path: &Path) -> Result<Journal, Problem> {
+        let writer = LogWriter::open_verified(path)?;
         let (tx, rx) = channel();
-        let path = path.to_path_buf();
         std::thread::Builder::new()
             .name("logboek".into())
-            .spawn(move || append_groups(&path, &rx))
-            .map_err(|e| format!("kan het logboek niet starten: {e}"))?;
+            .spawn(move || append_groups(writer, &rx))
+            .map_err(|e| {
+                Problem::without_span(Code::Io, format!("kan het logboek niet starten: {e}"))
+            })?;
         Ok(Journal { tx })
     }
 
     /// Appends one decision (compact JSON); answers with its record number once it is
-    /// on disk, or why it could not be logged.
-    pub async fn append(&self, decision: Vec<u8>) -> Result<u64, String> {
+    /// on disk, or why it is not in the log. Waits for the log's lock until `deadline`.
+    pub async fn append(&self, decision: Vec<u8>, deadline: Instant) -> Result<u64, Problem> {
+        let stopped = || Problem::without_span(Code::LogFailed, "het logboek is gestopt");
         let (done, answer) = oneshot::channel();
         self.tx
-            .send(Entry { decision, done })
-            .map_err(|_| "het logboek is gestopt".to_string())?;
-        answer
-            .await
-            .unwrap_or_else(|_| Err("het logboek is gestopt".to_string()))
+            .send(Entry {
+                decision,
+                deadline,
+                done,
+            })
+            .map_err(|_| stopped())?;
+        answer.await.unwrap_or_else(|_| Err(stopped()))
     }
 }
 
-fn append_groups(path: &Path, rx: &Receiver<Entry>) {
+fn append_groups(mut writer: LogWriter, rx: &Receiver<Entry>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < GROUP {
@@ -69,24 +80,22 @@ fn append_groups(path: &Path, rx: &Receiver<Entry>) {
                 Err(_) => break,
             }
         }
-        let written = LogWriter::open(path).and_then(|mut log| {
-            let mut seqs = Vec::with_capacity(group.len());
-            for entry in &group {
-                log.append(&entry.decision)?;
-                seqs.push(log.head().0);
-            }
-            log.flush()?;
-            Ok(seqs)
-        });
-        match written {
-            Ok(seqs) => {
-                for (entry, seq) in group.into_iter().zip(seqs) {
-                    let _ = entry.done.send(Ok(seq));
+        // A client that has gone gets no record.
+        group.retain(|e| !e.done.is_closed());
+        let Some(deadline) = group.iter().map(|e| e.deadline).min() else {
+            continue;
+        };
+        let decisions: Vec<&[u8]> = group.iter().map(|e| e.decision.as_slice()).collect();
+        match writer.append(&decisions, Wait::Until(deadline)) {
+            Ok(head) => {
+                let first = head.seq + 1 - group.len() as u64;
+                for (i, entry) in group.into_iter().enumerate() {
+                    let _ = entry.done.send(Ok(first + i as u64));
                 }
             }
             Err(problem) => {
                 for entry in group {
-                    let _ = entry.done.send(Err(problem.message.clone()));
+                    let _ = entry.done.send(Err(problem.clone()));
                 }
             }
         }

@@ -9,6 +9,7 @@
 
 mod api;
 mod journal;
+mod server;
 
 pub use journal::Journal;
 
@@ -39,8 +40,12 @@ use crate::source::Sources;
 
 /// The largest request body accepted.
 pub const BODY_LIMIT: usize = 1024 * 1024;
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one request may take, unless `serve --timeout` says otherwise.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest address (path and query) accepted.
+const URI_LIMIT: usize = 8 * 1024;
+/// The most header bytes (names and values) accepted.
+const HEADER_LIMIT: usize = 16 * 1024;
 
 /// The checked rule sets, by id (the file stem).
 #[derive(Debug, Clone)]
@@ -50,6 +55,11 @@ pub struct Catalog {
     journal: Option<Journal>,
     /// Today's date, for cases without a `peildatum`.
     clock: fn() -> jiff::civil::Date,
+    /// Decisions and questions computed at once, on threads of their own (never on the
+    /// threads that serve connections).
+    work: Arc<tokio::sync::Semaphore>,
+    /// How long a request may take (and a connection may stay silent).
+    timeout: Duration,
 }
 
 impl Catalog {
@@ -79,10 +89,13 @@ impl Catalog {
                 dir.display()
             ));
         }
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let mut catalog = Catalog {
             sets: BTreeMap::new(),
             journal: None,
             clock,
+            work: Arc::new(tokio::sync::Semaphore::new(cores * 4)),
+            timeout: TIMEOUT,
         };
         // Rule files are named by the served directory's own name and the file name
         // (`rules/nijmegen.regels`), never by a path of this server.
@@ -119,6 +132,12 @@ impl Catalog {
         self.sets.len()
     }
 
+    /// Gives every request `timeout` instead of [`TIMEOUT`].
+    pub fn with_timeout(mut self, timeout: Duration) -> Catalog {
+        self.timeout = timeout;
+        self
+    }
+
     /// Records every decision in `journal` from now on.
     pub fn with_journal(mut self, journal: Journal) -> Catalog {
         self.journal = Some(journal);
@@ -130,10 +149,16 @@ impl Catalog {
     }
 }
 
-/// The application: every route, with the body limit, the timeout, JSON errors for
-/// what the framework answers itself, and request logging.
+/// The application: every route, with the limits, the timeout, JSON errors for what
+/// the framework answers itself, and request logging.
+///
+/// Decisions are not under the general timeout: a decision is recorded in the log
+/// before it is answered, and a timeout that cut in between would answer with an
+/// error what the log holds as given. [`decide`] keeps its own deadline for reading,
+/// deciding and waiting for the log, and answers after the log has.
 pub fn app(catalog: Catalog) -> Router {
-    Router::new()
+    let timeout = catalog.timeout;
+    let timed = Router::new()
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
         .route("/style.css", get(page::style))
@@ -141,23 +166,26 @@ pub fn app(catalog: Catalog) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/regelsets", get(list))
         .route("/api/v1/regelsets/{id}", get(detail))
-        .route("/api/v1/regelsets/{id}/decisions", post(decide))
         .route("/api/v1/regelsets/{id}/questions", post(questions))
         .fallback(not_found)
-        .with_state(Arc::new(catalog))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(json_errors_and_log))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            TIMEOUT,
-        ))
+            timeout,
+        ));
+    Router::new()
+        .route("/api/v1/regelsets/{id}/decisions", post(decide))
+        .merge(timed)
+        .with_state(Arc::new(catalog))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn(json_errors_and_log))
 }
 
-/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight (see
+/// [`server`] for the limits on connections).
 pub async fn serve(listener: tokio::net::TcpListener, catalog: Catalog) -> std::io::Result<()> {
-    axum::serve(listener, app(catalog))
-        .with_graceful_shutdown(shutdown())
-        .await
+    let timeout = catalog.timeout;
+    server::serve(listener, app(catalog), timeout, shutdown()).await
 }
 
 async fn shutdown() {
@@ -179,7 +207,6 @@ async fn shutdown() {
         () = ctrl_c => {},
         () = term => {},
     }
-    tracing::info!("afsluiten: lopende verzoeken worden afgemaakt");
 }
 
 /// An API error: `{"error": {"code", "message"}}` with its HTTP status.
@@ -251,13 +278,9 @@ async fn detail(
     Ok(axum::Json(api::detail(&id, &rs)))
 }
 
-/// The case of a request body, and its decision.
-fn case_and_decision(
-    catalog: &Catalog,
-    rs: &RuleSet,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(crate::case::Case, crate::eval::Decision), ApiError> {
-    let body = body.map_err(|e| {
+/// The bytes of a request body, or the answer when it could not be read.
+fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
         } else {
@@ -267,8 +290,16 @@ fn case_and_decision(
                 "het verzoek kon niet gelezen worden",
             )
         }
-    })?;
-    let text = std::str::from_utf8(&body).map_err(|e| {
+    })
+}
+
+/// The case of a request body, and its decision.
+fn case_and_decision(
+    clock: fn() -> jiff::civil::Date,
+    rs: &RuleSet,
+    body: &[u8],
+) -> Result<(crate::case::Case, crate::eval::Decision), ApiError> {
+    let text = std::str::from_utf8(body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             Code::CaseSyntax,
@@ -291,9 +322,52 @@ fn case_and_decision(
         };
         ApiError::new(status, code, Problems::one_line(&problems))
     })?;
-    let date = case.reference_date.unwrap_or_else(catalog.clock);
+    let date = case.reference_date.unwrap_or_else(clock);
     let decision = evaluate(rs, &case, date).map_err(|e| eval_error(rs, &e))?;
     Ok((case, decision))
+}
+
+/// Runs `work` on a thread of its own, at most [`Catalog::work`] at once, and answers
+/// 408 when it has not finished by `deadline`. The permit goes with the work, so work
+/// that runs on after its answer still counts.
+async fn off_the_workers<T: Send + 'static>(
+    catalog: &Catalog,
+    deadline: Instant,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let deadline = tokio::time::Instant::from_std(deadline);
+    let permit = tokio::time::timeout_at(deadline, Arc::clone(&catalog.work).acquire_owned())
+        .await
+        .map_err(|_| timeout())?
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Code::Internal,
+                "de webservice stopt",
+            )
+        })?;
+    let task = tokio::task::spawn_blocking(move || {
+        let answer = work();
+        drop(permit);
+        answer
+    });
+    match tokio::time::timeout_at(deadline, task).await {
+        Err(_) => Err(timeout()),
+        Ok(Err(_)) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Internal,
+            "de webservice kon deze casus niet afhandelen",
+        )),
+        Ok(Ok(answer)) => Ok(answer),
+    }
+}
+
+fn timeout() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        Code::Timeout,
+        "het verzoek duurde te lang; probeer het opnieuw",
+    )
 }
 
 fn eval_error(rs: &RuleSet, e: &EvalError) -> ApiError {
@@ -340,30 +414,62 @@ fn record(query: Option<&str>) -> Result<bool, ApiError> {
 async fn decide(
     State(catalog): Shared,
     UrlPath(id): UrlPath<String>,
-    uri: axum::http::Uri,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
+    use axum::extract::FromRequest;
+    let deadline = Instant::now() + catalog.timeout;
     let rs = find(&catalog, &id)?;
-    let record = record(uri.query())?;
-    let (case, decision) = case_and_decision(&catalog, &rs, body)?;
-    if let (Some(journal), true) = (&catalog.journal, record) {
-        let mut line = Vec::new();
-        crate::report::json::write_decision(&mut line, &rs, &case, &decision);
-        journal.append(line).await.map_err(|message| {
-            tracing::error!(regelset = %id, "logboek: {message}");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, Code::LogFailed, message)
-        })?;
-    }
-    tracing::info!(
-        regelset = %id,
-        status = %decision.status.as_str(),
-        "beslissing"
-    );
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        show(&rs, &case, &decision, Format::Json),
+    let record = record(request.uri().query())? && catalog.journal.is_some();
+    let body = tokio::time::timeout_at(
+        tokio::time::Instant::from_std(deadline),
+        Bytes::from_request(request, &()),
     )
-        .into_response())
+    .await
+    .map_err(|_| timeout())?;
+    let body = body_bytes(body)?;
+    let clock = catalog.clock;
+    let set = Arc::clone(&rs);
+    let (shown, line, status) = off_the_workers(&catalog, deadline, move || {
+        let (case, decision) = case_and_decision(clock, &set, &body)?;
+        let line = record.then(|| {
+            let mut line = Vec::new();
+            crate::report::json::write_decision(&mut line, &set, &case, &decision);
+            line
+        });
+        Ok::<_, ApiError>((
+            show(&set, &case, &decision, Format::Json),
+            line,
+            decision.status.as_str(),
+        ))
+    })
+    .await??;
+    if let (Some(journal), Some(line)) = (&catalog.journal, line) {
+        journal
+            .append(line, deadline)
+            .await
+            .map_err(|problem| not_recorded(&id, &problem))?;
+    }
+    tracing::info!(regelset = %id, status = %status, "beslissing");
+    Ok(([(header::CONTENT_TYPE, "application/json")], shown).into_response())
+}
+
+/// The answer when a decision could not be recorded: it is not given either. The
+/// cause (which names the log's path) goes to the service's own log only.
+fn not_recorded(id: &str, problem: &crate::diagnostic::Problem) -> ApiError {
+    tracing::error!(regelset = %id, "logboek: {}", problem.message);
+    if problem.code == Code::Timeout {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Code::Timeout,
+            "het logboek is bezet; de beslissing is niet gegeven en niet vastgelegd. Probeer het zo opnieuw",
+        )
+    } else {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Code::LogFailed,
+            "de beslissing kon niet in het logboek worden vastgelegd en is daarom niet gegeven; de beheerder vindt de oorzaak in het verslag van de webservice",
+        )
+    }
 }
 
 /// `POST /api/v1/regelsets/{id}/questions`: which facts can still change the outcome of
@@ -375,17 +481,23 @@ async fn questions(
     UrlPath(id): UrlPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::Json<Json>, ApiError> {
+    let deadline = Instant::now() + catalog.timeout;
     let rs = find(&catalog, &id)?;
-    let (case, decision) = case_and_decision(&catalog, &rs, body)?;
-    let open =
-        crate::interview::questions(&rs, &case, &decision).map_err(|e| eval_error(&rs, &e))?;
-    let names: Vec<&str> = open.iter().map(|f| rs.fact_name(*f)).collect();
-    Ok(axum::Json(json!({
-        "status": decision.status.as_str(),
-        "complete": names.is_empty(),
-        "next": names.first(),
-        "open": names,
-    })))
+    let body = body_bytes(body)?;
+    let clock = catalog.clock;
+    off_the_workers(&catalog, deadline, move || {
+        let (case, decision) = case_and_decision(clock, &rs, &body)?;
+        let open =
+            crate::interview::questions(&rs, &case, &decision).map_err(|e| eval_error(&rs, &e))?;
+        let names: Vec<&str> = open.iter().map(|f| rs.fact_name(*f)).collect();
+        Ok(axum::Json(json!({
+            "status": decision.status.as_str(),
+            "complete": names.is_empty(),
+            "next": names.first(),
+            "open": names,
+        })))
+    })
+    .await?
 }
 
 fn too_large() -> ApiError {
@@ -407,6 +519,99 @@ async fn not_found() -> ApiError {
     )
 }
 
+/// Refuses, before anything is read of the body, a request that is too large, has an
+/// address or headers that are too long, sends a case that is not JSON, or comes from
+/// a web page on another site (so such a page cannot have decisions recorded).
+async fn guard(request: Request, next: Next) -> Response {
+    match refusal(&request) {
+        Some(error) => error.into_response(),
+        None => next.run(request).await,
+    }
+}
+
+fn refusal(request: &Request) -> Option<ApiError> {
+    let address = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if address > URI_LIMIT {
+        return Some(ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            Code::TooLarge,
+            format!("het adres is langer dan {} KiB", URI_LIMIT / 1024),
+        ));
+    }
+    let headers = request.headers();
+    let head: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if head > HEADER_LIMIT {
+        return Some(ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Code::TooLarge,
+            format!(
+                "de kopregels van het verzoek zijn samen groter dan {} KiB",
+                HEADER_LIMIT / 1024
+            ),
+        ));
+    }
+    if request.method() != axum::http::Method::POST {
+        return None;
+    }
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if length.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return Some(too_large());
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Some(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Code::BadRequest,
+            "stuur de casus als JSON, met de kopregel `Content-Type: application/json`",
+        ));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        if !same_site(origin, headers) {
+            return Some(ApiError::new(
+                StatusCode::FORBIDDEN,
+                Code::BadRequest,
+                "een verzoek vanaf een andere website wordt geweigerd: de webservice beslist voor haar eigen pagina en voor programma's",
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `Origin` names the site the request was sent to (`Host`, or the
+/// `X-Forwarded-Host` a proxy in front sets).
+fn same_site(origin: &HeaderValue, headers: &axum::http::HeaderMap) -> bool {
+    let Some(authority) = origin.to_str().ok().and_then(|o| {
+        o.strip_prefix("http://")
+            .or_else(|| o.strip_prefix("https://"))
+    }) else {
+        return false;
+    };
+    let host = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+    };
+    [host("x-forwarded-host"), host("host")]
+        .into_iter()
+        .flatten()
+        .any(|h| h.eq_ignore_ascii_case(authority))
+}
+
 /// Turns the framework's own error answers (wrong method, timeout, ...) into the JSON
 /// error shape, and logs every request without its body.
 async fn json_errors_and_log(request: Request, next: Next) -> Response {
@@ -426,10 +631,7 @@ async fn json_errors_and_log(request: Request, next: Next) -> Response {
                 "dit adres kent deze methode niet (gebruik GET voor een regelset, POST voor een beslissing)".to_string(),
             ),
             StatusCode::PAYLOAD_TOO_LARGE => (Code::TooLarge, too_large().message),
-            StatusCode::REQUEST_TIMEOUT => (
-                Code::Timeout,
-                "het verzoek duurde te lang; probeer het opnieuw".to_string(),
-            ),
+            StatusCode::REQUEST_TIMEOUT => (Code::Timeout, timeout().message),
             s if s.is_server_error() => (
                 Code::Internal,
                 format!("de webservice kon het verzoek niet afhandelen (HTTP {})", s.as_u16()),
@@ -470,14 +672,21 @@ pub struct Options<'a> {
     pub log: Option<&'a Path>,
     /// Today's date.
     pub clock: fn() -> jiff::civil::Date,
+    /// How long a request may take.
+    pub timeout: Duration,
 }
 
 /// Binds, reports the address on standard output, and serves until stopped.
 pub fn run(options: &Options<'_>, out: &mut dyn std::io::Write) -> Result<(), String> {
     let addr = options.addr;
-    let mut catalog = Catalog::load(options.dir, options.color, options.clock)?;
+    let mut catalog =
+        Catalog::load(options.dir, options.color, options.clock)?.with_timeout(options.timeout);
     if let Some(path) = options.log {
-        catalog = catalog.with_journal(Journal::start(path)?);
+        let journal = Journal::start(path).map_err(|p| {
+            let help = p.help.map(|h| format!("\n  help: {h}")).unwrap_or_default();
+            format!("{}{help}", p.message)
+        })?;
+        catalog = catalog.with_journal(journal);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -199,8 +199,22 @@ pub fn spawn_server(
     extra: &[&str],
     stderr: std::process::Stdio,
 ) -> (std::process::Child, String) {
+    spawn_server_with("", dir, extra, stderr)
+}
+
+/// [`spawn_server`] through `sh`, after the shell commands `limits` (such as `ulimit -n
+/// 64;`), so that a test can start the service with less than the machine has.
+pub fn spawn_server_with(
+    limits: &str,
+    dir: &str,
+    extra: &[&str],
+    stderr: std::process::Stdio,
+) -> (std::process::Child, String) {
     use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{limits} exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_wiebetaalt"))
         .args(["serve", "--rules", dir, "--addr", "127.0.0.1:0"])
         .args(extra)
         .env("NO_COLOR", "1")
@@ -269,4 +283,15 @@ pub fn verified(log: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The checkpoint of the last record of a log in order (`seq:hash`), as `log verify`
+/// prints it.
+pub fn checkpoint(log: &str) -> String {
+    verified(log)
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string()
 }

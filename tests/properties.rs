@@ -13,7 +13,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use wiebetaalt::case::{parse_case, Case};
-use wiebetaalt::eval::{decide, decide_traced, evaluate, Scratch, Status};
+use wiebetaalt::eval::{decide, decide_more, decide_traced, evaluate, Scratch, Status};
 use wiebetaalt::load::load_rules;
 use wiebetaalt::report;
 use wiebetaalt::ruleset::{Fact, RuleSet, Type, Value};
@@ -336,6 +336,38 @@ fn deciding_without_the_trace_gives_the_same_decision() {
             );
         }
         prop_assert_eq!(&again.payment, &full.payment);
+        Ok(())
+    });
+}
+
+/// Deciding a larger case from what a smaller one knew ([`decide_more`], as the analysis
+/// does) gives exactly what deciding it afresh gives: every rule's condition and result,
+/// every decision, the missing facts and the payment.
+#[test]
+fn deciding_from_a_smaller_case_gives_the_same_decision() {
+    for_cases(|rs, facts| {
+        let first = case(known(&facts));
+        let more = case(
+            facts
+                .iter()
+                .map(|(known, v, add)| (*known || *add).then(|| v.clone()))
+                .collect(),
+        );
+        let mut fresh = Scratch::new();
+        let expected = decide(rs, &mut fresh, &more, date()).unwrap();
+        let mut scratch = Scratch::new();
+        decide(rs, &mut scratch, &first, date()).unwrap();
+        let known = scratch.conditions().to_vec();
+        let verdict = decide_more(rs, &mut scratch, &more, date(), &known).unwrap();
+        prop_assert_eq!(verdict, expected);
+        prop_assert_eq!(scratch.conditions(), fresh.conditions());
+        for r in rs.rule_ids() {
+            prop_assert_eq!(scratch.result(r), fresh.result(r));
+        }
+        prop_assert_eq!(
+            scratch.decision(rs, verdict, &more),
+            fresh.decision(rs, expected, &more)
+        );
         Ok(())
     });
 }

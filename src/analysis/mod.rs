@@ -31,7 +31,9 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::eval::{evaluate_with, first_open, Decision, EvalError, Status, Waiting};
+use crate::eval::{
+    evaluate_with, first_open, first_open_decided, Decision, EvalError, Scratch, Status, Waiting,
+};
 use crate::ruleset::{Outcome, RuleSet};
 pub use describe::{describe, Limit};
 pub use space::{Space, View};
@@ -111,10 +113,67 @@ pub fn next_var(
     let Some(side) = space.side(view) else {
         return Ok(None);
     };
-    let found = first_open(side.rs, &side.facts, decision, waiting, &|o| {
+    let found = first_open(
+        side.rs,
+        &side.facts,
+        decision.reference_date,
+        waiting,
+        &|o| space.var_of(view, o).is_some(),
+    )?;
+    Ok(found.and_then(|o| space.var_of(view, o)))
+}
+
+/// [`next_var`] for the point just decided into `scratch` by [`Quick::decide`].
+pub fn next_var_in(
+    space: &Space<'_>,
+    view: View,
+    scratch: &mut Scratch,
+    waiting: Waiting,
+) -> Result<Option<usize>, EvalError> {
+    let Some(side) = space.side(view) else {
+        return Ok(None);
+    };
+    let found = first_open_decided(side.rs, scratch, &side.facts, waiting, &|o| {
         space.var_of(view, o).is_some()
     })?;
     Ok(found.and_then(|o| space.var_of(view, o)))
+}
+
+/// Decides the points of one exploration without a trace, each from what its parent
+/// point knew: the exploration visits points depth first, each adding one fact to its
+/// parent, so only the conditions the parent left unknown are evaluated again
+/// ([`crate::eval::decide_more`]). This keeps exploring a rule set of many rules
+/// cheap: most conditions are settled a few facts into the space.
+#[derive(Default)]
+pub struct Quick {
+    pub scratch: Scratch,
+    /// The conditions at each depth of the current path (by number of facts assigned).
+    known: Vec<Vec<Option<bool>>>,
+}
+
+impl Quick {
+    /// Decides the current point of `space` for rule set `view` into [`Quick::scratch`].
+    pub fn decide(&mut self, space: &Space<'_>, view: View, date: Date) -> Result<(), EvalError> {
+        let side = space.side(view).ok_or_else(|| {
+            EvalError::Internal(format!("de analyse heeft geen regelset {}", view.0))
+        })?;
+        let depth = space.assigned.iter().filter(|a| a.is_some()).count();
+        self.known.truncate(depth + 1);
+        match depth.checked_sub(1).and_then(|d| self.known.get(d)) {
+            Some(known) => {
+                crate::eval::decide_more(side.rs, &mut self.scratch, &side.facts, date, known)?;
+            }
+            None => {
+                crate::eval::decide(side.rs, &mut self.scratch, &side.facts, date)?;
+            }
+        }
+        self.known.resize_with(depth + 1, Vec::new);
+        if let Some(slot) = self.known.get_mut(depth) {
+            slot.clear();
+            slot.extend_from_slice(self.scratch.conditions());
+        }
+        Ok(())
+    }
 }
 
 /// A part of the space: per variable, the cells it is limited to (`None`: any).

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use jiff::civil::Date;
 use serde_json::{Map, Value as Json};
 
-use super::{decide, describe, epochs, explore, next_var, regions, Node, Probe, Space, View};
+use super::{describe, epochs, explore, next_var_in, regions, Node, Probe, Quick, Space, View};
 use crate::eval::{RuleResult, Status, Waiting};
 use crate::ruleset::{DecisionId, RuleId, RuleSet};
 
@@ -68,39 +68,44 @@ fn rules_and_conflicts(
     date: Date,
 ) {
     let mut budget = LINT_BUDGET;
+    let mut quick = Quick::default();
     let (seen, conflicts, complete) = (&mut o.rules, &mut o.conflicts, &mut o.complete);
     explore(&mut o.space, &mut budget, &mut |space, last| {
-        let Ok(d) = decide(space, View::FIRST, date) else {
+        if quick.decide(space, View::FIRST, date).is_err() {
             return Probe::Leaf(());
-        };
-        match next_var(space, View::FIRST, &d, Waiting::Condition) {
+        }
+        let scratch = &mut quick.scratch;
+        match next_var_in(space, View::FIRST, scratch, Waiting::Condition) {
             Ok(Some(var)) if !last => return Probe::Branch(var),
             Ok(Some(_)) => *complete = false,
             _ => {}
         }
         let example = || with_date(space.example(View::FIRST), date);
-        for step in d.views().flat_map(|v| v.trace.iter()) {
-            let Some(s) = seen.get_mut(step.rule.index()) else {
-                continue;
-            };
-            if step.condition == Some(true) && s.true_example.is_none() {
+        for (i, s) in seen.iter_mut().enumerate() {
+            let rule = RuleId::from_index(i);
+            if s.true_example.is_none() && scratch.condition(rule) == Some(true) {
                 s.true_example = Some(example());
             }
-            match step.result {
+            match scratch.result(rule) {
                 RuleResult::Applies => s.applies = true,
                 RuleResult::Overridden if s.overridden.is_none() => {
-                    s.overridden = Some((example(), step.overridden_by.clone()));
+                    let by = rs
+                        .rule(rule)
+                        .exceptions
+                        .iter()
+                        .copied()
+                        .filter(|e| scratch.result(*e) == RuleResult::Applies)
+                        .collect();
+                    s.overridden = Some((example(), by));
                 }
                 _ => {}
             }
         }
-        for view in d.views().filter(|v| v.status == Status::Conflict) {
-            let applying: Vec<RuleId> = view
-                .trace
-                .iter()
-                .filter(|s| s.result == RuleResult::Applies)
-                .map(|s| s.rule)
-                .collect();
+        for decision in (0..rs.decisions().len()).map(DecisionId::from_index) {
+            if scratch.status(decision) != Status::Conflict {
+                continue;
+            }
+            let applying = scratch.decided_by_of(decision);
             for (i, a) in applying.iter().enumerate() {
                 for b in applying.iter().skip(i + 1) {
                     let differ = rs.rule(*a).outcome != rs.rule(*b).outcome;
@@ -117,25 +122,9 @@ fn rules_and_conflicts(
 /// The grey area of every decision, split only as far as the decisions need.
 fn grey_area(o: &mut Observations<'_>, date: Date) {
     let mut budget = LINT_BUDGET;
-    let tree: Node<Vec<(DecisionId, Json)>> =
-        explore(&mut o.space, &mut budget, &mut |space, last| {
-            let Ok(d) = decide(space, View::FIRST, date) else {
-                return Probe::Leaf(Vec::new());
-            };
-            match next_var(space, View::FIRST, &d, Waiting::Result) {
-                Ok(Some(var)) if !last => Probe::Branch(var),
-                _ => Probe::Leaf(
-                    d.views()
-                        .filter(|v| v.status == Status::Fallback)
-                        .map(|v| (v.decision, with_date(space.example(View::FIRST), date)))
-                        .collect(),
-                ),
-            }
-        });
-    o.complete &= budget > 0;
-    let space = &o.space;
-    let cells = |v: usize| space.vars.get(v).map_or(0, |v| v.cells.len());
-    let decisions: Vec<DecisionId> = space
+    let mut quick = Quick::default();
+    let decisions: Vec<DecisionId> = o
+        .space
         .side(View::FIRST)
         .map(|s| {
             (0..s.rs.decisions().len())
@@ -143,6 +132,26 @@ fn grey_area(o: &mut Observations<'_>, date: Date) {
                 .collect()
         })
         .unwrap_or_default();
+    let tree: Node<Vec<(DecisionId, Json)>> =
+        explore(&mut o.space, &mut budget, &mut |space, last| {
+            if quick.decide(space, View::FIRST, date).is_err() {
+                return Probe::Leaf(Vec::new());
+            }
+            let scratch = &mut quick.scratch;
+            match next_var_in(space, View::FIRST, scratch, Waiting::Result) {
+                Ok(Some(var)) if !last => Probe::Branch(var),
+                _ => Probe::Leaf(
+                    decisions
+                        .iter()
+                        .filter(|d| scratch.status(**d) == Status::Fallback)
+                        .map(|d| (*d, with_date(space.example(View::FIRST), date)))
+                        .collect(),
+                ),
+            }
+        });
+    o.complete &= budget > 0;
+    let space = &o.space;
+    let cells = |v: usize| space.vars.get(v).map_or(0, |v| v.cells.len());
     for decision in decisions {
         let label = |l: &Vec<(DecisionId, Json)>| {
             l.iter()

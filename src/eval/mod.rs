@@ -335,7 +335,30 @@ pub fn decide<'r, F: Facts>(
     facts: &F,
     reference_date: Date,
 ) -> Result<Verdict<'r>, EvalError> {
-    status::run(rs, scratch, facts, reference_date, Tracing::Off)
+    status::run(rs, scratch, facts, reference_date, Tracing::Off, None)
+}
+
+/// [`decide`] for a case that only adds facts to an earlier one, given the conditions
+/// of that earlier decision (`known`, by rule id: [`Scratch::conditions`]). A condition
+/// that was known there keeps its value (a known value never changes when facts are
+/// added), so only the others are evaluated again; a condition that can fail is always
+/// evaluated, so that the same errors are raised as by [`decide`]. The result is
+/// exactly [`decide`]'s. The analysis explores cases by adding one fact at a time.
+pub fn decide_more<'r, F: Facts>(
+    rs: &'r RuleSet,
+    scratch: &mut Scratch,
+    facts: &F,
+    reference_date: Date,
+    known: &[Option<bool>],
+) -> Result<Verdict<'r>, EvalError> {
+    status::run(
+        rs,
+        scratch,
+        facts,
+        reference_date,
+        Tracing::Off,
+        Some(known),
+    )
 }
 
 /// [`decide`], recording the trace: every atomic condition of every rule in force.
@@ -345,7 +368,7 @@ pub fn decide_traced<'r, F: Facts>(
     facts: &F,
     reference_date: Date,
 ) -> Result<Verdict<'r>, EvalError> {
-    status::run(rs, scratch, facts, reference_date, Tracing::On)
+    status::run(rs, scratch, facts, reference_date, Tracing::On, None)
 }
 
 /// An unknown that an undecided condition still depends on: a fact, or one member of
@@ -387,21 +410,27 @@ pub fn open<F: Facts>(
     Ok(all)
 }
 
-/// The first open unknown that `wanted` accepts, without looking further than needed.
-pub fn first_open<F: Facts>(
+/// [`first_open`] for the case just decided into `scratch` (with [`decide`] or
+/// [`decide_more`]), without deciding it again.
+pub fn first_open_decided<F: Facts>(
     rs: &RuleSet,
+    scratch: &mut Scratch,
     facts: &F,
-    decision: &Decision,
     waiting: Waiting,
     wanted: &dyn Fn(Open) -> bool,
 ) -> Result<Option<Open>, EvalError> {
     let mut seen = Vec::new();
-    open::open_until(
-        rs,
-        facts,
-        decision.reference_date,
-        waiting,
-        &mut seen,
-        wanted,
-    )
+    open::open_in(rs, scratch, facts, waiting, &mut seen, wanted)
+}
+
+/// The first open unknown that `wanted` accepts, without looking further than needed.
+pub fn first_open<F: Facts>(
+    rs: &RuleSet,
+    facts: &F,
+    reference_date: Date,
+    waiting: Waiting,
+    wanted: &dyn Fn(Open) -> bool,
+) -> Result<Option<Open>, EvalError> {
+    let mut seen = Vec::new();
+    open::open_until(rs, facts, reference_date, waiting, &mut seen, wanted)
 }

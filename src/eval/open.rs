@@ -93,7 +93,19 @@ pub(super) fn open_until<F: Facts>(
     wanted: &dyn Fn(Open) -> bool,
 ) -> Result<Option<Open>, EvalError> {
     let mut s = Scratch::new();
-    super::status::run(rs, &mut s, facts, date, Tracing::Off)?;
+    super::status::run(rs, &mut s, facts, date, Tracing::Off, None)?;
+    open_in(rs, &mut s, facts, waiting, out, wanted)
+}
+
+/// [`open_until`] for a case already decided (without a trace) into `s`.
+pub(super) fn open_in<F: Facts>(
+    rs: &RuleSet,
+    s: &mut Scratch,
+    facts: &F,
+    waiting: Waiting,
+    out: &mut Vec<Open>,
+    wanted: &dyn Fn(Open) -> bool,
+) -> Result<Option<Open>, EvalError> {
     let p = rs.program();
     let waits: Vec<RuleId> = p
         .decisions
@@ -111,11 +123,7 @@ pub(super) fn open_until<F: Facts>(
         })
         .collect();
     let mut walk = Walk {
-        m: Machine {
-            p,
-            facts,
-            s: &mut s,
-        },
+        m: Machine { p, facts, s },
         walked: vec![false; rs.concepts().len()],
     };
     for rule in waits {

@@ -167,7 +167,7 @@ impl Scratch {
 
     /// The result of a rule in the last evaluation (`not_valid` for a rule that was not
     /// evaluated).
-    pub(super) fn result(&self, rule: RuleId) -> RuleResult {
+    pub fn result(&self, rule: RuleId) -> RuleResult {
         self.results
             .get(rule.index())
             .copied()
@@ -250,6 +250,32 @@ impl Scratch {
     }
 
     /// What a decision came to so far (`None` before it is evaluated).
+    /// The value of a rule's whole condition in the last evaluation (`None` when
+    /// unknown or not evaluated), as the trace would say.
+    pub fn condition(&self, rule: RuleId) -> Option<bool> {
+        self.conditions.get(rule.index()).copied().flatten()
+    }
+
+    /// The value of every rule's condition in the last evaluation, by rule id (for
+    /// [`super::decide_more`]).
+    pub fn conditions(&self) -> &[Option<bool>] {
+        &self.conditions
+    }
+
+    /// The status of one decision in the last evaluation (incomplete when it was not
+    /// reached).
+    pub fn status(&self, d: DecisionId) -> Status {
+        self.settled(d)
+            .and_then(|s| s.status)
+            .unwrap_or(Status::Incomplete)
+    }
+
+    /// The applying rules of one decision in the last evaluation (the conflicting ones
+    /// for a conflict).
+    pub fn decided_by_of(&self, d: DecisionId) -> &[RuleId] {
+        self.settled(d).map_or(&[], |s| s.decided_by.as_slice())
+    }
+
     pub(super) fn settled(&self, d: DecisionId) -> Option<&Settled> {
         self.settled.get(d.index()).filter(|s| s.status.is_some())
     }

@@ -39,6 +39,7 @@ pub(super) fn run<'r, F: Facts>(
     facts: &F,
     date: Date,
     tracing: Tracing,
+    known: Option<&[Option<bool>]>,
 ) -> Result<Verdict<'r>, EvalError> {
     if !rs.period().contains(date) {
         return Err(EvalError::NotValid {
@@ -59,7 +60,7 @@ pub(super) fn run<'r, F: Facts>(
             set(s, decision.decision, Status::NotNeeded, None);
             continue;
         }
-        rules(p, s, facts, date, decision)?;
+        rules(p, s, facts, date, decision, known)?;
         settle(rs, s, facts, decision)?;
     }
     let law = s
@@ -102,6 +103,7 @@ fn rules<F: Facts>(
     facts: &F,
     date: Date,
     decision: &DecisionStep,
+    known: Option<&[Option<bool>]>,
 ) -> Result<(), EvalError> {
     for step in decision.steps.of(&p.steps) {
         if step.from.is_some_and(|f| date < f) || step.until.is_some_and(|u| date >= u) {
@@ -109,13 +111,21 @@ fn rules<F: Facts>(
             continue;
         }
         let start = s.atoms_mark();
-        let condition = Machine {
-            p,
-            facts,
-            s: &mut *s,
-        }
-        .truth(step.root)
-        .map_err(|f| f.in_rule(p, step.rule))?;
+        // A condition known before facts were added keeps its value (see
+        // [`super::decide_more`]); one that can fail is evaluated, to fail as it would.
+        let kept = known
+            .and_then(|k| k.get(step.rule.index()).copied().flatten())
+            .filter(|_| !p.rule_can_fail(step.rule));
+        let condition = match kept {
+            Some(value) => Some(value),
+            None => Machine {
+                p,
+                facts,
+                s: &mut *s,
+            }
+            .truth(step.root)
+            .map_err(|f| f.in_rule(p, step.rule))?,
+        };
         // INVARIANT: `steps` puts every exception before the rules it overrides, so
         // each exception already has its result here.
         let (mut overridden, mut open) = (false, false);

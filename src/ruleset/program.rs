@@ -204,6 +204,8 @@ pub struct Program {
     pub(crate) rule_outcomes: Vec<OutcomeId>,
     /// Per concept: whether its evaluation can fail.
     concept_fails: Vec<bool>,
+    /// Per rule, by rule id: whether evaluating its condition can fail.
+    rule_fails: Vec<bool>,
 }
 
 impl Program {
@@ -223,6 +225,11 @@ impl Program {
             .map(|r| p.compile_expr(&r.condition))
             .collect();
         p.rule_outcomes = parts.rules.iter().map(|r| p.intern(&r.outcome)).collect();
+        p.rule_fails = parts
+            .rules
+            .iter()
+            .map(|r| p.settle(&r.condition) == Settle::Never)
+            .collect();
         for &decision in &parts.decision_order {
             let Some(def) = parts.decisions.get(decision.index()) else {
                 continue;
@@ -291,6 +298,12 @@ impl Program {
 
     pub(crate) fn rule_outcome(&self, rule: RuleId) -> Option<OutcomeId> {
         self.rule_outcomes.get(rule.index()).copied()
+    }
+
+    /// Whether evaluating the rule's condition can fail (it does arithmetic, also
+    /// through a concept).
+    pub(crate) fn rule_can_fail(&self, rule: RuleId) -> bool {
+        self.rule_fails.get(rule.index()).copied().unwrap_or(true)
     }
 
     pub(crate) fn rule_root(&self, rule: RuleId) -> Option<NodeId> {

@@ -6,6 +6,8 @@
 //! allocation, deciding rules, missing facts and, when the recorded decision has one,
 //! the trace rule by rule — and the rule set's hash with the recorded hash.
 
+use std::io::{BufRead, Read};
+
 use serde_json::{Map, Value as Json};
 
 use crate::case::case_from_json;
@@ -15,76 +17,119 @@ use crate::report;
 use crate::ruleset::RuleSet;
 use crate::source::FileId;
 
-/// The decisions of a file, each with its line (1-based).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Recorded {
-    pub decisions: Vec<(u64, Json)>,
-    /// The lines of a batch's error lines (invalid cases, no decisions), skipped.
-    pub skipped: Vec<u64>,
+/// The longest line read as one recorded decision (as a log record): 64 MiB.
+const MAX_LINE: u64 = 64 << 20;
+
+/// The longest file read as one pretty-printed decision: 64 MiB.
+const MAX_DOCUMENT: u64 = 64 << 20;
+
+fn not_a_decision(line: u64, why: &str) -> Problem {
+    Problem::without_span(Code::NotADecision, format!("regel {line}: {why}"))
+        .help("geef een beslissing van `eval --format json` of `batch`, of een regel uit een logboek (`--log`)")
 }
 
-/// The decisions in a file: one JSON document (a decision or a log record), or JSON
-/// Lines of them. In JSON Lines, the error lines of a batch are skipped.
-pub fn recorded(text: &str) -> Result<Recorded, Problem> {
-    let not = |line: u64, why: &str| {
-        Problem::without_span(
-            Code::NotADecision,
-            format!("regel {line}: {why}"),
-        )
-        .help("geef een beslissing van `eval --format json` of `batch`, of een regel uit een logboek (`--log`)")
-    };
-    let unwrap = |line: u64, v: Json| -> Result<(u64, Json), Problem> {
-        let v = match v {
-            Json::Object(mut m) if m.contains_key("seq") && m.contains_key("decision") => {
-                m.remove("decision").unwrap_or(Json::Null)
-            }
-            other => other,
-        };
-        let is_decision = v
-            .as_object()
-            .is_some_and(|m| m.contains_key("status") && m.contains_key("case"));
-        if is_decision {
-            Ok((line, v))
-        } else if v.get("error").is_some() {
-            Err(not(
-                line,
-                "dit is de foutregel van een ongeldige casus, geen beslissing",
-            ))
-        } else {
-            Err(not(
-                line,
-                "dit is geen beslissing (er ontbreken `status` en `case`)",
-            ))
+/// The decision in a recorded value: the value itself, or the `decision` of a log
+/// record.
+fn unwrap_decision(line: u64, v: Json) -> Result<Json, Problem> {
+    let v = match v {
+        Json::Object(mut m) if m.contains_key("seq") && m.contains_key("decision") => {
+            m.remove("decision").unwrap_or(Json::Null)
         }
+        other => other,
     };
-    if let Ok(v) = serde_json::from_str::<Json>(text) {
-        return Ok(Recorded {
-            decisions: vec![unwrap(1, v)?],
-            skipped: Vec::new(),
-        });
+    let is_decision = v
+        .as_object()
+        .is_some_and(|m| m.contains_key("status") && m.contains_key("case"));
+    if is_decision {
+        Ok(v)
+    } else if v.get("error").is_some() {
+        Err(not_a_decision(
+            line,
+            "dit is de foutregel van een ongeldige casus, geen beslissing",
+        ))
+    } else {
+        Err(not_a_decision(
+            line,
+            "dit is geen beslissing (er ontbreken `status` en `case`)",
+        ))
     }
-    let mut out = Vec::new();
+}
+
+/// Reads the decisions of a file one at a time, giving each to `on` with its line
+/// (1-based), so that a log of any length is replayed in bounded memory: one JSON
+/// document (a decision, also pretty-printed, or a log record), or JSON Lines of them.
+/// In JSON Lines, the error lines of a batch are skipped; their lines are returned.
+///
+/// Errors: `not-a-decision` for a line (or document) that is no decision, a file
+/// without any, and a line over 64 MiB; `io` when the input cannot be read; and
+/// whatever `on` returns, which stops the reading.
+pub fn each_recorded(
+    input: &mut dyn BufRead,
+    on: &mut dyn FnMut(u64, Json) -> Result<(), Problem>,
+) -> Result<Vec<u64>, Problem> {
+    let unreadable = |e: std::io::Error| {
+        Problem::without_span(
+            Code::Io,
+            format!(
+                "kan de beslissingen niet lezen: {}",
+                crate::diagnostic::io_reason(&e)
+            ),
+        )
+    };
     let mut skipped = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let n = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
-        if line.trim().is_empty() {
+    let mut decisions = 0u64;
+    let mut line = Vec::new();
+    let mut before = Vec::new();
+    let mut n = 0u64;
+    loop {
+        line.clear();
+        let read = (&mut *input)
+            .take(MAX_LINE + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(unreadable)?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        if line.len() as u64 > MAX_LINE {
+            return Err(not_a_decision(n, "deze regel is langer dan 64 MiB"));
+        }
+        let text = if n == 1 {
+            crate::source::without_bom_bytes(&line)
+        } else {
+            &line[..]
+        };
+        if text.iter().all(u8::is_ascii_whitespace) {
+            before.extend_from_slice(text);
             continue;
         }
-        let v =
-            serde_json::from_str::<Json>(line).map_err(|_| not(n, "deze regel is geen JSON"))?;
+        let v = match serde_json::from_slice::<Json>(text) {
+            Ok(v) => v,
+            Err(_) if decisions == 0 && skipped.is_empty() => {
+                // Not one JSON value per line: the whole file may be one document.
+                before.extend_from_slice(text);
+                (&mut *input)
+                    .take(MAX_DOCUMENT)
+                    .read_to_end(&mut before)
+                    .map_err(unreadable)?;
+                let v = serde_json::from_slice::<Json>(&before)
+                    .map_err(|_| not_a_decision(n, "deze regel is geen JSON"))?;
+                on(1, unwrap_decision(1, v)?)?;
+                return Ok(Vec::new());
+            }
+            Err(_) => return Err(not_a_decision(n, "deze regel is geen JSON")),
+        };
         if v.get("error").is_some() && v.get("line").is_some() {
             skipped.push(n);
             continue;
         }
-        out.push(unwrap(n, v)?);
+        decisions += 1;
+        on(n, unwrap_decision(n, v)?)?;
     }
-    if out.is_empty() {
-        return Err(not(1, "er staat geen enkele beslissing in"));
+    if decisions == 0 {
+        return Err(not_a_decision(1, "er staat geen enkele beslissing in"));
     }
-    Ok(Recorded {
-        decisions: out,
-        skipped,
-    })
+    Ok(skipped)
 }
 
 /// The result of one replay.

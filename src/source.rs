@@ -54,6 +54,11 @@ pub fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// [`without_bom`] for bytes that may not be UTF-8 (yet).
+pub fn without_bom_bytes(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes)
+}
+
 /// One file's path (as shown to users) and text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {

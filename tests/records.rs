@@ -956,3 +956,43 @@ fn verify_during_a_batch_sees_a_whole_log() {
     assert!(checks > 0);
     assert!(common::verified(log).contains("20000 records"));
 }
+
+/// `replay` reads a log one record at a time; a line that is no decision halfway is
+/// reported at its line with nothing printed before it, also from standard input.
+#[test]
+fn replay_reports_a_bad_line_halfway_without_partial_output() {
+    let dir = temp_dir("replay-stream");
+    let path = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let log = path.to_str().unwrap();
+    let input = write(&dir, "c.jsonl", JSONL);
+    batch(&["--peildatum", "2025-09-01", "--log", log, &input]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let whole = run(&["replay", "--rules", KOP, "-"], Some(&text));
+    assert_eq!(whole.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&whole.stdout)
+            .matches("── regel")
+            .count(),
+        3
+    );
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(2, "{\"niet\": \"een beslissing\"}");
+    let broken = lines.join("\n");
+    for out in [
+        run(&["replay", "--rules", KOP, "-"], Some(&broken)),
+        run(
+            &[
+                "replay",
+                "--rules",
+                KOP,
+                &write(&dir, "kapot.jsonl", &broken),
+            ],
+            None,
+        ),
+    ] {
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty(), "partial output");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("regel 3: dit is geen beslissing"));
+    }
+}

@@ -369,6 +369,13 @@ impl<'a> Io<'a> {
         ok
     }
 
+    /// [`Io::output`] for a result waiting in a file (a report too large to hold).
+    fn output_from(&mut self, result: &mut dyn Read) -> bool {
+        let ok = std::io::copy(result, &mut self.out).is_ok();
+        self.out_failed |= !ok;
+        ok
+    }
+
     /// Writes a message for people to standard error (diagnostics, progress, notes).
     fn note(&mut self, text: &str) {
         let _ = self.err.write_all(text.as_bytes());

@@ -371,3 +371,50 @@ fn deciding_from_a_smaller_case_gives_the_same_decision() {
         Ok(())
     });
 }
+
+/// Every rule's condition and result, untraced (from the decision tables where they
+/// hold the rule) and traced (node by node), for one case.
+fn same_rule_by_rule(rs: &RuleSet, c: &Case) -> Result<(), TestCaseError> {
+    let mut tables = Scratch::new();
+    let mut nodes = Scratch::new();
+    let a = decide(rs, &mut tables, c, date()).unwrap();
+    let b = decide_traced(rs, &mut nodes, c, date()).unwrap();
+    prop_assert_eq!(a, b);
+    for r in rs.rule_ids() {
+        prop_assert_eq!(
+            (tables.condition(r), tables.result(r)),
+            (nodes.condition(r), nodes.result(r)),
+            "rule {}",
+            rs.rule(r).name
+        );
+    }
+    Ok(())
+}
+
+/// The decision tables decide every rule they hold exactly as the interpreter does: on
+/// generated rule sets (every condition of the kinds the tables hold, exceptions among
+/// them) and on every shipped rule set; and they do hold rules, so this tests them.
+#[test]
+fn the_decision_tables_decide_as_the_interpreter() {
+    for n in [40, 300] {
+        let rs = common::rules(&common::generated::generated(n));
+        assert_eq!(wiebetaalt::eval::rules_in_tables(&rs), n);
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 500,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(&facts(&rs), |facts| {
+                same_rule_by_rule(&rs, &case(known(&facts)))
+            })
+            .unwrap();
+    }
+    let national = shipped(
+        shipped_paths()
+            .iter()
+            .position(|p| p.ends_with("landelijk.regels"))
+            .unwrap(),
+    );
+    assert!(wiebetaalt::eval::rules_in_tables(&national) > 10);
+    for_cases(|rs, facts| same_rule_by_rule(rs, &case(known(&facts))));
+}

@@ -4,57 +4,8 @@
     clippy::indexing_slicing,
     dead_code
 )] // benchmark code
-//! A generated rule set shared by the benchmarks.
+//! A generated rule set shared by the benchmarks (the same file the tests use).
 
-/// A generated rule set of `rules` rules over 20 facts (8 yes/no, 6 choices, 4 numbers,
-/// 2 lists), each condition two or three comparisons, every tenth rule an exception to
-/// an earlier one. Deterministic.
-pub fn generated(rules: usize) -> String {
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
-    let mut t =
-        String::from("regelset \"Gegenereerd\"\ndomein d0\ndomein d1\ndomein d2\ndomein d3\n");
-    for i in 0..8 {
-        t.push_str(&format!("feit b{i}: ja/nee\n"));
-    }
-    for i in 0..6 {
-        t.push_str(&format!("feit k{i}: keuze(v0, v1, v2, v3, v4)\n"));
-    }
-    for i in 0..4 {
-        t.push_str(&format!("feit n{i}: getal tussen 0 en 100\n"));
-    }
-    for i in 0..2 {
-        t.push_str(&format!("feit l{i}: lijst(m0, m1, m2, m3, m4, m5)\n"));
-    }
-    for r in 0..rules {
-        let atoms: Vec<String> = (0..2 + next(2))
-            .map(|_| match next(4) {
-                0 => format!("{}b{}", if next(2) == 0 { "niet " } else { "" }, next(8)),
-                1 => format!("k{} is v{}", next(6), next(5)),
-                2 => format!(
-                    "n{} {} {}",
-                    next(4),
-                    ["<", ">=", "minder dan", "ten minste"][next(4) as usize],
-                    next(10) * 10
-                ),
-                _ => format!("l{} bevat m{}", next(2), next(6)),
-            })
-            .collect();
-        t.push_str(&format!("regel r{r}\n"));
-        if r % 10 == 9 {
-            t.push_str(&format!("  uitzondering op r{}\n", next(r as u64)));
-        }
-        t.push_str(&format!(
-            "  als {}\n  dan d{}\n",
-            atoms.join(" en "),
-            next(4)
-        ));
-    }
-    t.push_str("anders d0\n");
-    t
-}
+#[path = "../../tests/common/generated.rs"]
+mod generated;
+pub use generated::generated;

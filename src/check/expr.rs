@@ -212,6 +212,7 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                 let (x, reads) = self.condition(inner)?;
                 Some((Expr::Not(Box::new(x)), reads))
             }
+            ExprKind::Binary(BinaryOp::Or, _, _) if self.values_after_is(e) => None,
             ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
                 let l = self.condition(l);
                 let r = self.condition(r);
@@ -259,6 +260,79 @@ impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
                 Some((Expr::Atom(id, Box::new(t.expr)), t.reads))
             }
         }
+    }
+
+    /// `leeftijd is 4 of 5` reads as `(leeftijd is 4) of 5`, and `5` is no condition:
+    /// the author meant one of several values. Reports that once for the whole chain,
+    /// with the form that says it (`leeftijd in [4, 5]`); false for any other `of`. The
+    /// last value may start an `en` (`leeftijd is 4 of 5 en ...` reads as `... of (5 en
+    /// ...)`): the help then covers the part up to that value.
+    fn values_after_is(&mut self, e: &ast::Expr) -> bool {
+        fn operands<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+            match &e.kind {
+                ExprKind::Binary(BinaryOp::Or, l, r) => {
+                    operands(l, out);
+                    out.push(r);
+                }
+                _ => out.push(e),
+            }
+        }
+        fn literal(x: &ast::Expr) -> bool {
+            matches!(x.kind, ExprKind::Number(_) | ExprKind::Text(_))
+        }
+        /// The literal an `en` chain starts with.
+        fn leading_literal(x: &ast::Expr) -> Option<&ast::Expr> {
+            match &x.kind {
+                ExprKind::Binary(BinaryOp::And, l, _) => leading_literal(l),
+                _ if literal(x) => Some(x),
+                _ => None,
+            }
+        }
+        let mut parts = Vec::new();
+        operands(e, &mut parts);
+        let Some((first, rest)) = parts.split_first() else {
+            return false;
+        };
+        let ExprKind::Binary(BinaryOp::Eq, subject, value) = &first.kind else {
+            return false;
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return false;
+        };
+        let last = leading_literal(last);
+        if !literal(value) || !middle.iter().all(|x| literal(x)) {
+            return false;
+        }
+        let Some(last) = last else {
+            return false;
+        };
+        let values: Vec<&ast::Expr> = std::iter::once(&**value)
+            .chain(middle.iter().copied())
+            .chain(std::iter::once(last))
+            .collect();
+        let span = crate::source::Span::new(first.span.file, first.span.start, last.span.end);
+        let text = |x: &ast::Expr| snippet(self.sources, x.span);
+        let later: Vec<String> = values.iter().skip(1).map(|x| text(x)).collect();
+        let all: Vec<String> = values.iter().map(|x| text(x)).collect();
+        self.error(
+            Problem::error(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "`{}` leest als `({}) of {}`: een losse waarde achter `of` is geen voorwaarde",
+                    snippet(self.sources, span),
+                    text(first),
+                    later.join(" of ")
+                ),
+            )
+            .label("een van meerdere waarden?")
+            .help(format!(
+                "schrijf `{} in [{}]`",
+                text(subject),
+                all.join(", ")
+            )),
+        );
+        true
     }
 
     fn expr(&mut self, e: &ast::Expr) -> Option<Typed> {

@@ -23,6 +23,7 @@ mod open;
 mod payment;
 mod scratch;
 mod status;
+mod tables;
 
 use jiff::civil::Date;
 
@@ -359,6 +360,14 @@ pub fn decide_more<'r, F: Facts>(
         Tracing::Off,
         Some(known),
     )
+}
+
+/// How many rules of `rs` an untraced decision takes from the decision tables instead
+/// of evaluating their conditions node by node (see `ruleset/tables.rs`); the tables are
+/// built on first use.
+pub fn rules_in_tables(rs: &RuleSet) -> usize {
+    let t = tables::tables(rs);
+    rs.rule_ids().filter(|r| t.holds(*r)).count()
 }
 
 /// [`decide`], recording the trace: every atomic condition of every rule in force.

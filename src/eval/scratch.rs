@@ -55,6 +55,10 @@ pub struct Scratch {
     pub(super) settled: Vec<Settled>,
     /// Per fact, whether it is already in the `missing` being built.
     pub(super) seen: Vec<bool>,
+    /// The rules the decision tables make false for this case, as a bitset.
+    pub(super) table_false: Vec<u64>,
+    /// The rules they make unknown.
+    pub(super) table_unknown: Vec<u64>,
 }
 
 /// What a case was decided, without the trace: the law's status and outcome at a
@@ -172,6 +176,11 @@ impl Scratch {
             .get(rule.index())
             .copied()
             .unwrap_or(RuleResult::NotValid)
+    }
+
+    /// Forgets the remembered concept values (another source of facts follows).
+    pub(super) fn forget_concepts(&mut self) {
+        self.concepts.fill(Cached::No);
     }
 
     pub(super) fn reset(&mut self, rs: &RuleSet, tracing: Tracing) {

@@ -30,6 +30,7 @@ use super::machine::Machine;
 use super::scratch::{Scratch, Settled, Tracing, Verdict};
 use super::{EvalError, Facts, RuleResult, Status};
 use crate::ruleset::program::{DecisionStep, OutcomeId, Program};
+use crate::ruleset::tables::Tables;
 use crate::ruleset::{DecisionId, FactId, Read, RuleId, RuleSet, LAW};
 
 /// Decides one case into `s`: every decision in order, and the law's verdict.
@@ -50,6 +51,13 @@ pub(super) fn run<'r, F: Facts>(
     }
     let p = rs.program();
     s.reset(rs, tracing);
+    // Without a trace, the rules in the decision tables are decided from them.
+    let tables = match tracing {
+        Tracing::Off => {
+            Some(super::tables::tables(rs)).filter(|t| super::tables::fill(t, facts, s))
+        }
+        Tracing::On => None,
+    };
     for decision in &p.decisions {
         if not_needed(p, s, decision) {
             for r in decision.rules.of(&p.decision_rules) {
@@ -60,7 +68,7 @@ pub(super) fn run<'r, F: Facts>(
             set(s, decision.decision, Status::NotNeeded, None);
             continue;
         }
-        rules(p, s, facts, date, decision, known)?;
+        rules(p, s, facts, date, decision, known, tables)?;
         settle(rs, s, facts, decision)?;
     }
     let law = s
@@ -104,6 +112,7 @@ fn rules<F: Facts>(
     date: Date,
     decision: &DecisionStep,
     known: Option<&[Option<bool>]>,
+    tables: Option<&Tables>,
 ) -> Result<(), EvalError> {
     for step in decision.steps.of(&p.steps) {
         if step.from.is_some_and(|f| date < f) || step.until.is_some_and(|u| date >= u) {
@@ -118,6 +127,9 @@ fn rules<F: Facts>(
             .filter(|_| !p.rule_can_fail(step.rule));
         let condition = match kept {
             Some(value) => Some(value),
+            None if tables.is_some_and(|t| t.holds(step.rule)) => {
+                super::tables::condition(s, step.rule)
+            }
             None => Machine {
                 p,
                 facts,

@@ -14,6 +14,7 @@
 
 mod model;
 pub(crate) mod program;
+pub(crate) mod tables;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -62,6 +63,8 @@ pub struct RuleSet {
     examples: Vec<Example>,
     base_examples: Vec<Example>,
     program: Program,
+    /// The decision tables of untraced evaluation, built on first use.
+    tables: std::sync::OnceLock<tables::Tables>,
     facts_by_name: HashMap<String, FactId>,
     rules_by_name: HashMap<String, RuleId>,
     domains_by_name: HashMap<String, DomainId>,
@@ -94,6 +97,7 @@ impl RuleSet {
             examples: Vec::new(),
             base_examples: Vec::new(),
             program,
+            tables: std::sync::OnceLock::new(),
             facts_by_name,
             rules_by_name,
             domains_by_name,
@@ -271,6 +275,12 @@ impl RuleSet {
     /// Rule evaluation order: every exception before the rules it overrides.
     pub fn order(&self) -> &[RuleId] {
         &self.parts.order
+    }
+
+    /// Where the decision tables are kept once built (by `eval`, which can evaluate
+    /// the representatives of their cells).
+    pub(crate) fn tables_cell(&self) -> &std::sync::OnceLock<tables::Tables> {
+        &self.tables
     }
 
     pub(crate) fn program(&self) -> &Program {

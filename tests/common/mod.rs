@@ -295,3 +295,4 @@ pub fn checkpoint(log: &str) -> String {
         .trim_end_matches('.')
         .to_string()
 }
+pub mod generated;

@@ -82,25 +82,57 @@ fn unclosed_bracket(text: &str, before: usize) -> Option<usize> {
     None
 }
 
-/// The parser's messages that a person can act on, in Dutch; others as they are.
+/// The YAML reader's messages (libyaml's, in English) in Dutch: the ones a person can
+/// act on say what is wrong; any other says that the YAML is not right at this place
+/// (the place is given with it), so no English reaches the user.
 fn dutch(info: &str) -> String {
-    if info.contains("mapping values are not allowed") {
-        "hier staat een `:` waar geen sleutel kan beginnen".to_string()
-    } else if info.contains("illegal placement of ':'") {
-        "hier staat een `:` op een plek waar die niet kan (een waarde met een `:` erin, of een sleutel zonder eigen regel?)".to_string()
-    } else if info.contains("did not find expected key") {
-        "de inspringing klopt hier niet".to_string()
-    } else if info.contains("found character that cannot start any token") {
-        "hier staat een teken waarmee niets kan beginnen (een tab?)".to_string()
-    } else if info.contains("did not find expected ',' or ']'") {
-        "een lijst `[...]` wordt niet gesloten".to_string()
-    } else if info.contains("did not find expected ',' or '}'") {
-        "een object `{...}` wordt niet gesloten".to_string()
-    } else if info.contains("unexpected end") || info.contains("while scanning a quoted scalar") {
-        "een tekst tussen aanhalingstekens wordt niet gesloten".to_string()
-    } else {
-        format!("de lezer zegt: {info}")
-    }
+    // The messages of yaml-rust2's scanner and parser, most specific first.
+    const KNOWN: &[(&str, &str)] = &[
+        ("mapping values are not allowed", "hier staat een `:` waar geen sleutel kan beginnen"),
+        ("illegal placement of ':'", "hier staat een `:` op een plek waar die niet kan (een waarde met een `:` erin, of een sleutel zonder eigen regel?)"),
+        ("simple key expect", "hier verwacht ik een `:` achter de sleutel"),
+        ("mapping keys are not allowed", "hier kan geen sleutel beginnen: staat de regel goed ingesprongen?"),
+        ("did not find expected key", "de inspringing klopt hier niet"),
+        ("did not find expected '-' indicator", "de inspringing van deze lijst klopt hier niet"),
+        ("block sequence entries are not allowed", "een lijst met `- ` kan hier niet beginnen: zet hem op een nieuwe regel, ingesprongen onder de sleutel"),
+        ("tab", "hier staat een tab: spring in met spaties"),
+        ("expected ',' or ']'", "een lijst `[...]` wordt niet gesloten"),
+        ("expected ',' or '}'", "een object `{...}` wordt niet gesloten"),
+        ("unknown escape character", "een `\\` in een tekst tussen dubbele aanhalingstekens staat voor iets onbekends: schrijf `\\\\` voor een backslash"),
+        ("unicode character escape", "een `\\u` in een tekst tussen dubbele aanhalingstekens is geen geldig teken"),
+        ("hexadecimal number", "een `\\x` of `\\u` in een tekst tussen dubbele aanhalingstekens is geen geldig teken"),
+        ("trailing content after double-quoted", "na de tekst tussen aanhalingstekens staat nog iets op deze regel"),
+        ("quoted scalar, found unexpected end", "een tekst tussen aanhalingstekens wordt niet gesloten"),
+        ("quoted scalar, found unexpected document", "een tekst tussen aanhalingstekens wordt niet gesloten"),
+        ("invalid indentation in quoted scalar", "een tekst tussen aanhalingstekens loopt door op een regel die niet is ingesprongen"),
+        ("unexpected eof", "de casus houdt midden in een waarde op"),
+        ("anchor", "een casus gebruikt geen ankers of verwijzingen (`&`, `*`)"),
+        ("alias", "een casus gebruikt geen ankers of verwijzingen (`&`, `*`)"),
+        ("tag", "een casus gebruikt geen labels met `!`"),
+        ("directive", "een casus gebruikt geen aanwijzingen met `%`"),
+        ("document indicator", "een casus is één YAML-document (zonder `---` of `...` ertussen)"),
+        ("document end marker", "een casus is één YAML-document (zonder `---` of `...` ertussen)"),
+        ("incompatible yaml document", "een casus is één YAML-document (zonder `---` of `...` ertussen)"),
+        ("<document start>", "hier staat nog iets na de casus: begint elke regel met `feit: waarde`?"),
+        ("<document-start>", "hier staat nog iets na de casus: begint elke regel met `feit: waarde`?"),
+        ("expected node content", "hier verwacht ik een waarde"),
+        ("block scalar", "een tekst met `|` of `>` is hier niet goed ingesprongen"),
+        ("comments must be separated", "zet een spatie voor de `#` van een toelichting"),
+        ("plain scalar cannot start with '-'", "een waarde kan niet beginnen met `-` gevolgd door `,[]{}`: zet haar tussen aanhalingstekens"),
+        ("unexpected character", "hier staat een teken waarmee een waarde niet kan beginnen: zet de waarde tussen aanhalingstekens"),
+        ("invalid indentation", "de inspringing klopt hier niet"),
+        ("expected whitespace", "hier verwacht ik een spatie"),
+        ("recursion limit", "de casus is te diep genest"),
+        ("utf-8", "hier staan bytes die geen UTF-8-tekst zijn"),
+    ];
+    let lower = info.to_lowercase();
+    KNOWN
+        .iter()
+        .find(|(english, _)| lower.contains(&english.to_lowercase()))
+        .map_or_else(
+            || "de YAML klopt hier niet".to_string(),
+            |(_, dutch)| (*dutch).to_string(),
+        )
 }
 
 /// The byte offset of a marker (line and column from 1; columns count characters).

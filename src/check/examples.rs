@@ -64,6 +64,7 @@ impl Checker<'_> {
         let mut base_checker = Checker {
             problems: &mut quiet,
             symbols: Default::default(),
+            fact_names: Default::default(),
         };
         let mut given = base_checker.given(&e.given, rs)?;
         let mut expect = base_checker.expectations(&e.expect, rs, names)?;

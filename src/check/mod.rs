@@ -82,6 +82,9 @@ struct Names<'a> {
 struct Checker<'p> {
     problems: &'p mut Problems,
     symbols: Symbols,
+    /// The names of the facts, for helps about a fact written where something else
+    /// belongs.
+    fact_names: std::collections::HashSet<String>,
 }
 
 impl<'p> Checker<'p> {
@@ -89,6 +92,7 @@ impl<'p> Checker<'p> {
         Checker {
             problems,
             symbols: Symbols::default(),
+            fact_names: std::collections::HashSet::new(),
         }
     }
 
@@ -105,6 +109,7 @@ impl<'p> Checker<'p> {
         provenance: Provenance,
     ) -> Option<RuleSet> {
         let facts: Vec<Fact> = merged.facts.iter().map(|f| self.fact(f)).collect();
+        self.fact_names = facts.iter().map(|f| f.name.clone()).collect();
         let (mut decisions, domains) = self.decisions(merged, root, &facts);
         let names = Names {
             domains: domains

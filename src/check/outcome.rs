@@ -116,17 +116,28 @@ impl Checker<'_> {
             return Some(*id);
         }
         let decisions = domains.iter().any(|x| x.decision.index() != 0);
-        let help = did_you_mean(&d.name, names.keys().map(String::as_str)).unwrap_or_else(|| {
+        let fact = self.fact_names.contains(&d.name).then(|| {
+            let mut known: Vec<&str> = names.keys().map(String::as_str).collect();
+            known.sort_unstable();
             format!(
-                "declareer het domein: `domein {} \"...\" betaler \"...\"`{}",
+                "`{}` is een feit, geen uitkomst: achter `dan` (of in `verdeel`) komt {}; een voorwaarde over het feit hoort achter `als`",
                 d.name,
-                if decisions {
-                    ", of noem een waarde van een `beslissing`"
-                } else {
-                    ""
-                }
+                crate::text::quoted_choices(&known)
             )
         });
+        let help = fact
+            .or_else(|| did_you_mean(&d.name, names.keys().map(String::as_str)))
+            .unwrap_or_else(|| {
+                format!(
+                    "declareer het domein: `domein {} \"...\" betaler \"...\"`{}",
+                    d.name,
+                    if decisions {
+                        ", of noem een waarde van een `beslissing`"
+                    } else {
+                        ""
+                    }
+                )
+            });
         let (what, label) = if decisions {
             ("domein of waarde", "onbekende uitkomst")
         } else {

@@ -46,6 +46,19 @@ pub struct Record<'a> {
     pub hash: String,
 }
 
+impl<'a> Record<'a> {
+    /// The record on a line (with or without its line end), if it is one.
+    fn parse(line: &'a [u8]) -> Option<Record<'a>> {
+        serde_json::from_slice(line).ok()
+    }
+
+    /// Whether its `hash` is the hash of its own `prev` and decision (its place in the
+    /// chain is another matter).
+    fn sealed(&self) -> bool {
+        hash(&self.prev, self.decision.get().as_bytes()) == self.hash
+    }
+}
+
 /// The hash of a record: SHA-256 (hex) over `prev` and the decision's bytes.
 pub fn hash(prev: &str, decision: &[u8]) -> String {
     let mut h = Sha256::new();
@@ -149,7 +162,7 @@ impl Chain {
         if line.last() != Some(&b'\n') {
             return Err("deze regel is afgebroken (er staat geen regeleinde achter): een schrijfactie is niet afgemaakt, of het einde is afgeknipt".into());
         }
-        let record: Record<'_> = serde_json::from_slice(line).map_err(|_| {
+        let record = Record::parse(line).ok_or_else(|| {
             "deze regel is geen geldig record {seq, prev, decision, hash}: hij is veranderd"
                 .to_string()
         })?;
@@ -165,7 +178,7 @@ impl Chain {
                 "record {n} verwijst niet naar het record ervoor (prev klopt niet): een record is verwijderd, ingevoegd of verwisseld"
             ));
         }
-        if hash(&record.prev, record.decision.get().as_bytes()) != record.hash {
+        if !record.sealed() {
             return Err(format!(
                 "de hash van record {n} klopt niet bij zijn inhoud: de beslissing of de hash is veranderd"
             ));

@@ -101,7 +101,7 @@ fn rules_and_conflicts(
                 _ => {}
             }
         }
-        for decision in (0..rs.decisions().len()).map(DecisionId::from_index) {
+        for decision in rs.decision_ids() {
             if scratch.status(decision) != Status::Conflict {
                 continue;
             }
@@ -126,11 +126,7 @@ fn grey_area(o: &mut Observations<'_>, date: Date) {
     let decisions: Vec<DecisionId> = o
         .space
         .side(View::FIRST)
-        .map(|s| {
-            (0..s.rs.decisions().len())
-                .map(DecisionId::from_index)
-                .collect()
-        })
+        .map(|s| s.rs.decision_ids().collect())
         .unwrap_or_default();
     let tree: Node<Vec<(DecisionId, Json)>> =
         explore(&mut o.space, &mut budget, &mut |space, last| {

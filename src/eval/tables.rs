@@ -6,7 +6,7 @@ use super::machine::Machine;
 use super::scratch::{Scratch, Tracing};
 use super::Facts;
 use crate::ruleset::program::NodeId;
-use crate::ruleset::tables::{Cells, Representative, Tables, Var};
+use crate::ruleset::tables::{bit, Cells, Representative, Tables, Var};
 use crate::ruleset::{FactId, RuleId, RuleSet, Sym, Value};
 
 /// One fact with a representative value, everything else unknown.
@@ -112,10 +112,9 @@ pub(super) fn fill<F: Facts>(t: &Tables, facts: &F, s: &mut Scratch) -> bool {
 /// The condition of a rule held in the tables, from the bitsets [`fill`] made.
 pub(super) fn condition(s: &Scratch, rule: RuleId) -> Option<bool> {
     let i = rule.index();
-    let bit = |words: &[u64]| words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0);
-    if bit(&s.table_false) {
+    if bit(&s.table_false, i) {
         Some(false)
-    } else if bit(&s.table_unknown) {
+    } else if bit(&s.table_unknown, i) {
         None
     } else {
         Some(true)

@@ -361,6 +361,11 @@ impl RuleSet {
         (0..self.parts.rules.len()).map(RuleId::from_index)
     }
 
+    /// The law's decision, then the further decisions, in declaration order.
+    pub fn decision_ids(&self) -> impl Iterator<Item = DecisionId> {
+        (0..self.parts.decisions.len()).map(DecisionId::from_index)
+    }
+
     /// An outcome given by domain names (as `verdeel` writes it); unknown names are
     /// left out.
     pub fn outcome_of(&self, shares: &[(&str, Decimal)]) -> Outcome {

@@ -22,7 +22,7 @@
 use rust_decimal::Decimal;
 
 use super::program::{Node, NodeId, Program};
-use super::{ConceptId, Fact, FactId, RuleId, Sym, Type, Value};
+use super::{Fact, FactId, RuleId, Sym, Type, Value};
 
 /// The most memory the tables of one rule set take: 32 MiB.
 pub const MAX_BYTES: usize = 32 << 20;
@@ -284,7 +284,8 @@ fn set_false(held: &mut [bool], rule: RuleId) {
     }
 }
 
-fn bit(words: &[u64], i: usize) -> bool {
+/// Whether bit `i` of a bitset is set.
+pub(crate) fn bit(words: &[u64], i: usize) -> bool {
     words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
@@ -371,13 +372,19 @@ fn classify(p: &Program, facts: &[Fact], n: NodeId, read: &mut Read, visits: &mu
         return false;
     }
     let ty = |f: FactId| facts.get(f.index()).map(|x| &x.ty);
-    let number = |c: NodeId| match p.node(c) {
-        Some(Node::Const(k)) => match p.constant(k) {
-            Some(Value::Number(d)) => Some(Some(*d)),
-            Some(Value::Bool(_) | Value::Choice(_)) => Some(None),
-            _ => None,
-        },
-        _ => None,
+    // A fact compared with a constant of its own type.
+    let mut against = |f: FactId, c: Option<&Value>| match (ty(f), c) {
+        (Some(Type::Number), Some(Value::Number(d))) => {
+            read.key(Key::Fact(f));
+            read.numbers.push((f, *d));
+            true
+        }
+        (Some(Type::Bool), Some(Value::Bool(_)))
+        | (Some(Type::Choice(_)), Some(Value::Choice(_))) => {
+            read.key(Key::Fact(f));
+            true
+        }
+        _ => false,
     };
     let Some(node) = p.node(n) else {
         return false;
@@ -389,9 +396,9 @@ fn classify(p: &Program, facts: &[Fact], n: NodeId, read: &mut Read, visits: &mu
             .of(&p.lists)
             .iter()
             .all(|&c| classify(p, facts, c, read, visits)),
-        Node::Concept(c) => {
-            concept(p, c).is_some_and(|root| classify(p, facts, root, read, visits))
-        }
+        Node::Concept(c) => p
+            .concept_root(c)
+            .is_some_and(|root| classify(p, facts, root, read, visits)),
         Node::BoolFact(f, _) => {
             read.key(Key::Fact(f));
             true
@@ -404,38 +411,12 @@ fn classify(p: &Program, facts: &[Fact], n: NodeId, read: &mut Read, visits: &mu
             read.key(Key::Member(fact, item));
             matches!(ty(fact), Some(Type::List(_)))
         }
-        Node::CompareFact(_, f, c, _) => match (ty(f), p.constant(c)) {
-            (Some(Type::Number), Some(Value::Number(d))) => {
-                read.key(Key::Fact(f));
-                read.numbers.push((f, *d));
-                true
-            }
-            (Some(Type::Bool), Some(Value::Bool(_)))
-            | (Some(Type::Choice(_)), Some(Value::Choice(_))) => {
-                read.key(Key::Fact(f));
-                true
-            }
+        Node::CompareFact(_, f, c, _) => against(f, p.constant(c)),
+        Node::Compare(_, a, b) => match (p.node(a), p.node(b)) {
+            (Some(Node::Fact(f)), Some(Node::Const(c)))
+            | (Some(Node::Const(c)), Some(Node::Fact(f))) => against(f, p.constant(c)),
             _ => false,
         },
-        Node::Compare(_, a, b) => {
-            let (fact, constant) = match (p.node(a), p.node(b)) {
-                (Some(Node::Fact(f)), Some(Node::Const(_))) => (f, b),
-                (Some(Node::Const(_)), Some(Node::Fact(f))) => (f, a),
-                _ => return false,
-            };
-            match (ty(fact), number(constant)) {
-                (Some(Type::Number), Some(Some(d))) => {
-                    read.key(Key::Fact(fact));
-                    read.numbers.push((fact, d));
-                    true
-                }
-                (Some(Type::Bool | Type::Choice(_)), Some(None)) => {
-                    read.key(Key::Fact(fact));
-                    true
-                }
-                _ => false,
-            }
-        }
         Node::In { value, list, .. } => {
             let Some(Node::Fact(f)) = p.node(value) else {
                 return false;
@@ -464,8 +445,4 @@ fn classify(p: &Program, facts: &[Fact], n: NodeId, read: &mut Read, visits: &mu
         | Node::DecisionIs { .. }
         | Node::RuleApplies { .. } => false,
     }
-}
-
-fn concept(p: &Program, c: ConceptId) -> Option<NodeId> {
-    p.concept_root(c)
 }

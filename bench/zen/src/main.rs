@@ -20,7 +20,6 @@
 //! Each figure is the median of five runs.
 
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -248,18 +247,8 @@ fn wiebetaalt(binary: &Path, rules: &Path, input: &Path, n: usize, to_file: Opti
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("wiebetaalt batch");
-            let mut sink = Vec::with_capacity(1 << 20);
             let mut stdout = child.stdout.take().expect("stdout");
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                match stdout.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => {
-                        sink.clear();
-                        sink.extend_from_slice(&buf[..k]);
-                    }
-                }
-            }
+            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
             let status = child.wait().expect("batch ends");
             assert!(status.success(), "batch failed: {status}");
             n as f64 / start.elapsed().as_secs_f64()

@@ -412,3 +412,51 @@ fn a_full_disk_leaves_a_whole_log_of_exactly_the_answered_decisions() {
     assert_eq!(verify(&log).status.code(), Some(0));
     assert!(std::fs::read_to_string(&log).unwrap().ends_with('\n'));
 }
+
+/// Standard error that cannot be written (a full disk, a closed pipe) does not stop the
+/// service from answering, and what it answers is what it recorded.
+#[test]
+fn a_request_log_that_cannot_be_written_changes_no_answer() {
+    let dir = common::temp_dir("service-stderr");
+    let log = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let (child, url) = common::spawn_server_with(
+        "exec 2>/dev/full;",
+        "rules",
+        &["--log", log.to_str().unwrap()],
+        Stdio::null(),
+    );
+    let service = Service {
+        child,
+        addr: url.trim_start_matches("http://").to_string(),
+    };
+    for _ in 0..3 {
+        assert_eq!(service.post(DECISIONS, CASE).status, 200);
+    }
+    assert_eq!(lines(&log), 3);
+    assert_eq!(verify(&log).status.code(), Some(0));
+}
+
+/// A batch that stops while adding to the log the service writes to stops the service
+/// from adding too, as it stops every other writer.
+#[test]
+fn a_batch_stopped_on_the_services_log_stops_the_service_adding() {
+    let dir = common::temp_dir("service-marker");
+    let log = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let service = Service::start("", &["--log", log.to_str().unwrap()]);
+    assert_eq!(service.post(DECISIONS, CASE).status, 200);
+    let head = common::checkpoint(log.to_str().unwrap());
+    let marker = dir.join("log.jsonl.vastleggen");
+    std::fs::write(
+        &marker,
+        format!("{{\"after\":\"{head}\",\"decisions\":10}}"),
+    )
+    .unwrap();
+    let a = service.post(DECISIONS, CASE);
+    assert_eq!((a.status, a.code().as_str()), (500, "log-failed"), "{a:?}");
+    assert_eq!(lines(&log), 1);
+    std::fs::remove_file(&marker).unwrap();
+    assert_eq!(service.post(DECISIONS, CASE).status, 200);
+    assert_eq!(lines(&log), 2);
+}

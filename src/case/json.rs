@@ -5,7 +5,7 @@
 //! and every refusal says in Dutch where and what to write instead. A byte-order mark
 //! at the start is skipped.
 
-use super::node::{Entry, Node};
+use super::node::{Entries, Entry, Node};
 
 /// How deep objects and lists may nest: a case is flat, a list one level deeper.
 pub const MAX_DEPTH: usize = 32;
@@ -46,6 +46,19 @@ impl JsonError {
     pub(super) fn with_help(self, help: impl Into<String>) -> Self {
         self.help(help)
     }
+}
+
+/// The error for a key written a second time (at byte `at`), naming the line of the
+/// first: the same in every channel.
+pub(super) fn twice(text: &str, key: &str, at: usize, first: &Entry) -> JsonError {
+    let (line, _) = line_col(text, first.at.0);
+    let mut e = JsonError::new(
+        at,
+        format!("`{key}` staat twee keer in de casus (eerst op regel {line})"),
+    )
+    .help("houd één van de twee: een feit heeft één waarde");
+    e.duplicate = true;
+    e
 }
 
 /// Reads one JSON value that fills the whole text (whitespace around it allowed).
@@ -161,22 +174,27 @@ impl Reader<'_> {
         Err(e)
     }
 
+    /// Nesting deeper than [`MAX_DEPTH`] is refused where it starts, without reading on.
+    fn too_deep(&self, help: &str) -> JsonError {
+        let mut e = JsonError::new(
+            self.at,
+            format!("de casus is dieper genest dan {MAX_DEPTH} niveaus"),
+        )
+        .help(help);
+        e.too_deep = true;
+        e
+    }
+
     fn object(&mut self, depth: usize) -> Result<Node, JsonError> {
         if depth > MAX_DEPTH {
-            let mut e = JsonError::new(
-                self.at,
-                format!("de casus is dieper genest dan {MAX_DEPTH} niveaus"),
-            )
-            .help("een casus is een plat object: `{\"feit\": waarde, ...}`");
-            e.too_deep = true;
-            return Err(e);
+            return Err(self.too_deep("een casus is een plat object: `{\"feit\": waarde, ...}`"));
         }
         self.at += 1; // {
-        let mut entries: Vec<Entry> = Vec::new();
+        let mut entries = Entries::default();
         self.space();
         if self.peek() == Some(b'}') {
             self.at += 1;
-            return Ok(Node::Map(entries));
+            return Ok(entries.into_map());
         }
         loop {
             self.space();
@@ -199,15 +217,8 @@ impl Reader<'_> {
             let key_start = self.at;
             let key = self.string()?;
             let key_end = self.at;
-            if let Some(first) = entries.iter().find(|e| e.key == key) {
-                let (line, _) = line_col(self.text, first.at.0);
-                let mut e = JsonError::new(
-                    key_start,
-                    format!("`{key}` staat twee keer in de casus (eerst op regel {line})"),
-                )
-                .help("houd één van de twee: een feit heeft één waarde");
-                e.duplicate = true;
-                return Err(e);
+            if let Some(first) = entries.get(&key) {
+                return Err(twice(self.text, &key, key_start, first));
             }
             self.space();
             if self.peek() != Some(b':') {
@@ -227,7 +238,7 @@ impl Reader<'_> {
                 Some(b',') => self.at += 1,
                 Some(b'}') => {
                     self.at += 1;
-                    return Ok(Node::Map(entries));
+                    return Ok(entries.into_map());
                 }
                 None => return Err(self.end()),
                 Some(_) => {
@@ -241,13 +252,9 @@ impl Reader<'_> {
 
     fn list(&mut self, depth: usize) -> Result<Node, JsonError> {
         if depth > MAX_DEPTH {
-            let mut e = JsonError::new(
-                self.at,
-                format!("de casus is dieper genest dan {MAX_DEPTH} niveaus"),
-            )
-            .help("een lijst in een casus bevat alleen waarden: `[\"eed\", \"adhd\"]`");
-            e.too_deep = true;
-            return Err(e);
+            return Err(
+                self.too_deep("een lijst in een casus bevat alleen waarden: `[\"eed\", \"adhd\"]`")
+            );
         }
         self.at += 1; // [
         let mut items = Vec::new();

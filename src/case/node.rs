@@ -22,3 +22,28 @@ pub(crate) struct Entry {
     pub at: (usize, usize),
     pub value: Node,
 }
+
+/// The entries of an object while it is read, with its keys indexed, so that a key
+/// written twice is found at once and an object of many keys is read in linear time.
+#[derive(Debug, Default)]
+pub(super) struct Entries {
+    list: Vec<Entry>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Entries {
+    /// The entry already read with this key.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.index.get(key).and_then(|i| self.list.get(*i))
+    }
+
+    /// Adds an entry (whose key is not there yet: see [`Entries::get`]).
+    pub fn push(&mut self, entry: Entry) {
+        self.index.insert(entry.key.clone(), self.list.len());
+        self.list.push(entry);
+    }
+
+    pub fn into_map(self) -> Node {
+        Node::Map(self.list)
+    }
+}

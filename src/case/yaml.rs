@@ -9,7 +9,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::json::{JsonError, MAX_DEPTH};
-use super::node::{Entry, Node};
+use super::node::{Entries, Entry, Node};
 
 /// Reads one YAML document.
 ///
@@ -156,7 +156,7 @@ fn byte_offset(text: &str, m: &Marker) -> usize {
 enum Open {
     List(Vec<Node>),
     /// The entries so far, and a key read whose value comes next.
-    Map(Vec<Entry>, Option<(String, (usize, usize))>),
+    Map(Entries, Option<(String, (usize, usize))>),
 }
 
 struct Builder<'t> {
@@ -172,6 +172,15 @@ impl Builder<'_> {
         if self.error.is_none() {
             self.error = Some(JsonError::new_pub(at, message).with_help(help));
         }
+    }
+
+    /// A case writes its values out: an anchor or alias (`&`, `*`) is refused.
+    fn no_anchors(&mut self, at: usize) {
+        self.fail(
+            at,
+            "een casus gebruikt geen ankers of verwijzingen (`&`, `*`)".to_string(),
+            "schrijf de waarde zelf uit",
+        );
     }
 
     /// Adds a finished value to the collection that is open, or makes it the document.
@@ -213,14 +222,8 @@ impl Builder<'_> {
                                 .map(|i| at + i + key.len())
                         })
                         .unwrap_or(at);
-                    if let Some(first) = entries.iter().find(|e| e.key == key) {
-                        let line = super::json::line_col(self.text, first.at.0).0;
-                        let mut e = JsonError::new_pub(
-                            at,
-                            format!("`{key}` staat twee keer in de casus (eerst op regel {line})"),
-                        )
-                        .with_help("houd één van de twee: een feit heeft één waarde");
-                        e.duplicate = true;
+                    if let Some(first) = entries.get(&key) {
+                        let e = super::json::twice(self.text, &key, at, first);
                         if self.error.is_none() {
                             self.error = Some(e);
                         }
@@ -250,18 +253,10 @@ impl MarkedEventReceiver for Builder<'_> {
                     );
                 }
             }
-            Event::Alias(_) => self.fail(
-                at,
-                "een casus gebruikt geen ankers of verwijzingen (`&`, `*`)".to_string(),
-                "schrijf de waarde zelf uit",
-            ),
+            Event::Alias(_) => self.no_anchors(at),
             Event::Scalar(value, style, anchor, _) => {
                 if anchor != 0 {
-                    self.fail(
-                        at,
-                        "een casus gebruikt geen ankers of verwijzingen (`&`, `*`)".to_string(),
-                        "schrijf de waarde zelf uit",
-                    );
+                    self.no_anchors(at);
                     return;
                 }
                 let node = match style {
@@ -272,11 +267,7 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if anchor != 0 {
-                    self.fail(
-                        at,
-                        "een casus gebruikt geen ankers of verwijzingen (`&`, `*`)".to_string(),
-                        "schrijf de waarde zelf uit",
-                    );
+                    self.no_anchors(at);
                     return;
                 }
                 if self.stack.len() >= MAX_DEPTH {
@@ -290,7 +281,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     return;
                 }
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
-                    Open::Map(Vec::new(), None)
+                    Open::Map(Entries::default(), None)
                 } else {
                     Open::List(Vec::new())
                 });
@@ -298,7 +289,7 @@ impl MarkedEventReceiver for Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
                     Some(Open::List(items)) => Node::List(items),
-                    Some(Open::Map(entries, _)) => Node::Map(entries),
+                    Some(Open::Map(entries, _)) => entries.into_map(),
                     None => return,
                 };
                 self.push(node, at);

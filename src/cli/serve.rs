@@ -16,7 +16,7 @@ pub(super) fn run(
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| Quiet(std::io::stderr()))
         .with_ansi(io.color)
         .try_init();
     let options = crate::serve::Options {
@@ -33,5 +33,22 @@ pub(super) fn run(
             io.note(&format!("{message}\n"));
             exit::FAILED
         }
+    }
+}
+
+/// Standard error for the request log, where a failed write is dropped: a full disk or
+/// a closed pipe on standard error must not stop the service from answering (a decision
+/// is recorded before its log line is written).
+struct Quiet(std::io::Stderr);
+
+impl std::io::Write for Quiet {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
     }
 }

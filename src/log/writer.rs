@@ -312,6 +312,12 @@ impl LogWriter {
                 "het is een ander bestand dan toen het werd geopend (vervangen of verplaatst)",
             ));
         }
+        // A batch stopped while adding its decisions since this writer opened the log:
+        // nobody adds to it any more (a running batch holds its marker, and is no
+        // stop).
+        if let Some(stopped) = interrupted(&self.path) {
+            return Err(self.broken(&stopped.describe()));
+        }
         Ok(file)
     }
 

@@ -463,6 +463,33 @@ anders beschikking
     assert_eq!(steps("{zorg: ja, uren: 4}"), ["Niets aanvragen."]);
     assert_eq!(steps("{zorg: ja, uren: 20}"), ["Vraag het wijkteam."]);
     assert!(steps("{}").is_empty());
+    // The payer of the route comes from the case and is not known yet: the route is
+    // decided, so its next step stands, not the law's.
+    let from_case = rules(
+        r#"
+regelset "Vervolg"
+domein jeugdwet betaler "gemeente"
+  vervolg "Vraag het wijkteam."
+domein onderwijs
+feit zorg: ja/nee
+feit woongemeente: tekst
+regel jeugdhulp als zorg dan jeugdwet
+anders onderwijs
+beslissing route
+  voor jeugdwet
+  waarde arrangement betaler woongemeente
+    vervolg "Niets aanvragen: het arrangement."
+  waarde beschikking betaler "gemeente"
+regel altijd als zorg dan arrangement
+anders beschikking
+"#,
+    );
+    let steps = |case: &str| wiebetaalt::report::next_steps(&from_case, &decide(&from_case, case));
+    assert_eq!(steps("{zorg: ja}"), ["Niets aanvragen: het arrangement."]);
+    assert_eq!(
+        steps("{zorg: ja, woongemeente: Wijchen}"),
+        ["Niets aanvragen: het arrangement."]
+    );
     let out = diagnostics(&[(
         "x.regels",
         "regelset \"X\"\ndomein a\nbeslissing r\n  waarde v\n    toelichting \"van v\"\nanders a\n",

@@ -56,9 +56,22 @@ pub fn next_steps(rs: &RuleSet, d: &Decision) -> Vec<String> {
                 add(routed.or(rs.domain(s.domain).next.as_ref()));
             }
         }
+        // Who pays is not known yet (a payer from the case is missing): the route that
+        // is decided for a share still says what to do next.
         (None, Some(o)) => {
             for (domain, _) in o.shares() {
-                add(rs.domain(*domain).next.as_ref());
+                let routed = d
+                    .parts
+                    .iter()
+                    .filter(|p| {
+                        rs.decisions()
+                            .get(p.decision.index())
+                            .is_some_and(|x| x.routes.contains(domain))
+                    })
+                    .filter_map(|p| p.outcome.as_ref())
+                    .flat_map(|o| o.shares())
+                    .find_map(|(value, _)| rs.domain(*value).next.as_ref());
+                add(routed.or(rs.domain(*domain).next.as_ref()));
             }
         }
         (None, None) => {}

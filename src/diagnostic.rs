@@ -9,6 +9,7 @@
 //! describes and renders.
 
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{LabeledSpan, NamedSource, SourceSpan};
 
@@ -361,7 +362,7 @@ impl FromIterator<Problem> for Problems {
 #[derive(Debug)]
 pub struct Rendered {
     problem: Problem,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Excerpt>>,
     related: Vec<Rendered>,
 }
 
@@ -375,10 +376,9 @@ impl Rendered {
     }
 
     fn one(problem: Problem, sources: &Sources) -> Rendered {
-        let source = problem
-            .span
-            .and_then(|s| sources.get(s.file))
-            .map(|f| NamedSource::new(f.path.clone(), f.text.to_string()).with_language("regels"));
+        let source = problem.span.and_then(|s| sources.get(s.file)).map(|f| {
+            NamedSource::new(f.path.clone(), Excerpt(Arc::clone(&f.text))).with_language("regels")
+        });
         Rendered {
             problem,
             source,
@@ -387,8 +387,86 @@ impl Rendered {
     }
 }
 
+/// The longest stretch of a label that is underlined, in bytes; a longer span (a value
+/// of a megabyte) is underlined from its start.
+const LONGEST_LABEL: usize = 120;
+/// Labels further than this from the primary place are left out of the snippet.
+const FARTHEST_LABEL: usize = 2_000;
+/// A line longer than this is shown as an excerpt around the place.
+const LONGEST_LINE: usize = 240;
+/// Bytes shown on each side of the place in such an excerpt.
+const EXCERPT_MARGIN: usize = 60;
+
 fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new(span.start.into(), span.len())
+    SourceSpan::new(span.start.into(), span.len().min(LONGEST_LABEL))
+}
+
+/// A file's text as miette reads it, shared (one copy for all problems of a file) and
+/// shown as an excerpt around the place where a line is long: a case of one line of a
+/// megabyte (JSON written without line ends) gets a snippet of a screen wide, never
+/// the whole line, and the header names the place as `file:line:column` with the
+/// column in characters, as the JSON output does.
+#[derive(Debug)]
+struct Excerpt(Arc<str>);
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let text: &'a str = &self.0;
+        let start = span.offset().min(text.len());
+        let end = (start + span.len()).min(text.len());
+        let line_start = text[..floor(text, start)].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[..line_start].matches('\n').count();
+        if before == 0 && after == 0 {
+            // The header: only the place is read.
+            let column = text[line_start..floor(text, start)].chars().count();
+            return Ok(Box::new(miette::MietteSpanContents::new(
+                &text.as_bytes()[start..end],
+                *span,
+                line,
+                column,
+                1,
+            )));
+        }
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        if line_end - line_start <= LONGEST_LINE {
+            let full = text.read_span(span, before, after)?;
+            if full
+                .data()
+                .split(|b| *b == b'\n')
+                .all(|l| l.len() <= LONGEST_LINE)
+            {
+                return Ok(full);
+            }
+        }
+        let from = floor(text, start.saturating_sub(EXCERPT_MARGIN).max(line_start));
+        let to = ceil(text, (end + EXCERPT_MARGIN).min(line_end));
+        Ok(Box::new(miette::MietteSpanContents::new(
+            &text.as_bytes()[from..to],
+            SourceSpan::new(from.into(), to - from),
+            line,
+            0,
+            1,
+        )))
+    }
+}
+
+fn floor(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 impl fmt::Display for Rendered {
@@ -432,7 +510,9 @@ impl miette::Diagnostic for Rendered {
             .problem
             .others
             .iter()
-            .filter(move |(s, _)| s.file == span.file)
+            .filter(move |(s, _)| {
+                s.file == span.file && s.start.abs_diff(span.start) <= FARTHEST_LABEL
+            })
             .map(|(s, l)| LabeledSpan::new_with_span(Some(l.clone()), source_span(*s)));
         Some(Box::new(std::iter::once(primary).chain(others)))
     }

@@ -333,22 +333,62 @@ pub fn case_from_cells<S: AsRef<str>>(
     from_entries(entries, rs, file)
 }
 
+/// The most problems reported for one case; the rest are counted in one more problem
+/// ("nog N problemen"), so that refusing a case of thousands of wrong keys stays
+/// linear in its size and its report readable.
+pub const MAX_PROBLEMS: usize = 20;
+
 fn from_entries(entries: Vec<Entry>, rs: &RuleSet, file: FileId) -> Result<Case, Errors> {
     let mut case = Case::empty(rs);
     let mut problems = Problems::new();
+    let mut reported = 0;
+    let mut more: Option<(Problem, usize)> = None;
     for e in entries {
         let key = nfc(&e.key);
         let span = Span::new(file, e.at.0, e.at.1);
-        if let Err(p) = entry(&mut case, &key, e.value, rs, span) {
-            problems.push(p);
+        // Past the cap only the count is needed, not the help of each problem.
+        let explain = reported < MAX_PROBLEMS;
+        if let Err(p) = entry(&mut case, &key, e.value, rs, span, explain) {
+            if reported < MAX_PROBLEMS {
+                reported += 1;
+                problems.push(p);
+            } else {
+                more.get_or_insert((p, 0)).1 += 1;
+            }
         }
+    }
+    if let Some((first, count)) = more {
+        problems.push(
+            Problem::error(
+                first.code,
+                first.span.unwrap_or(Span::new(file, 0, 0)),
+                format!(
+                    "en nog {} in deze casus, de eerste hier: {}",
+                    crate::text::counted(count, "probleem", "problemen"),
+                    first.message
+                ),
+            )
+            .label(first.label)
+            .help(format!(
+                "los eerst de eerste {MAX_PROBLEMS} problemen op; daarna worden de volgende getoond"
+            )),
+        );
     }
     problems.into_result().map(|_| case)
 }
 
 pub use crate::text::nfc;
 
-fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> Result<(), Problem> {
+/// Puts one `key: value` into the case, or says why it does not fit; `explain` asks
+/// for the costlier helps ("bedoelde u …?").
+fn entry(
+    case: &mut Case,
+    key: &str,
+    value: Node,
+    rs: &RuleSet,
+    span: Span,
+    explain: bool,
+) -> Result<(), Problem> {
     let wrong = |what: String, expected: &str| {
         Problem::error(
             Code::WrongValue,
@@ -416,7 +456,9 @@ fn entry(case: &mut Case, key: &str, value: Node, rs: &RuleSet, span: Span) -> R
         _ => {}
     }
     let Some(id) = rs.fact_id(key) else {
-        let help = crate::diagnostic::did_you_mean(key, rs.facts().iter().map(|f| f.name.as_str()))
+        let help = explain
+            .then(|| crate::diagnostic::did_you_mean(key, rs.facts().iter().map(|f| f.name.as_str())))
+            .flatten()
             .unwrap_or_else(|| "een casus bevat alleen feiten van de regelset, en eventueel `id`, `peildatum` en `kosten`".to_string());
         return Err(Problem::error(
             Code::UnknownFact,

@@ -25,6 +25,7 @@ pub fn parse(text: &str) -> Result<Node, JsonError> {
         done: None,
         documents: 0,
         error: None,
+        cursor: Cursor::default(),
     };
     let mut parser = Parser::new_from_str(body);
     if let Err(e) = parser.load(&mut builder, true) {
@@ -135,21 +136,57 @@ fn dutch(info: &str) -> String {
         )
 }
 
-/// The byte offset of a marker (line and column from 1; columns count characters).
+/// The byte offset of a marker (its line from 1, its column counting characters).
 fn byte_offset(text: &str, m: &Marker) -> usize {
-    let mut at = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == m.line() {
-            let col = m.col().saturating_sub(0);
-            return at
-                + line
-                    .char_indices()
-                    .nth(col)
-                    .map_or(line.trim_end_matches('\n').len(), |(b, _)| b);
+    Cursor::default().seek(text, m)
+}
+
+/// A place in the text, moved forward from one marker to the next: the reader's markers
+/// come in document order, so finding all of them is linear in the text (starting
+/// from the top for each would be quadratic in a case of many keys).
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    line: usize,
+    col: usize,
+    byte: usize,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor {
+            line: 1,
+            col: 0,
+            byte: 0,
         }
-        at += line.len();
     }
-    text.len()
+}
+
+impl Cursor {
+    /// The byte offset of `m`: at its column, or at the end of its line when the
+    /// column is past it, or at the end of the text when the line is.
+    fn seek(&mut self, text: &str, m: &Marker) -> usize {
+        if (m.line(), m.col()) < (self.line, self.col) {
+            *self = Cursor::default();
+        }
+        while self.line < m.line() {
+            let Some(end) = text.get(self.byte..).and_then(|t| t.find('\n')) else {
+                return text.len();
+            };
+            self.byte += end + 1;
+            self.line += 1;
+            self.col = 0;
+        }
+        while self.col < m.col() {
+            match text.get(self.byte..).and_then(|t| t.chars().next()) {
+                Some(c) if c != '\n' => {
+                    self.byte += c.len_utf8();
+                    self.col += 1;
+                }
+                _ => break,
+            }
+        }
+        self.byte
+    }
 }
 
 /// One open collection while building.
@@ -165,6 +202,7 @@ struct Builder<'t> {
     done: Option<Node>,
     documents: usize,
     error: Option<JsonError>,
+    cursor: Cursor,
 }
 
 impl Builder<'_> {
@@ -217,7 +255,10 @@ impl Builder<'_> {
                         .text
                         .get(at..)
                         .and_then(|t| {
-                            t.find(key.as_str())
+                            // Only near the key's start: a key written with escapes
+                            // is not found, and no search runs through the text.
+                            let near = t.get(..t.ceil_char_boundary(key.len() + 4).min(t.len()))?;
+                            near.find(key.as_str())
                                 .filter(|i| *i < 4)
                                 .map(|i| at + i + key.len())
                         })
@@ -241,7 +282,7 @@ impl MarkedEventReceiver for Builder<'_> {
         if self.error.is_some() {
             return;
         }
-        let at = byte_offset(self.text, &mark);
+        let at = self.cursor.seek(self.text, &mark);
         match ev {
             Event::DocumentStart => {
                 self.documents += 1;

@@ -425,7 +425,7 @@ impl miette::SourceCode for Excerpt {
             // The header: only the place is read.
             let column = text[line_start..floor(text, start)].chars().count();
             return Ok(Box::new(miette::MietteSpanContents::new(
-                &text.as_bytes()[start..end],
+                text.as_bytes().get(start..end).unwrap_or_default(),
                 *span,
                 line,
                 column,
@@ -446,7 +446,7 @@ impl miette::SourceCode for Excerpt {
         let from = floor(text, start.saturating_sub(EXCERPT_MARGIN).max(line_start));
         let to = ceil(text, (end + EXCERPT_MARGIN).min(line_end));
         Ok(Box::new(miette::MietteSpanContents::new(
-            &text.as_bytes()[from..to],
+            text.as_bytes().get(from..to).unwrap_or_default(),
             SourceSpan::new(from.into(), to - from),
             line,
             0,

@@ -94,7 +94,7 @@ await scenario("Nijmegen: verzorging onder schooltijd, de woongemeente betaalt v
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
   await trace.locator("summary").click();
   await page.getByText("De regel ‘Verpleegkundige handelingen’ (verpleging_zvw) geldt niet.").waitFor();
-  await page.getByText("Voorwaarde: soort is ‘verpleegkundige handelingen’. Niet vervuld. Antwoord op ‘Wat voor ondersteuning is het?’: Persoonlijke verzorging.").first().waitFor();
+  await page.getByText("Onderdeel: soort is ‘verpleegkundige handelingen’. Niet waar. Antwoord op ‘Wat voor ondersteuning is het?’: Persoonlijke verzorging.").first().waitFor();
   await accessible(page, "de uitkomst met het spoor open");
   await trace.evaluate((d) => { d.open = false; });
   // Changing the hours changes the route to a beschikking.
@@ -563,6 +563,200 @@ await scenario("Einstein Class: nog niemand betaalt is geen groene uitkomst; lab
   await idle(page);
   await page.getByText("Kies het onderwijsprogramma als het doel is").waitFor();
   await plainDutch(page, "een vraag met toelichting");
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+// A superset of answers for the regional cases below: the page asks only what applies.
+const REGIONAL = {
+  ...NIJMEGEN,
+  enkelvoudig: false,
+  afstand_km: 3,
+  structurele_beperking: false,
+  gebruikt_thuis: false,
+  sociale_vaardigheidstraining: false,
+  pro_of_tussenvoorziening: "geen",
+};
+
+await scenario("Eén keer vastleggen: na Terug, Wijzig met hetzelfde antwoord of herladen blijft de casus vastgelegd; een klik tijdens Vastleggen wordt niet genomen", async () => {
+  let slowRecord = false;
+  const { page, errors, requests, close } = await open(browser, base, {
+    before: (p) => p.route("**/api/v1/regelsets/*/decisions", async (route) => {
+      if (slowRecord && !route.request().url().includes("record=false")) await sleep(2000);
+      await route.continue().catch(() => {});
+    }),
+  });
+  await idle(page);
+  await chooseRegion(page, "kop-van-noord-holland");
+  await answerOne(page, "begeleiding");
+  await answerAll(page, { wlz_indicatie: true });
+  await toOutcome(page);
+  await page.getByLabel("Dossiernummer").fill("WT-TWEE-1");
+  slowRecord = true;
+  await page.getByRole("button", { name: "Vastleggen" }).click();
+  await page.locator("#bezig").getByText("Bezig…").waitFor();
+  // A "Wijzig" while the decision is being recorded is not followed.
+  await page.getByRole("link", { name: /Wijzig het antwoord op/ }).first().click({ force: true });
+  await idle(page);
+  await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-TWEE-1").waitFor();
+  slowRecord = false;
+  const recorded = () => decisionPosts(requests).filter((r) => r.query !== "?record=false").length;
+  assert.equal(recorded(), 1);
+  // Back to the check, then to the outcome again: still recorded, the dossier filled in.
+  await page.goBack();
+  await idle(page);
+  await toOutcome(page);
+  await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-TWEE-1").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Vastleggen" }).count(), 0);
+  assert.equal(await page.getByLabel("Dossiernummer").inputValue(), "WT-TWEE-1");
+  // "Wijzig" keeping the same answer, and a reload: the same.
+  await page.getByRole("link", { name: /Wijzig het antwoord op/ }).first().click();
+  await idle(page);
+  await page.getByRole("button", { name: /Opslaan|Volgende/ }).first().click();
+  await idle(page);
+  await toOutcome(page);
+  await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-TWEE-1").waitFor();
+  await page.reload();
+  await idle(page);
+  await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-TWEE-1").waitFor();
+  // Another dossier with the same answers is another case: it can be recorded.
+  await page.getByLabel("Dossiernummer").fill("WT-TWEE-2");
+  await page.getByLabel("Dossiernummer").blur();
+  await page.getByRole("button", { name: "Vastleggen" }).click();
+  await idle(page);
+  await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-TWEE-2").waitFor();
+  assert.equal(recorded(), 2);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+await scenario("Een melding verdwijnt zodra de stap verandert of het lukt; na Probeer opnieuw staat de focus weer op de knop", async () => {
+  const { page, errors, close } = await open(browser, base);
+  await chooseRegion(page, "landelijk");
+  await page.getByRole("button", { name: "Volgende" }).click();
+  await page.locator("#melding").getByText("Kies een antwoord").waitFor();
+  await answerOne(page, "vervoer");
+  assert.equal(await page.locator("#melding").innerText(), "");
+  assert.doesNotMatch(await page.title(), /^Fout: /);
+  await answerAll(page, { afstand_km: 3, structurele_beperking: false, gericht_op: "onderwijsprogramma", wlz_indicatie: false, leeftijd: 9 });
+  await toOutcome(page);
+  await page.getByRole("button", { name: "Vastleggen" }).click();
+  await page.locator("#melding").getByText("Vul een dossiernummer in").waitFor();
+  // A burgerservicenummer (nine digits passing the eleven test) is not taken as a dossier.
+  await page.getByLabel("Dossiernummer").fill("111 222 333");
+  await page.getByRole("button", { name: "Vastleggen" }).click();
+  await page.locator("#melding").getByText("Dit lijkt een burgerservicenummer").waitFor();
+  await page.getByLabel("Dossiernummer").fill("WT-MELDING");
+  await page.getByRole("button", { name: "Vastleggen" }).click();
+  await idle(page);
+  await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-MELDING").waitFor();
+  assert.equal(await page.locator("#melding").innerText(), "");
+  // The download fails once, then works: the focus is back on the download button.
+  await page.route("**/api/**", (route) => route.abort("connectionrefused"));
+  await page.evaluate(() => { sessionStorage.clear(); });
+  await page.reload().catch(() => {});
+  await page.locator("#melding").getByText("De server is niet bereikbaar.").waitFor();
+  await page.unroute("**/api/**");
+  await page.getByRole("button", { name: "Probeer opnieuw" }).click();
+  await idle(page);
+  assert.equal(await page.locator("#melding").innerText(), "");
+  assert.notEqual(await page.evaluate(() => document.activeElement.tagName), "BODY", "focus after Probeer opnieuw");
+  await page.route("**/api/v1/regelsets/*/decisions*", (route) => route.abort("connectionrefused"));
+  await page.getByRole("button", { name: "Download de beslissing" }).click();
+  await page.locator("#melding").getByText("De server is niet bereikbaar.").waitFor();
+  await page.unroute("**/api/v1/regelsets/*/decisions*");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Probeer opnieuw" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^beslissing-WT-MELDING-\d{4}-\d\d-\d\d\.json$/);
+  await idle(page);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Download de beslissing");
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+await scenario("Een getypte woongemeente als betaler, een open punt met zijn eigen Wat nu, het spoor met de hele voorwaarde", async () => {
+  const { page, errors, close } = await open(browser, base);
+  await chooseRegion(page, "utrecht");
+  await answerAll(page, {
+    ...REGIONAL, soort: "persoonlijke_verzorging", leeftijd: 8, proeftuinschool: false,
+    woongemeente: "andere", andere_woongemeente: "zeist",
+  });
+  await toOutcome(page);
+  assert.deepEqual((await shown(page)).payers, ["De gemeente Zeist betaalt alle kosten."]);
+  // The trace shows each rule's whole condition; its parts are true or not, never "vervuld".
+  await page.getByText("Volledig spoor").click();
+  const adult = page.locator('#stap .spoor li[data-rule="zorg_volwassene"]');
+  await adult.locator(".voorwaarde").getByText(/^Voorwaarde: niet minderjarig/).waitFor();
+  assert.doesNotMatch(await page.locator("#stap .spoor").innerText(), /[Vv]ervuld/);
+  await page.goto(`${base}/?regio=amsterdam`);
+  await idle(page);
+  await answerAll(page, {
+    ...REGIONAL, schooltype: "so", soort: "behandeling", problematiek: ["angst_depressie"], leeftijd: 12,
+    woongemeente: "andere", andere_woongemeente: "Zaanstad",
+  });
+  await toOutcome(page);
+  await page.getByText("Let op: nog niet geregeld").waitFor();
+  const next = await page.locator("#stap .wat-nu").innerText();
+  assert.match(next, /nog niets afgesproken/);
+  assert.doesNotMatch(next, /geeft de gemeente een beschikking/);
+  await plainDutch(page, "een open punt", await ruleNames(base, "amsterdam"));
+  await accessible(page, "een open punt");
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+await scenario("Getallen: 1.000 wordt niet 1 maar een vraag; een typ-dossiernummer staat op de afdruk, ook niet vastgelegd", async () => {
+  const { page, errors, close } = await open(browser, base);
+  await chooseRegion(page, "landelijk");
+  await answerOne(page, "vervoer");
+  const field = page.locator("#stap form input[type=text]");
+  await field.fill("1.000");
+  await page.getByRole("button", { name: "Volgende" }).click();
+  await page.locator("#melding").getByText("bedoelt u 1000?").waitFor();
+  assert.equal(await field.getAttribute("aria-invalid"), "true");
+  await accessible(page, "een getal met een punt tussen de duizendtallen");
+  await field.fill("3");
+  await page.getByRole("button", { name: "Volgende" }).click();
+  await idle(page);
+  await answerAll(page, { structurele_beperking: false, gericht_op: "onderwijsprogramma", wlz_indicatie: false, leeftijd: 9 });
+  await toOutcome(page);
+  await page.getByLabel("Dossiernummer").fill("WT-AFDRUK");
+  await page.emulateMedia({ media: "print" });
+  assert.match(await page.locator("#stap .account").innerText(), /Dossier: WT-AFDRUK \(niet vastgelegd\)/);
+  await page.emulateMedia({ media: "screen" });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+await scenario("Telefoon: knoppen onder elkaar in de volgorde van de pagina, het gekozen antwoord blijft zichtbaar terwijl het wacht", async () => {
+  const { page, errors, close } = await open(browser, base, {
+    size: PHONE,
+    before: (p) => p.route("**/api/v1/regelsets/*/questions", async (route) => {
+      if (route.request().postDataJSON().soort) await sleep(1500);
+      await route.continue().catch(() => {});
+    }),
+  });
+  await idle(page);
+  await chooseRegion(page, "landelijk");
+  const form = page.locator("#stap form");
+  await form.getByLabel("Begeleiding", { exact: true }).tap();
+  const [next, back] = await Promise.all([
+    form.getByRole("button", { name: "Volgende" }).boundingBox(),
+    form.getByRole("button", { name: "Vorige" }).boundingBox(),
+  ]);
+  assert.ok(next.y < back.y, "Volgende comes first, as in the page and in Tab order");
+  await form.getByRole("button", { name: "Volgende" }).tap();
+  await page.locator("#bezig").getByText("Bezig…").waitFor();
+  const look = await page.locator('#stap input[value="begeleiding"]').evaluate((e) => ({
+    checked: e.checked, opacity: getComputedStyle(e).opacity, label: getComputedStyle(e.labels[0]).opacity,
+  }));
+  assert.deepEqual(look, { checked: true, opacity: "1", label: "1" });
+  await idle(page);
+  for (const box of await page.locator("#stap .keuzes label").all()) {
+    assert.ok((await box.boundingBox()).height >= 44, "a choice is at least 44 px high");
+  }
   assert.deepEqual(errors, []);
   await close();
 });

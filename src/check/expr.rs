@@ -63,6 +63,11 @@ fn merge_reads(mut a: Vec<Read>, b: &[Read]) -> Vec<Read> {
 }
 
 impl<'c, 'p, 'a> Typer<'c, 'p, 'a> {
+    /// The text of a span as a trace shows it.
+    pub fn snippet(&self, span: Span) -> String {
+        snippet(self.sources, span)
+    }
+
     pub fn new(
         checker: &'c mut Checker<'p>,
         sources: &'a Sources,

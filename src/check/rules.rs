@@ -392,6 +392,7 @@ fn rule(
     names: &Names<'_>,
 ) -> Option<Rule> {
     let condition = typer.condition(&decl.condition);
+    let condition_text = typer.snippet(decl.condition.span);
     let outcome = typer
         .checker
         .outcome(&decl.outcome, &names.domains, domains);
@@ -400,6 +401,7 @@ fn rule(
         name: decl.name.name.clone(),
         title: decl.title.as_ref().map(|t| t.value.clone()),
         condition,
+        condition_text,
         outcome,
         explanation: decl.explanation.as_ref().map(|t| t.value.clone()),
         source: decl.source.as_ref().map(|t| t.value.clone()),

@@ -167,6 +167,9 @@ pub struct Rule {
     pub name: String,
     pub title: Option<String>,
     pub(crate) condition: Expr,
+    /// The condition as written (comments left out, white space folded), for a trace
+    /// that shows the whole condition above its atoms.
+    pub condition_text: String,
     pub outcome: Outcome,
     pub explanation: Option<String>,
     pub source: Option<String>,

@@ -68,6 +68,7 @@ pub fn detail(id: &str, rs: &RuleSet) -> Json {
             let mut rule = json!({
                 "name": r.name,
                 "title": r.title,
+                "condition": r.condition_text,
                 "outcome": outcome(rs, &r.outcome),
                 "explanation": r.explanation,
                 "source": r.source,

@@ -39,11 +39,18 @@ const NUMBER = new Intl.NumberFormat("nl-NL", { maximumFractionDigits: 2 });
 /** 5.5 → `5,5`: numbers in Dutch notation. */
 const number = (n) => NUMBER.format(n);
 
-/** What a Dutch keyboard gives (`5,5`) and what a pasted value may hold (`5.5`); else NaN. */
+/**
+ * What a Dutch keyboard gives (`5,5`) and what a pasted value may hold (`5.5`); else NaN.
+ * `1.000` (a Dutch thousands separator) is not read as 1: it is refused, as the case
+ * reader refuses it (`thousands` tells the message to say so).
+ */
 function parseNumber(text) {
   const t = text.replace(/\s/g, "");
+  if (thousands(t)) return NaN;
   return /^-?\d+([.,]\d+)?$/.test(t) ? Number(t.replace(",", ".")) : NaN;
 }
+/** `1.000`, `12.500,5`: a number written with a dot between groups of three digits. */
+const thousands = (t) => /^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t);
 
 const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
   "september", "oktober", "november", "december"];
@@ -103,7 +110,7 @@ function plainHelp(f, text) {
 /** An answer as a person reads it. */
 function showAnswer(f, value) {
   if (f.type === "ja/nee") return value ? "Ja" : "Nee";
-  if (f.type === "lijst") return value.length ? value.map((v) => valueLabel(f, v)).join(", ") : "Geen";
+  if (f.type === "lijst") return value.length ? capital(value.map((v) => valueLabel(f, v)).join(", ")) : "Geen";
   if (f.type === "keuze") return capital(valueLabel(f, value));
   if (f.type === "getal") return f.unit ? `${number(value)} ${f.unit}` : number(value);
   return String(value);
@@ -265,7 +272,15 @@ async function run(task, retry) {
   setBusy(true);
   try {
     const apply = await task(controller.signal);
-    if (mine === generation) apply();
+    if (mine === generation) {
+      const retried = afterProblem;
+      afterProblem = null;
+      clearProblem();
+      apply();
+      // "Probeer opnieuw" is gone with the message: the focus goes back to the control
+      // that failed (the download button), not to the page, once it is enabled again.
+      if (retried && !focusBeforeBusy) focusBeforeBusy = retried;
+    }
   } catch (e) {
     if (mine !== generation || e.name === "AbortError") return;
     if (!(e instanceof Problem)) console.error(e);
@@ -277,10 +292,23 @@ async function run(task, retry) {
 
 const busy = () => $("inhoud").getAttribute("aria-busy") === "true";
 
+// While waiting, a click on a link ("Wijzig") or a button is not taken: it would start a
+// navigation that drops the reply being waited for.
+addEventListener("click", (e) => {
+  if (busy() && e.target.closest("#inhoud a, #inhoud button")) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  }
+}, true);
+
 /** While waiting: a visible "Bezig…" and every control disabled (a double click sends once). */
 function setBusy(busy) {
   $("bezig").textContent = busy ? "Bezig…" : "";
   const main = $("inhoud");
+  const focused = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+  // A control that is disabled loses the focus: it gets it back when the wait is over
+  // (unless the step moved it elsewhere).
+  if (busy && focused) focusBeforeBusy = focused;
   main.setAttribute("aria-busy", String(busy));
   for (const c of main.querySelectorAll("button, input, select, textarea")) {
     if (busy && !c.disabled) {
@@ -291,7 +319,12 @@ function setBusy(busy) {
       delete c.dataset.bezig;
     }
   }
+  if (!busy) {
+    if (!focused && focusBeforeBusy && focusBeforeBusy.isConnected) focusBeforeBusy.focus({ preventScroll: true });
+    focusBeforeBusy = null;
+  }
 }
+let focusBeforeBusy = null;
 
 // ───────────────────────────── navigation ─────────────────────────────
 
@@ -354,11 +387,12 @@ async function replay(id, answers, from, signal) {
 function commit(next, how) {
   if (next.id !== state.id) state.remembered = {};
   Object.assign(state, next);
+  if (state.step === "uitkomst" && !state.dossier) state.dossier = book.dossierFor(state.id, state.answers);
   for (const [name, value] of state.answers) state.remembered[name] = value;
   const url = toUrl(state);
   if (how === "push") {
     depth += 1;
-    history.pushState({ depth, recorded: null }, "", url);
+    history.pushState({ depth }, "", url);
   } else if (how === "replace" || url !== (location.search || location.pathname)) {
     history.replaceState({ ...history.state, depth }, "", url);
   }
@@ -368,10 +402,33 @@ function commit(next, how) {
   loaded = true;
 }
 
+/**
+ * The decisions recorded in this browser tab, by case (region, answers, dossier), kept in
+ * `sessionStorage` (gone when the tab closes): a case recorded once shows "Vastgelegd"
+ * wherever the consultant comes back to it — after Back, after "Wijzig" with the same
+ * answer, after a reload — so it is not recorded twice by accident, and a reply to
+ * "Vastleggen" is kept even when the consultant went elsewhere meanwhile.
+ */
+const book = {
+  all() {
+    try { return JSON.parse(sessionStorage.getItem("vastgelegd") || "{}"); } catch { return {}; }
+  },
+  put(key, decision) {
+    const all = this.all();
+    all[key] = decision;
+    try { sessionStorage.setItem("vastgelegd", JSON.stringify(all)); } catch { /* full: shown, not kept */ }
+  },
+  /** The dossier a case with these answers was last recorded under. */
+  dossierFor(id, answers) {
+    const prefix = JSON.stringify([id, answers]).slice(0, -1);
+    const found = Object.entries(this.all()).filter(([k]) => k.startsWith(`${prefix},`)).pop();
+    return found ? found[1].case.id || "" : "";
+  },
+};
+
 /** The recorded decision for this very case, if "Vastleggen" was used on it. */
 function recordedHere() {
-  const r = history.state && history.state.recorded;
-  return r && r.key === caseKey() ? r.decision : null;
+  return book.all()[caseKey()] || null;
 }
 const caseKey = () => JSON.stringify([state.id, state.answers, state.dossier]);
 
@@ -499,15 +556,21 @@ function openStep() {
 
 // ───────────────────────────── messages ─────────────────────────────
 
+/** The control that had the focus when a problem was shown, to return to after "Probeer opnieuw". */
+let afterProblem = null;
+
 /** A problem at the top of the page, with "Probeer opnieuw" when the action can be repeated. */
 function showProblem(message, retry) {
+  const focused = document.activeElement && document.activeElement !== document.body ? document.activeElement : focusBeforeBusy;
+  if (focused && !$("melding").contains(focused)) afterProblem = focused;
   const box = el("div", { class: "utrecht-alert utrecht-alert--error melding", role: "alert" },
     el("h2", { class: "nl-heading nl-heading--level-2", tabindex: "-1", id: "melding-kop" }, "Er is een probleem"),
     el("p", { class: "nl-paragraph" }, message),
     retry ? el("div", { class: "utrecht-action-group" },
       el("button", {
         type: "button", class: "nl-button nl-button--primary",
-        onclick: () => { clearProblem(); retry(); },
+        // After a retry the next step gets the focus, also on the first view of the page.
+        onclick: () => { clearProblem(); loaded = true; retry(); },
       }, "Probeer opnieuw")) : null);
   $("melding").replaceChildren(box);
   document.title = `Fout: ${document.title.replace(/^Fout: /, "")}`;
@@ -663,6 +726,11 @@ function readText(f, text) {
   if (!text.trim()) return { error: f.type === "getal" ? "Vul een getal in." : "Vul een antwoord in." };
   if (f.type !== "getal") return { value: text.trim() };
   const n = parseNumber(text);
+  const plain = text.replace(/\s/g, "");
+  if (thousands(plain)) {
+    const meant = plain.replaceAll(".", "");
+    return { error: `Schrijf een getal zonder punt tussen de duizendtallen: bedoelt u ${meant}?` };
+  }
   if (!Number.isFinite(n)) return { error: "Vul een getal in, bijvoorbeeld 12 of 12,5." };
   if (!inBounds(f, n)) {
     return { error: `Vul een getal in tussen ${number(f.bounds.min)} en ${number(f.bounds.max)}${f.unit ? ` ${f.unit}` : ""}.` };
@@ -670,12 +738,16 @@ function readText(f, text) {
   return { value: n };
 }
 
-/** "Vraag 3 · nog hoogstens 5 vragen": the number still open can only go down. */
+/**
+ * "Vraag 3": the number of questions still possible is said only when it is small (an
+ * upper bound of 14 when most cases need five frightens more than it helps).
+ */
 function progress() {
   const nr = state.answers.length + 1;
   const after = state.asked.open.length - 1;
   if (after <= 0) return `Vraag ${nr} · dit is waarschijnlijk de laatste vraag`;
-  return `Vraag ${nr} · daarna nog hoogstens ${after} ${after === 1 ? "vraag" : "vragen"}`;
+  if (after <= 3) return `Vraag ${nr} · daarna nog hoogstens ${after} ${after === 1 ? "vraag" : "vragen"}`;
+  return `Vraag ${nr}`;
 }
 
 /** The next question was answered. */
@@ -768,9 +840,21 @@ function shareText(share) {
   return `${number(share)}% van de kosten`;
 }
 
+/**
+ * A payer taken from the case as the consultant typed it (`zeist`): a name, so with a
+ * capital, and "de gemeente" before it when the fact asks for a gemeente.
+ */
+function typedPayer(p) {
+  const from = p.via && outcomeMeta(p.via).payer;
+  const f = from && typeof from === "object" && from.fact && fact(from.fact);
+  if (!f || f.type !== "tekst") return p.payer.trim();
+  const name = p.payer.trim().split(/(\s+|-)/).map((w, i) => (i === 0 || !/^(aan|den|der|op|de)$/i.test(w) ? capital(w) : w)).join("");
+  return /gemeente/i.test(`${f.name} ${f.question || ""}`) && !/^gemeente /i.test(name) ? `gemeente ${name}` : name;
+}
+
 /** The sentence a consultant reads aloud: "De gemeente Wijchen betaalt alle kosten." */
 function payerSentence(p) {
-  const payer = p.payer.trim();
+  const payer = typedPayer(p);
   if (/^nog niet afgesproken/i.test(payer)) {
     return `Het is nog niet afgesproken wie ${shareText(p.share)} betaalt.`;
   }
@@ -818,7 +902,7 @@ function outcomeView(d) {
   kind === "info" ? null : el("p", { class: "soort" }, kind === "error" ? "Let op: tegenstrijdige afspraken" : "Let op: nog niet geregeld"),
   list.length ? list.map((p) => [
     el("p", { class: "betaler", "data-domain": p.domain, "data-via": p.via || null }, payerSentence(p)),
-    el("p", { class: "betaler-detail" }, `Op grond van: ${outcomeLabel(p.domain)}.`),
+    el("p", { class: "betaler-detail" }, groundText(outcomeLabel(p.domain))),
   ]) : el("p", { class: "betaler" }, "Nog niet te zeggen wie betaalt."),
   el("p", { class: "status", "data-status": d.status }, statusText(d)));
 
@@ -841,11 +925,24 @@ function outcomeView(d) {
   ];
 }
 
-/** "Wat nu?": the `vervolg` of each route value that pays, else of its domain. */
+/** "Op grond van: Jeugdwet."; a label that names no law ("Geen publieke betaler") stands alone. */
+const groundText = (label) => (/^geen /i.test(label) ? `${capital(label)}.` : `Op grond van: ${label}.`);
+
+const OPEN_NEXT = "Hierover is in de regio nog niets afgesproken. Leg de casus voor aan de gemeente en het samenwerkingsverband (of de school), zodat zij samen besluiten wie betaalt; tot dan geeft niemand op grond van deze uitkomst een beschikking.";
+
+/**
+ * "Wat nu?": the `vervolg` of each route value that pays, else of its domain; for a
+ * payer that is not agreed yet, the route value's own `vervolg` or what to do about an
+ * open point (never the domain's usual way, which is not agreed).
+ */
 function nextSteps(d) {
   const items = [];
   for (const p of shares(d)) {
-    const text = (p.via && outcomeMeta(p.via).next) || outcomeMeta(p.domain).next;
+    const own = p.via && outcomeMeta(p.via).next;
+    const domain = outcomeMeta(p.domain);
+    // The domain's own next step holds when the domain pays, or is itself the open point.
+    const usual = !nobody(p.payer) || nobodyPays(domain.payer) ? domain.next : null;
+    const text = own || usual || (nobody(p.payer) ? OPEN_NEXT : null);
     if (text && !items.some((i) => i.text === text)) {
       items.push({ text, about: p.via ? outcomeLabel(p.via) : outcomeLabel(p.domain) });
     }
@@ -896,7 +993,10 @@ const RESULT = {
   not_valid: "geldt niet op deze datum",
 };
 
-const VERDICT = (v) => (v === true ? "Vervuld" : v === false ? "Niet vervuld" : "Nog niet bekend");
+// An atom is a part of the condition, not the condition: `niet minderjarig` has the part
+// `minderjarig`, which is true for a child while the rule's condition is not met. So a
+// part is "waar" or "niet waar", never "vervuld".
+const VERDICT = (v) => (v === true ? "Waar" : v === false ? "Niet waar" : "Nog niet bekend");
 
 const OPERATORS = {
   "<": "minder dan", "<=": "ten hoogste", "≤": "ten hoogste", ">": "meer dan", ">=": "ten minste",
@@ -979,17 +1079,23 @@ function readFacts(facts) {
   }).join("");
 }
 
-/** `Voorwaarde: soort is ‘vervoer’. Niet vervuld. Antwoord op ‘Wat voor …?’: Begeleiding.` */
+/** `Onderdeel: soort is ‘vervoer’. Niet waar. Antwoord op ‘Wat voor …?’: Begeleiding.` */
 function conditionSentence(c) {
   const f = meta().facts.find((x) => x.name === c.text.trim());
   if (f && f.type === "ja/nee") {
     // A yes/no fact on its own reads best as its question.
     const given = (c.facts || {})[f.name];
     const answered = given === true || given === false;
-    return `Voorwaarde: het antwoord op ${quoted(questionText(f))} is ja. ${VERDICT(c.value)}` +
+    return `Onderdeel: het antwoord op ${quoted(questionText(f))} is ja. ${VERDICT(c.value)}` +
       (answered ? `: het antwoord is ${given ? "ja" : "nee"}.` : ": de vraag is nog niet gesteld.");
   }
-  return `Voorwaarde: ${conditionText(c.text)}. ${VERDICT(c.value)}.${readFacts(c.facts)}`;
+  return `Onderdeel: ${conditionText(c.text)}. ${VERDICT(c.value)}.${readFacts(c.facts)}`;
+}
+
+/** The rule's whole condition as written, in words: `Voorwaarde: niet minderjarig.` */
+function ruleCondition(name) {
+  const text = rule(name).condition;
+  return text ? el("p", { class: "voorwaarde" }, `Voorwaarde: ${conditionText(text)}.`) : null;
 }
 
 function stepSentence(step) {
@@ -1005,7 +1111,8 @@ function traceView(d, further) {
     el("summary", {}, "Volledig spoor: alle regels en hun voorwaarden"),
     el("ol", { class: "spoor" }, steps.map((step) => el("li", { "data-rule": step.rule },
       stepSentence(step),
-      step.conditions.length ? el("ul", {}, step.conditions.map((c) => el("li", {}, conditionSentence(c)))) : null))),
+      step.conditions.length ? [ruleCondition(step.rule),
+        el("ul", {}, step.conditions.map((c) => el("li", {}, conditionSentence(c))))] : null))),
     el("p", { class: "verantwoording" }, "Regelbestanden: ", d.ruleset.files.join(", "), "."),
     el("p", { class: "verantwoording" }, "Controlegetal (SHA-256) van de afspraken: ",
       el("span", { class: "vingerafdruk" }, d.ruleset.sha256)));
@@ -1021,10 +1128,17 @@ function keepView(d) {
     class: "utrecht-textbox utrecht-textbox--html-input utrecht-textbox--dossier",
     value: state.dossier || null, maxlength: "80", "aria-describedby": "dossier-uitleg",
   });
+  input.addEventListener("input", () => {
+    state.dossier = input.value.trim();
+    const account = $("stap").querySelector(".account");
+    if (account) account.replaceWith(accountView(state.decision));
+  });
   input.addEventListener("change", () => {
     state.dossier = input.value.trim();
+    const was = state.recorded;
     state.recorded = recordedHere();
     history.replaceState({ ...history.state, depth }, "", toUrl(state));
+    if (Boolean(was) !== Boolean(state.recorded)) render();
   });
   const form = el("form", { novalidate: true, id: "vastleggen" },
     el("div", { class: "utrecht-form-field utrecht-form-field--text" },
@@ -1046,6 +1160,10 @@ function keepView(d) {
       fieldError("dossier", "Vul een dossiernummer in om de beslissing vast te leggen.");
       return;
     }
+    if (looksLikeBsn(state.dossier)) {
+      fieldError("dossier", "Dit lijkt een burgerservicenummer. Vul het kenmerk van de casus in uw eigen systeem in; een burgerservicenummer hoort niet in het beslissingslog.");
+      return;
+    }
     record();
   });
   return el("section", { class: "bewaren", "aria-labelledby": "bewaren-kop" },
@@ -1056,14 +1174,29 @@ function keepView(d) {
     form);
 }
 
-/** Writes the decision in the log, once: the reply is the decision as recorded. */
+/** Nine digits (spaces and dots aside) that pass the eleven test of a burgerservicenummer. */
+function looksLikeBsn(text) {
+  const digits = text.replace(/[\s.]/g, "");
+  if (!/^\d{9}$/.test(digits)) return false;
+  const sum = [...digits].reduce((acc, d, i) => acc + Number(d) * (i === 8 ? -1 : 9 - i), 0);
+  return sum % 11 === 0 && sum !== 0;
+}
+
+/**
+ * Writes the decision in the log, once: the reply is the decision as recorded. The
+ * request is not cancelled by a later navigation (the service may have recorded it
+ * already), and its reply goes into the book even when the page shows something else.
+ */
 function record() {
-  run(async (signal) => {
-    const d = await decide(state.id, state.answers, state.dossier, { record: true, signal });
+  const key = caseKey();
+  const [id, answers, dossier] = [state.id, state.answers, state.dossier];
+  run(async () => {
+    const d = await decide(id, answers, dossier, { record: true });
+    book.put(key, d);
     return () => {
       state.decision = d;
       state.recorded = d;
-      history.replaceState({ ...history.state, depth, recorded: { key: caseKey(), decision: d } }, "", toUrl(state));
+      history.replaceState({ ...history.state, depth }, "", toUrl(state));
       render();
       $("vastgelegd").focus();
     };
@@ -1079,7 +1212,7 @@ function download() {
 }
 
 function save(d) {
-  const name = (state.dossier || state.id).replace(/[^\p{L}\p{N}._-]+/gu, "-").replace(/^-+|-+$/g, "") || "casus";
+  const name = (state.dossier || state.id).replace(/[^\p{L}\p{N}_-]+/gu, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "") || "casus";
   const blob = new Blob([`${JSON.stringify(d, null, 2)}\n`], { type: "application/json" });
   const a = el("a", { href: URL.createObjectURL(blob), download: `beslissing-${name}-${d.reference_date}.json` });
   document.body.append(a);
@@ -1096,9 +1229,9 @@ function restart() {
 /** Which rule set, which version, on which date: so that the decision can be traced. */
 function accountView(d) {
   const rs = d.ruleset;
-  return el("p", { class: "verantwoording" },
+  return el("p", { class: "verantwoording account" },
     `Afspraken: ${rs.name}${rs.version ? `, versie ${rs.version}` : ""}. Beslist op ${date(d.reference_date)}.`,
-    state.dossier ? ` Dossier: ${state.dossier}.` : "");
+    state.dossier ? ` Dossier: ${state.dossier}${state.recorded ? "" : " (niet vastgelegd)"}.` : "");
 }
 
 start();

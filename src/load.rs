@@ -165,6 +165,28 @@ pub fn load_with(
     check::check(&files, sources, provenance)
 }
 
+/// The rule set of the file that `path` is based on (`gebaseerd op`), with its own
+/// bases: what the rules were before this file's `vervang` and `schrap`. `None` when the
+/// file has no base or cannot be read; the base's problems belong to its own `check`.
+pub fn load_base(path: &Path) -> Option<RuleSet> {
+    let text = read_rule_file(path).ok()?;
+    let mut scratch = Sources::new();
+    let id = scratch.add(display(path), without_bom(&text));
+    let file = syntax::parse(id, without_bom(&text)).ok()?;
+    let base = file.header.based_on?;
+    let dir = normalize(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let base_path = normalize(&dir.join(&base.value));
+    if !inside(&dir, &base_path) {
+        return None;
+    }
+    load_rules(&base_path, &mut Sources::new())
+        .ok()
+        .map(|(rs, _)| rs)
+}
+
 /// Whether `path` lies in `dir` or below it (both normalised lexically).
 fn inside(dir: &Path, path: &Path) -> bool {
     path.strip_prefix(dir).is_ok_and(|rest| {

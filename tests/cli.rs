@@ -613,3 +613,58 @@ fn every_example_has_its_cell_in_the_matrix() {
         }
     }
 }
+
+/// A grey area that a region makes by removing (`schrap regel`) or narrowing (`vervang
+/// regel`) a rule of its base is shown at that line, which caused it, not at the
+/// base's `anders`; the base's own grey areas stay where they are.
+#[test]
+fn grey_areas_made_by_schrap_or_vervang_point_at_that_line() {
+    let dir = std::env::temp_dir().join(format!("wiebetaalt-schrap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("rules/landelijk.regels", dir.join("landelijk.regels")).unwrap();
+    let region = dir.join("regio.regels");
+    std::fs::write(
+        &region,
+        "regelset \"Regio\"\n  versie \"1\"\n  gebaseerd op \"landelijk.regels\"\n\nschrap regel zorg_bij_het_kind\n\nvervang regel vervoer_door_ouders \"Vervoer dichtbij\"\n  als soort is vervoer en afstand_km ten hoogste 3 en niet structurele_beperking\n  dan ouders\n",
+    )
+    .unwrap();
+    let grey = |path: &std::path::Path| -> Vec<(String, u64, String)> {
+        let o = run(&["check", "--format", "json", path.to_str().unwrap()], None);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        let json: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["code"] == "reaches-fallback")
+            .map(|p| {
+                let file = p["file"].as_str().unwrap();
+                let file = file.rsplit('/').next().unwrap().to_string();
+                (
+                    file,
+                    p["line"].as_u64().unwrap(),
+                    p["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let base = grey(&dir.join("landelijk.regels"));
+    let mine = grey(&region);
+    let at = |file: &str, line: u64| {
+        mine.iter()
+            .filter(|(f, l, _)| f == file && *l == line)
+            .count()
+    };
+    // The base's own grey areas, still at its `anders`.
+    assert_eq!(at("landelijk.regels", base[0].1), base.len(), "{mine:#?}");
+    // Three made by the `schrap` (personal care, behandeling with and without eed), one by
+    // the narrower `vervang` (transport between 3 and 6 km).
+    assert_eq!(at("regio.regels", 5), 3, "{mine:#?}");
+    assert_eq!(at("regio.regels", 7), 1, "{mine:#?}");
+    assert!(mine.iter().filter(|(_, l, _)| *l == 5).all(|(_, _, m)| m
+        .ends_with("door `schrap regel zorg_bij_het_kind`: de basis besliste dit met die regel")));
+    // Text output names the line too.
+    let o = run(&["check", region.to_str().unwrap()], None);
+    assert!(err(&o).contains("regio.regels:5:1") || out(&o).contains("regio.regels:5:1"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

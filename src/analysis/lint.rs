@@ -33,6 +33,71 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Finding> {
     findings
 }
 
+/// Grey areas that the checked file made by changing its base: a finding whose example
+/// the `base` (the rule set before this file) decides with a rule that this file removed
+/// (`schrap regel`) or replaced (`vervang regel`) points at that line, which caused it,
+/// instead of at the base's `anders`.
+pub fn blame_overrides(findings: &mut [Finding], rs: &RuleSet, base: &RuleSet) {
+    let own_file = rs.name_span().file;
+    let mut changed: Vec<(String, crate::source::Span, &str)> = rs
+        .removed()
+        .iter()
+        .filter(|(_, s)| s.file == own_file)
+        .map(|(name, at)| (name.clone(), *at, "schrap"))
+        .collect();
+    changed.extend(
+        rs.rules()
+            .iter()
+            .filter(|r| r.own && base.rule_id(&r.name).is_some())
+            .map(|r| (r.name.clone(), r.name_span, "vervang")),
+    );
+    if changed.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut() {
+        if f.problem.code != Code::ReachesFallback {
+            continue;
+        }
+        let Some(example) = &f.example else { continue };
+        let Ok(case) = crate::case::case_from_json(example.clone(), crate::source::FileId(0), base)
+        else {
+            continue;
+        };
+        let Some(date) = case.reference_date else {
+            continue;
+        };
+        let Ok(d) = crate::eval::evaluate(base, &case, date) else {
+            continue;
+        };
+        let by = d.decided_by.iter().find_map(|r| {
+            changed
+                .iter()
+                .find(|(name, _, _)| name == base.rule_name(*r))
+        });
+        let Some((name, at, how)) = by else { continue };
+        let p = &mut f.problem;
+        if let Some(fallback) = p.span.take() {
+            p.others
+                .push((fallback, "de `anders` die dan geldt".to_string()));
+        }
+        p.span = Some(*at);
+        p.label = p.label.replacen("dan geldt", "hierdoor geldt", 1);
+        p.message = if *how == "schrap" {
+            format!(
+                "{} — door `schrap regel {name}`: de basis besliste dit met die regel",
+                p.message
+            )
+        } else {
+            format!("{} — door `vervang regel {name}`: de basis besliste dit met de regel zoals die daar staat", p.message)
+        };
+        p.help = Some(if *how == "schrap" {
+            format!("is dit de bedoeling? Zo niet, schrijf in dit bestand een regel voor deze gevallen (of een `vervang regel {name}` in plaats van `schrap`)")
+        } else {
+            "is dit de bedoeling? Zo niet, laat de vervangende regel ook deze gevallen dekken, of schrijf er een regel voor".to_string()
+        });
+    }
+}
+
 /// Whether a claim that something never happens can be trusted: every case was seen.
 fn exhaustive(o: &Observations<'_>) -> bool {
     o.complete && o.space.exact()

@@ -163,6 +163,11 @@ impl<'p> Checker<'p> {
             symbols: std::mem::take(&mut self.symbols),
             order,
             name_span: root.header.name.span,
+            removed: merged
+                .removed
+                .iter()
+                .map(|(name, span)| (name.name.clone(), *span))
+                .collect(),
         });
         let (own, base) = self.examples(merged, &rs, &names);
         Some(rs.with_examples(own, base))

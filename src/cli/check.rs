@@ -25,7 +25,12 @@ pub(super) fn run(
         match load_rules(path, &mut sources) {
             Ok((rs, warnings)) => {
                 let warnings = warnings.warnings();
-                let findings = crate::analysis::lint::lint(&rs, today);
+                let mut findings = crate::analysis::lint::lint(&rs, today);
+                if rs.files().len() > 1 {
+                    if let Some(base) = crate::load::load_base(path) {
+                        crate::analysis::lint::blame_overrides(&mut findings, &rs, &base);
+                    }
+                }
                 match format {
                     Format::Text => {
                         use crate::text::counted;

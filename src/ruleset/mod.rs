@@ -54,6 +54,8 @@ pub struct Parts {
     pub order: Vec<RuleId>,
     /// The name in the header of the file that was checked.
     pub name_span: Span,
+    /// The rules removed with `schrap regel`: the name and the place of the `schrap`.
+    pub removed: Vec<(String, Span)>,
 }
 
 /// The checked rule set. Built once by `check`; read through its getters.
@@ -115,6 +117,12 @@ impl RuleSet {
 
     pub fn name(&self) -> &str {
         &self.parts.name
+    }
+
+    /// The rules of the bases removed with `schrap regel`, each with the place of its
+    /// `schrap` (in the checked file or a base between).
+    pub fn removed(&self) -> &[(String, Span)] {
+        &self.parts.removed
     }
 
     pub fn version(&self) -> Option<&str> {

@@ -379,6 +379,40 @@ fn a_decision_not_recorded_in_time_is_not_given() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 records"));
 }
 
+/// While the log's lock is held, every request waits until its own deadline: requests
+/// that came in while an earlier one waited are not refused at the earlier deadline.
+#[test]
+fn each_request_waits_for_the_log_until_its_own_deadline() {
+    let dir = common::temp_dir("service-own-deadline");
+    let log = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let service = Service::start("", &["--log", log.to_str().unwrap(), "--timeout", "2"]);
+    assert_eq!(service.post(DECISIONS, CASE).status, 200);
+    let holder = std::fs::File::open(&log).unwrap();
+    holder.lock().unwrap();
+    let start = std::time::Instant::now();
+    let at = |secs: f64| {
+        let until = start + std::time::Duration::from_secs_f64(secs);
+        std::thread::sleep(until.saturating_duration_since(std::time::Instant::now()));
+    };
+    let (a, b, c) = std::thread::scope(|s| {
+        let a = s.spawn(|| service.post(DECISIONS, CASE));
+        at(0.7);
+        let b = s.spawn(|| service.post(DECISIONS, CASE));
+        at(1.5);
+        let c = s.spawn(|| service.post(DECISIONS, CASE));
+        // B waits with C from A's deadline (2.0 s) on; B's own passes at 2.7 s, C's at 3.5 s.
+        at(3.0);
+        holder.unlock().unwrap();
+        (a.join().unwrap(), b.join().unwrap(), c.join().unwrap())
+    });
+    assert_eq!((a.status, a.code().as_str()), (503, "timeout"), "{a:?}");
+    assert_eq!((b.status, b.code().as_str()), (503, "timeout"), "{b:?}");
+    assert_eq!(c.status, 200, "{c:?}");
+    assert_eq!(lines(&log), 2);
+    assert_eq!(verify(&log).status.code(), Some(0));
+}
+
 /// A full disk (here: a file size limit) at a decision: answered 500, nothing half
 /// written stays behind, and every decision answered 200 is in the log, which verifies.
 #[test]

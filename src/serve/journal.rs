@@ -80,10 +80,20 @@ fn append_groups(mut writer: LogWriter, rx: &Receiver<Entry>) {
                 Err(_) => break,
             }
         }
+        append_group(&mut writer, group);
+    }
+}
+
+/// Appends one group. While the log's lock is held by another program, the group waits
+/// until its earliest deadline; the requests whose deadline has then passed are refused
+/// and the rest wait on, each until its own deadline (a request is never refused before
+/// its own time). Any other failure refuses the whole group: nothing of it is written.
+fn append_group(writer: &mut LogWriter, mut group: Vec<Entry>) {
+    loop {
         // A client that has gone gets no record.
         group.retain(|e| !e.done.is_closed());
         let Some(deadline) = group.iter().map(|e| e.deadline).min() else {
-            continue;
+            return;
         };
         let decisions: Vec<&[u8]> = group.iter().map(|e| e.decision.as_slice()).collect();
         match writer.append(&decisions, Wait::Until(deadline)) {
@@ -92,11 +102,22 @@ fn append_groups(mut writer: LogWriter, rx: &Receiver<Entry>) {
                 for (i, entry) in group.into_iter().enumerate() {
                     let _ = entry.done.send(Ok(first + i as u64));
                 }
+                return;
+            }
+            Err(problem) if problem.code == Code::Timeout => {
+                let now = Instant::now();
+                let (late, waiting): (Vec<Entry>, Vec<Entry>) =
+                    group.into_iter().partition(|e| e.deadline <= now);
+                for entry in late {
+                    let _ = entry.done.send(Err(problem.clone()));
+                }
+                group = waiting;
             }
             Err(problem) => {
                 for entry in group {
                     let _ = entry.done.send(Err(problem.clone()));
                 }
+                return;
             }
         }
     }

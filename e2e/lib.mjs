@@ -44,7 +44,7 @@ export async function open(browser, base, { size = DESKTOP, path = "/", before }
   page.on("request", (r) => {
     const url = new URL(r.url());
     if (url.pathname.startsWith("/api/")) {
-      requests.push({ method: r.method(), path: url.pathname, query: url.search, body: r.postDataJSON() });
+      requests.push({ method: r.method(), path: url.pathname, query: url.search, body: r.postDataJSON(), key: r.headers()["idempotency-key"] });
     }
   });
   if (before) await before(page);

@@ -602,6 +602,9 @@ await scenario("Eén keer vastleggen: na Terug, Wijzig met hetzelfde antwoord of
   slowRecord = false;
   const recorded = () => decisionPosts(requests).filter((r) => r.query !== "?record=false").length;
   assert.equal(recorded(), 1);
+  // In the trace, `niet in [a, b]` is "geen van a en b", not "niet a of b".
+  await page.getByText("Volledig spoor").click();
+  await page.locator("#stap .spoor").getByText(/gericht op is geen van ‘[^’]+’(, ‘[^’]+’)* en ‘/).first().waitFor();
   // Back to the check, then to the outcome again: still recorded, the dossier filled in.
   await page.goBack();
   await idle(page);
@@ -626,6 +629,22 @@ await scenario("Eén keer vastleggen: na Terug, Wijzig met hetzelfde antwoord of
   await idle(page);
   await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-TWEE-2").waitFor();
   assert.equal(recorded(), 2);
+  // Typing the first dossier again shows that one as recorded, not the last.
+  await page.getByLabel("Dossiernummer").fill("WT-TWEE-1");
+  await page.getByLabel("Dossiernummer").blur();
+  await page.getByText("Vastgelegd in het beslissingslog voor dossier WT-TWEE-1").waitFor();
+  // Each recording carries its key: the case itself, so a repeat is recorded once.
+  const keys = decisionPosts(requests).filter((r) => r.query !== "?record=false").map((r) => r.key);
+  assert.ok(keys.every((k) => /^wb1-[0-9a-f]{16}$/.test(k)), keys.join(" "));
+  assert.equal(new Set(keys).size, 2, "one key per dossier");
+  // "Nieuwe casus" with the same answers is another child: no dossier filled in, not recorded.
+  await page.getByRole("button", { name: "Nieuwe casus" }).click();
+  await idle(page);
+  await answerOne(page, "begeleiding");
+  await answerAll(page, { wlz_indicatie: true });
+  await toOutcome(page);
+  assert.equal(await page.getByLabel("Dossiernummer").inputValue(), "");
+  assert.equal(await page.getByRole("button", { name: "Vastleggen" }).count(), 1);
   assert.deepEqual(errors, []);
   await close();
 });
@@ -638,6 +657,22 @@ await scenario("Een melding verdwijnt zodra de stap verandert of het lukt; na Pr
   await answerOne(page, "vervoer");
   assert.equal(await page.locator("#melding").innerText(), "");
   assert.doesNotMatch(await page.title(), /^Fout: /);
+  // A field error, then the server is away: the field error goes, the server's message stays.
+  const km = page.locator("#stap form input[type=text]");
+  await km.fill("12,");
+  await page.getByRole("button", { name: "Volgende" }).click();
+  await page.locator("#melding").getByText("Vul een getal in").waitFor();
+  await km.fill("7");
+  await page.route("**/api/**", (route) => route.abort("connectionrefused"));
+  await page.getByRole("button", { name: "Volgende" }).click();
+  await page.locator("#melding").getByText("De server is niet bereikbaar.").waitFor();
+  assert.equal(await page.locator("#stap .utrecht-form-field-error-message:not([hidden])").count(), 0);
+  assert.equal(await km.getAttribute("aria-invalid"), null);
+  await page.unroute("**/api/**");
+  await page.getByRole("button", { name: "Probeer opnieuw" }).click();
+  await idle(page);
+  await page.goBack();
+  await idle(page);
   await answerAll(page, { afstand_km: 3, structurele_beperking: false, gericht_op: "onderwijsprogramma", wlz_indicatie: false, leeftijd: 9 });
   await toOutcome(page);
   await page.getByRole("button", { name: "Vastleggen" }).click();
@@ -685,11 +720,20 @@ await scenario("Een getypte woongemeente als betaler, een open punt met zijn eig
   });
   await toOutcome(page);
   assert.deepEqual((await shown(page)).payers, ["De gemeente Zeist betaalt alle kosten."]);
+  // However the name is typed: "gemeente ijsselstein" is "De gemeente IJsselstein".
+  await page.getByRole("link", { name: /Wijzig het antwoord op: In welke gemeente buiten Utrecht/ }).click();
+  await idle(page);
+  await page.locator("#stap form input[type=text]").fill("gemeente ijsselstein");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await idle(page);
+  await toOutcome(page);
+  assert.deepEqual((await shown(page)).payers, ["De gemeente IJsselstein betaalt alle kosten."]);
   // The trace shows each rule's whole condition; its parts are true or not, never "vervuld".
   await page.getByText("Volledig spoor").click();
   const adult = page.locator('#stap .spoor li[data-rule="zorg_volwassene"]');
   await adult.locator(".voorwaarde").getByText(/^Voorwaarde: niet minderjarig/).waitFor();
   assert.doesNotMatch(await page.locator("#stap .spoor").innerText(), /[Vv]ervuld/);
+
   await page.goto(`${base}/?regio=amsterdam`);
   await idle(page);
   await answerAll(page, {
@@ -698,8 +742,9 @@ await scenario("Een getypte woongemeente als betaler, een open punt met zijn eig
   });
   await toOutcome(page);
   await page.getByText("Let op: nog niet geregeld").waitFor();
+  // The open point's own next step (from the rule file), not the Jeugdwet's usual one.
   const next = await page.locator("#stap .wat-nu").innerText();
-  assert.match(next, /nog niets afgesproken/);
+  assert.match(next, /nog niet afgesproken: meld de casus bij de gemeente Amsterdam en bij de woongemeente/);
   assert.doesNotMatch(next, /geeft de gemeente een beschikking/);
   await plainDutch(page, "een open punt", await ruleNames(base, "amsterdam"));
   await accessible(page, "een open punt");
@@ -757,6 +802,32 @@ await scenario("Telefoon: knoppen onder elkaar in de volgorde van de pagina, het
   for (const box of await page.locator("#stap .keuzes label").all()) {
     assert.ok((await box.boundingBox()).height >= 44, "a choice is at least 44 px high");
   }
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+await scenario("Tilburg, grijs gebied met twee open delen: elk deel benoemd, een eerlijk Waarom, en de afdruk op één A4", async () => {
+  const { page, errors, close } = await open(browser, base);
+  await chooseRegion(page, "tilburg");
+  await answerAll(page, {
+    soort: "begeleiding", gericht_op: "ontwikkeling", ook_buiten_school_nodig: false, wlz_indicatie: false,
+    leeftijd: 10, schooltype: "so", onder_schooltijd: true, leerjaar: "hoger", lopende_beschikking: false,
+    woongemeente: "tilburg", problematiek: [],
+  });
+  await toOutcome(page);
+  const view = await shown(page);
+  assert.equal(view.status, "fallback");
+  assert.deepEqual(view.payers, [
+    "Het is nog niet afgesproken wie de helft van de kosten (50%, Passend onderwijs) betaalt.",
+    "Het is nog niet afgesproken wie de helft van de kosten (50%, Jeugdwet) betaalt.",
+  ]);
+  await page.getByText("Geen afspraak zegt onder welke wet deze situatie valt").waitFor();
+  await page.getByLabel("Dossiernummer").fill("WT-TILBURG");
+  await page.getByRole("button", { name: "Vastleggen" }).click();
+  await idle(page);
+  const pdf = (await page.pdf({ format: "A4", printBackground: true })).toString("latin1");
+  assert.equal(pdf.match(/\/Type\s*\/Page[^s]/g).length, 1, "one A4 page");
+  await accessible(page, "een grijs gebied met open delen");
   assert.deepEqual(errors, []);
   await close();
 });

@@ -728,3 +728,72 @@ fn api_bodies_are_read_like_every_other_case() {
         error(s.post(DECISIONS, r#"{"kosten": "2.500", "soort": "verpleging"}"#));
     assert_eq!((status, code.as_str()), (422, "wrong-value"));
 }
+
+/// A decision sent again under the same `Idempotency-Key` (a retry after a timeout, a
+/// reload, a second tab) is answered with the decision that was recorded and is not
+/// recorded twice, also when both requests run at once; the same key with another case
+/// is refused, and a key that is not one short visible ASCII value too.
+#[test]
+fn a_decision_sent_again_under_its_key_is_recorded_once() {
+    let dir = common::temp_dir("serve-idempotent");
+    let log = dir.join("beslissingen.log");
+    let _ = std::fs::remove_file(&log);
+    let server = Server::with("rules", &["--log", log.to_str().unwrap()]);
+    let url = format!("{}{DECISIONS}", server.url);
+    let send = |key: &str, body: &str| {
+        let r = ureq::post(&url)
+            .set("Content-Type", "application/json")
+            .set("Idempotency-Key", key)
+            .send_string(body);
+        match r {
+            Ok(resp) => (
+                resp.status(),
+                resp.header("idempotent-replayed").map(str::to_string),
+                resp.into_string().unwrap(),
+            ),
+            Err(ureq::Error::Status(code, resp)) => (code, None, resp.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let case = r#"{"id": "D-1", "soort": "verpleging", "peildatum": "2025-09-01"}"#;
+    let records = || std::fs::read_to_string(&log).unwrap().lines().count();
+    let (status, replayed, first) = send("wb1-0001", case);
+    assert_eq!((status, replayed), (200, None), "{first}");
+    let (status, replayed, again) = send("wb1-0001", case);
+    assert_eq!((status, replayed.as_deref()), (200, Some("true")));
+    assert_eq!(
+        again, first,
+        "the decision that was recorded, byte for byte"
+    );
+    assert_eq!(records(), 1);
+    // At once: one records, the other waits for it and gets the same answer.
+    let both: Vec<(u16, Option<String>, String)> = std::thread::scope(|s| {
+        let a = s.spawn(|| send("wb1-0002", case));
+        let b = s.spawn(|| send("wb1-0002", case));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    assert!(both.iter().all(|(status, _, _)| *status == 200), "{both:?}");
+    assert_eq!(both[0].2, both[1].2);
+    assert_eq!(both.iter().filter(|(_, r, _)| r.is_some()).count(), 1);
+    assert_eq!(records(), 2);
+    // The same key for another case: refused, nothing recorded.
+    let other = r#"{"id": "D-2", "soort": "verpleging", "peildatum": "2025-09-01"}"#;
+    let (status, _, text) = send("wb1-0001", other);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("Idempotency-Key"), "{text}");
+    for bad in ["", "met spatie", &"x".repeat(201)] {
+        let (status, _, text) = send(bad, case);
+        assert_eq!(status, 400, "{bad:?}: {text}");
+    }
+    assert_eq!(records(), 2);
+    // Intermediate answers (`record=false`) are never recorded, key or not.
+    let r = ureq::post(&format!("{url}?record=false"))
+        .set("Content-Type", "application/json")
+        .set("Idempotency-Key", "wb1-0003")
+        .send_string(case)
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(records(), 2);
+    let out = common::run(&["log", "verify", log.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+}

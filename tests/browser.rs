@@ -48,5 +48,5 @@ fn the_page_decides_real_cases_in_chromium() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(stdout.matches('✓').count(), 16, "{stdout}");
+    assert_eq!(stdout.matches('✓').count(), 17, "{stdout}");
 }

@@ -9,6 +9,7 @@
 
 mod api;
 mod journal;
+mod recorded;
 mod server;
 
 pub use journal::Journal;
@@ -60,6 +61,9 @@ pub struct Catalog {
     work: Arc<tokio::sync::Semaphore>,
     /// How long a request may take (and a connection may stay silent).
     timeout: Duration,
+    /// Decisions recorded under an `Idempotency-Key`, answered again instead of being
+    /// recorded twice.
+    recorded: Arc<recorded::Recorded>,
 }
 
 impl Catalog {
@@ -96,6 +100,7 @@ impl Catalog {
             clock,
             work: Arc::new(tokio::sync::Semaphore::new(cores * 4)),
             timeout: TIMEOUT,
+            recorded: Arc::default(),
         };
         // Rule files are named by the served directory's own name and the file name
         // (`rules/nijmegen.regels`), never by a path of this server.
@@ -420,6 +425,7 @@ async fn decide(
     let deadline = Instant::now() + catalog.timeout;
     let rs = find(&catalog, &id)?;
     let record = record(request.uri().query())? && catalog.journal.is_some();
+    let key = idempotency_key(request.headers())?;
     let body = tokio::time::timeout_at(
         tokio::time::Instant::from_std(deadline),
         Bytes::from_request(request, &()),
@@ -427,9 +433,82 @@ async fn decide(
     .await
     .map_err(|_| timeout())?;
     let body = body_bytes(body)?;
+    let Some(key) = key.filter(|_| record) else {
+        return decide_and_record(&catalog, &id, rs, body, record, deadline)
+            .await
+            .map(json_answer);
+    };
+    // Sent before under this key: the decision that was recorded, not a second record.
+    use sha2::Digest;
+    let digest: [u8; 32] = sha2::Sha256::digest(&body).into();
+    let slot = catalog.recorded.slot(&id, &key);
+    let mut replayed = true;
+    let first = slot.get_or_try_init(|| {
+        replayed = false;
+        let catalog = &catalog;
+        let id = &id;
+        async move {
+            let answer = decide_and_record(catalog, id, rs, body, true, deadline).await?;
+            Ok::<_, ApiError>(recorded::Stored {
+                body: digest,
+                answer,
+            })
+        }
+    });
+    let stored = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), first)
+        .await
+        .map_err(|_| timeout())??;
+    if stored.body != digest {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::BadRequest,
+            "deze `Idempotency-Key` is al gebruikt voor een andere casus; een sleutel hoort bij één casus",
+        ));
+    }
+    let mut answer = json_answer(stored.answer.clone());
+    if replayed {
+        tracing::info!(regelset = %id, "beslissing: eerder vastgelegd, opnieuw gegeven");
+        answer
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(answer)
+}
+
+fn json_answer(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The `Idempotency-Key` header, when there is one: 1 to 200 visible ASCII characters.
+fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let mut values = headers.get_all("idempotency-key").iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let key = value.to_str().ok().filter(|k| recorded::valid_key(k));
+    match (key, values.next()) {
+        (Some(key), None) => Ok(Some(key.to_string())),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Code::BadRequest,
+            "`Idempotency-Key` is één waarde van 1 tot 200 zichtbare ASCII-tekens",
+        )),
+    }
+}
+
+/// Decides the case of `body` and, when `record`, records it in the log before
+/// answering; the decision as JSON.
+async fn decide_and_record(
+    catalog: &Catalog,
+    id: &str,
+    rs: Arc<RuleSet>,
+    body: Bytes,
+    record: bool,
+    deadline: Instant,
+) -> Result<Bytes, ApiError> {
     let clock = catalog.clock;
     let set = Arc::clone(&rs);
-    let (shown, line, status) = off_the_workers(&catalog, deadline, move || {
+    let (shown, line, status) = off_the_workers(catalog, deadline, move || {
         let (case, decision) = case_and_decision(clock, &set, &body)?;
         let line = record.then(|| {
             let mut line = Vec::new();
@@ -447,10 +526,10 @@ async fn decide(
         journal
             .append(line, deadline)
             .await
-            .map_err(|problem| not_recorded(&id, &problem))?;
+            .map_err(|problem| not_recorded(id, &problem))?;
     }
     tracing::info!(regelset = %id, status = %status, "beslissing");
-    Ok(([(header::CONTENT_TYPE, "application/json")], shown).into_response())
+    Ok(Bytes::from(shown))
 }
 
 /// The answer when a decision could not be recorded: it is not given either. The

@@ -214,12 +214,12 @@ const PROBLEMS = {
 const problemText = (p) => PROBLEMS[p.kind] ||
   (p.status >= 500 ? "Er ging iets mis op de server. Probeer het opnieuw." : "Er ging iets mis. Probeer het opnieuw.");
 
-async function api(path, { body, signal } = {}) {
+async function api(path, { body, signal, headers = {} } = {}) {
   let response;
   try {
     response = await fetch(path, {
       method: body ? "POST" : "GET",
-      headers: body ? { "Content-Type": "application/json" } : {},
+      headers: body ? { "Content-Type": "application/json", ...headers } : headers,
       body: body ? JSON.stringify(body) : undefined,
       signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -255,10 +255,28 @@ async function ask(id, answers, signal) {
   return page.questions.get(key);
 }
 
-/** Decides the case; `record` writes it in the decision log (only "Vastleggen" does). */
+/**
+ * Decides the case; `record` writes it in the decision log (only "Vastleggen" does),
+ * under an `Idempotency-Key` made of the case itself: the region, the answers, the
+ * dossier and today's date. The same case sent again — a retry after a timeout, a
+ * reload, Back and Forward while it was on its way, another tab — is answered with the
+ * decision that was recorded, never recorded twice.
+ */
 function decide(id, answers, dossier, { record, signal }) {
   const query = record ? "" : "?record=false";
-  return api(setPath(id, `/decisions${query}`), { body: caseBody(answers, dossier), signal });
+  const headers = record ? { "Idempotency-Key": recordingKey(id, answers, dossier) } : {};
+  return api(setPath(id, `/decisions${query}`), { body: caseBody(answers, dossier), signal, headers });
+}
+
+/** `wb1-` and the FNV-1a hash (64 bits) of the case and today's date. */
+function recordingKey(id, answers, dossier) {
+  const today = new Date();
+  const text = JSON.stringify([id, answers, dossier, today.getFullYear(), today.getMonth(), today.getDate()]);
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  }
+  return `wb1-${hash.toString(16).padStart(16, "0")}`;
 }
 
 /**
@@ -415,20 +433,36 @@ const book = {
   },
   put(key, decision) {
     const all = this.all();
-    all[key] = decision;
+    all[key] = { decision, round: this.round() };
     try { sessionStorage.setItem("vastgelegd", JSON.stringify(all)); } catch { /* full: shown, not kept */ }
   },
-  /** The dossier a case with these answers was last recorded under. */
+  get(key) {
+    const entry = this.all()[key];
+    return entry ? entry.decision : null;
+  },
+  /**
+   * The dossier a case with these answers was recorded under in this round (since the
+   * last "Nieuwe casus"): never the dossier of another child with the same answers.
+   */
   dossierFor(id, answers) {
     const prefix = JSON.stringify([id, answers]).slice(0, -1);
-    const found = Object.entries(this.all()).filter(([k]) => k.startsWith(`${prefix},`)).pop();
-    return found ? found[1].case.id || "" : "";
+    const round = this.round();
+    const found = Object.entries(this.all())
+      .filter(([k, e]) => k.startsWith(`${prefix},`) && e.round === round).pop();
+    return found ? found[1].decision.case.id || "" : "";
+  },
+  /** Which case of this tab is open: "Nieuwe casus" starts the next. */
+  round() {
+    return Number(sessionStorage.getItem("ronde") || 0);
+  },
+  nextRound() {
+    try { sessionStorage.setItem("ronde", String(this.round() + 1)); } catch { /* kept in memory only */ }
   },
 };
 
 /** The recorded decision for this very case, if "Vastleggen" was used on it. */
 function recordedHere() {
-  return book.all()[caseKey()] || null;
+  return book.get(caseKey());
 }
 const caseKey = () => JSON.stringify([state.id, state.answers, state.dossier]);
 
@@ -561,6 +595,7 @@ let afterProblem = null;
 
 /** A problem at the top of the page, with "Probeer opnieuw" when the action can be repeated. */
 function showProblem(message, retry) {
+  clearFieldErrors();
   const focused = document.activeElement && document.activeElement !== document.body ? document.activeElement : focusBeforeBusy;
   if (focused && !$("melding").contains(focused)) afterProblem = focused;
   const box = el("div", { class: "utrecht-alert utrecht-alert--error melding", role: "alert" },
@@ -576,6 +611,13 @@ function showProblem(message, retry) {
   document.title = `Fout: ${document.title.replace(/^Fout: /, "")}`;
   $("melding-kop").focus({ preventScroll: true });
   $("melding").scrollIntoView({ block: "start" });
+}
+
+/** Field errors of an earlier try: gone once another message or step takes over. */
+function clearFieldErrors() {
+  for (const error of $("stap").querySelectorAll(".utrecht-form-field-error-message")) error.hidden = true;
+  for (const field of $("stap").querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  for (const field of $("stap").querySelectorAll(".utrecht-form-field--invalid")) field.classList.remove("utrecht-form-field--invalid");
 }
 
 function clearProblem() {
@@ -848,21 +890,34 @@ function typedPayer(p) {
   const from = p.via && outcomeMeta(p.via).payer;
   const f = from && typeof from === "object" && from.fact && fact(from.fact);
   if (!f || f.type !== "tekst") return p.payer.trim();
-  const name = p.payer.trim().split(/(\s+|-)/).map((w, i) => (i === 0 || !/^(aan|den|der|op|de)$/i.test(w) ? capital(w) : w)).join("");
-  return /gemeente/i.test(`${f.name} ${f.question || ""}`) && !/^gemeente /i.test(name) ? `gemeente ${name}` : name;
+  const typed = p.payer.trim().replace(/^gemeente\s+/i, "");
+  const name = typed.split(/(\s+|-)/).map((w, i) => (i === 0 || !/^(aan|den|der|op|de)$/i.test(w) ? placeName(w) : w.toLowerCase())).join("");
+  return /gemeente/i.test(`${f.name} ${f.question || ""}`) ? `gemeente ${name}` : name;
+}
+
+/** One word of a place name as it is written: `zeist` → `Zeist`, `ijsselstein` → `IJsselstein`, `BILT` → `Bilt`. */
+function placeName(word) {
+  const w = word === word.toUpperCase() && word.length > 1 ? word.toLowerCase() : word;
+  if (/^ij/i.test(w)) return `IJ${w.slice(2)}`;
+  return capital(w);
 }
 
 /** The sentence a consultant reads aloud: "De gemeente Wijchen betaalt alle kosten." */
-function payerSentence(p) {
+function payerSentence(p, all = [p]) {
   const payer = typedPayer(p);
   if (/^nog niet afgesproken/i.test(payer)) {
-    return `Het is nog niet afgesproken wie ${shareText(p.share)} betaalt.`;
+    // With several parts, each says which it is: "de helft van de kosten (50%, Jeugdwet)".
+    const share = shareText(p.share);
+    const label = outcomeLabel(p.domain);
+    const part = all.length < 2 ? share
+      : /\)$/.test(share) ? share.replace(/\)$/, `, ${label})`) : `${share} (${label})`;
+    return `Het is nog niet afgesproken wie ${part} betaalt.`;
   }
   if (nobody(payer)) return `${capital(payer)} betaalt ${shareText(p.share)}.`;
   return `${withArticle(payer)} ${plural(payer) ? "betalen" : "betaalt"} ${shareText(p.share)}.`;
 }
 
-const payerSentences = (d) => (d ? shares(d).map(payerSentence) : []);
+const payerSentences = (d) => (d ? shares(d).map((p, _, all) => payerSentence(p, all)) : []);
 
 /** The further decisions the case needed (the route), each with its question and answer. */
 function furtherDecisions(d) {
@@ -901,7 +956,7 @@ function outcomeView(d) {
   },
   kind === "info" ? null : el("p", { class: "soort" }, kind === "error" ? "Let op: tegenstrijdige afspraken" : "Let op: nog niet geregeld"),
   list.length ? list.map((p) => [
-    el("p", { class: "betaler", "data-domain": p.domain, "data-via": p.via || null }, payerSentence(p)),
+    el("p", { class: "betaler", "data-domain": p.domain, "data-via": p.via || null }, payerSentence(p, list)),
     el("p", { class: "betaler-detail" }, groundText(outcomeLabel(p.domain))),
   ]) : el("p", { class: "betaler" }, "Nog niet te zeggen wie betaalt."),
   el("p", { class: "status", "data-status": d.status }, statusText(d)));
@@ -928,7 +983,7 @@ function outcomeView(d) {
 /** "Op grond van: Jeugdwet."; a label that names no law ("Geen publieke betaler") stands alone. */
 const groundText = (label) => (/^geen /i.test(label) ? `${capital(label)}.` : `Op grond van: ${label}.`);
 
-const OPEN_NEXT = "Hierover is in de regio nog niets afgesproken. Leg de casus voor aan de gemeente en het samenwerkingsverband (of de school), zodat zij samen besluiten wie betaalt; tot dan geeft niemand op grond van deze uitkomst een beschikking.";
+const OPEN_NEXT = "Hierover is in de regio nog niets afgesproken. Leg de casus voor aan de partijen die de afspraken van deze regio maken (zie hierboven bij ‘Waarom’), zodat zij besluiten wie betaalt. Deze uitkomst is geen grond voor een beschikking.";
 
 /**
  * "Wat nu?": the `vervolg` of each route value that pays, else of its domain; for a
@@ -969,7 +1024,9 @@ function rulesList(names) {
 
 function reasons(d, further) {
   const law = d.decided_by.length ? rulesList(d.decided_by)
-    : el("p", { class: "nl-paragraph" }, "Geen enkele afspraak is van toepassing op deze situatie.");
+    : el("p", { class: "nl-paragraph" }, further.length
+      ? "Geen afspraak zegt onder welke wet deze situatie valt; daarom geldt de verdeling voor het grijze gebied. Hieronder staat wat wel is afgesproken."
+      : "Geen enkele afspraak is van toepassing op deze situatie.");
   return [
     el("h2", { class: "nl-heading nl-heading--level-2" }, "Waarom"),
     law,
@@ -1020,14 +1077,20 @@ function conditionText(text) {
     const t = tokens[i];
     if (list) {
       if (t === "]") {
-        out.push(orList(list));
+        out.push(out[out.length - 1] === "is geen van" ? orList(list, "en") : orList(list));
         list = null;
       } else if (t !== ",") list.push(valueText(subject, t));
       continue;
     }
     if (t === "[") { list = []; continue; }
     if (t === "in") { out.push("is"); continue; }
-    if (t === "niet" && tokens[i + 1] === "in") { out.push("is niet"); i++; continue; }
+    if (t === "niet" && tokens[i + 1] === "in") {
+      out.push("is geen van");
+      i++;
+      list = [];
+      i++; // the `[`
+      continue;
+    }
     if (t === "regel" && tokens[i + 1]) { out.push("de regel", quoted(ruleTitle(tokens[++i]))); continue; }
     if (KEYWORDS.has(t)) {
       out.push(t);
@@ -1059,7 +1122,8 @@ function subjectOf(name) {
   if (name === "wet") return { decision: true, text: "de wet" };
   const d = (meta().decisions || []).find((x) => x.name === name);
   if (d) return { decision: true, text: words(name) };
-  return { text: words(name) };
+  // A begrip whose name holds `en` or `of` would read as two conditions: quoted.
+  return { text: /_(en|of)_/.test(name) ? quoted(words(name)) : words(name) };
 }
 
 function valueText(subject, name) {
@@ -1138,7 +1202,7 @@ function keepView(d) {
     const was = state.recorded;
     state.recorded = recordedHere();
     history.replaceState({ ...history.state, depth }, "", toUrl(state));
-    if (Boolean(was) !== Boolean(state.recorded)) render();
+    if (was !== state.recorded && (was || state.recorded)) render();
   });
   const form = el("form", { novalidate: true, id: "vastleggen" },
     el("div", { class: "utrecht-form-field utrecht-form-field--text" },
@@ -1223,6 +1287,7 @@ function save(d) {
 
 function restart() {
   state.remembered = {};
+  book.nextRound();
   go({ step: "vraag", answers: [], fact: null, dossier: "" });
 }
 

@@ -155,8 +155,12 @@ impl Replay {
         self.differences.is_empty()
     }
 
-    /// The replay in Dutch.
+    /// The replay in Dutch, printable in a terminal (see [`crate::text::printable`]).
     pub fn text(&self, recorded_version: Option<&str>) -> String {
+        crate::text::printable(&self.text_raw(recorded_version)).into_owned()
+    }
+
+    fn text_raw(&self, recorded_version: Option<&str>) -> String {
         let mut out = String::new();
         if let Some(id) = &self.id {
             out.push_str(&format!("Casus: {id}\n"));

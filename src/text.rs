@@ -18,6 +18,30 @@ pub fn nfc(text: &str) -> String {
     }
 }
 
+/// Text as a terminal may show it: control characters (an escape sequence in a case
+/// `id` or a text fact would move the cursor or recolour the screen) and the invisible
+/// marks that reverse the direction of text are written as escapes (`\u{1b}`); line ends
+/// and tabs stay.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if hidden(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// A number with the noun in the right form: `1 regel`, `3 regels`.
 pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!(

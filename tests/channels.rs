@@ -334,3 +334,21 @@ fn a_problem_far_into_a_long_line_is_shown_as_an_excerpt() {
     assert!(out.contains("onbekend_ding dan a"), "{out}");
     assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
 }
+
+/// A written `null` is no case in any channel; an empty file (or only comments, or an
+/// empty YAML document) is a case without facts.
+#[test]
+fn null_is_no_case_and_empty_is_an_empty_case() {
+    let rs = national();
+    let file = FileId(0);
+    for text in ["null", "~\n", "# opmerking\nnull\n", "---\nnull\n"] {
+        let e = parse_case(text, file, &rs).unwrap_err().sorted();
+        assert_eq!(e[0].code.as_str(), "case-not-mapping", "{text:?}");
+    }
+    let e = case_from_json_text("null", file, &rs).unwrap_err().sorted();
+    assert_eq!(e[0].code.as_str(), "case-not-mapping");
+    for text in ["", "\n", "# alleen een opmerking\n", "---\n", "\u{feff}"] {
+        let case = parse_case(text, file, &rs).unwrap();
+        assert!(case.values.iter().all(Option::is_none), "{text:?}");
+    }
+}

@@ -668,3 +668,64 @@ fn grey_areas_made_by_schrap_or_vervang_point_at_that_line() {
     assert!(err(&o).contains("regio.regels:5:1") || out(&o).contains("regio.regels:5:1"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A case `id` (or text fact) with control characters or direction marks reaches a
+/// terminal as escapes in `eval` and `replay`; the JSON keeps it exactly.
+#[test]
+fn text_output_shows_control_characters_as_escapes() {
+    let dir = common::temp_dir("cli-printable");
+    let case = dir.join("casus.json");
+    std::fs::write(
+        &case,
+        r#"{"id": "A\u001b[2J\u202eB", "soort": "verpleging", "peildatum": "2025-09-01"}"#,
+    )
+    .unwrap();
+    let log = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let o = run(
+        &[
+            "eval",
+            "--rules",
+            "rules/landelijk.regels",
+            "--log",
+            log.to_str().unwrap(),
+            case.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        out(&o).starts_with("Casus: A\\u{1b}[2J\\u{202e}B\n"),
+        "{}",
+        out(&o)
+    );
+    assert!(!out(&o).contains('\u{1b}'));
+    let o = run(
+        &[
+            "replay",
+            "--rules",
+            "rules/landelijk.regels",
+            log.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        !out(&o).contains('\u{1b}') && !out(&o).contains('\u{202e}'),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("A\\u{1b}[2J\\u{202e}B"), "{}", out(&o));
+    let o = run(
+        &[
+            "eval",
+            "--rules",
+            "rules/landelijk.regels",
+            "--format",
+            "json",
+            case.to_str().unwrap(),
+        ],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(json["case"]["id"], "A\u{1b}[2J\u{202e}B");
+}

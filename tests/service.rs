@@ -250,8 +250,10 @@ fn refusals_are_json_logged_and_record_nothing() {
 fn a_client_cannot_hold_a_connection_open() {
     let service = Service::start("", &["--timeout", "1"]);
     let mut half = service.connect();
-    half.write_all(b"POST /api/v1/regelsets/landelijk/decisions HTTP/1.1\r\nHost: x\r\nContent-Le")
-        .unwrap();
+    half.write_all(
+        b"POST /api/v1/regelsets/landelijk/decisions HTTP/1.1\r\nHost: localhost\r\nContent-Le",
+    )
+    .unwrap();
     let silent = service.connect();
     let start = Instant::now();
     assert_eq!(service.post(DECISIONS, CASE).status, 200);
@@ -268,7 +270,7 @@ fn a_client_cannot_hold_a_connection_open() {
     // A body that never comes: the request times out as a whole.
     let mut slow = service.connect();
     slow.write_all(
-        format!("POST {DECISIONS} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"soort\"").as_bytes(),
+        format!("POST {DECISIONS} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"soort\"").as_bytes(),
     )
     .unwrap();
     let a = Answer::read(&mut slow);
@@ -493,4 +495,175 @@ fn a_batch_stopped_on_the_services_log_stops_the_service_adding() {
     std::fs::remove_file(&marker).unwrap();
     assert_eq!(service.post(DECISIONS, CASE).status, 200);
     assert_eq!(lines(&log), 2);
+}
+
+/// A web page on another site whose name was made to point at this machine (DNS
+/// rebinding) sends its own name in `Host` and a matching `Origin`: refused, unless the
+/// service was started with that name (`--host`). IP addresses and `localhost` always
+/// work. Every answer forbids framing and sniffing.
+#[test]
+fn only_known_names_reach_the_service() {
+    let case = r#"{"soort": "verpleging"}"#;
+    let request = |host: &str| {
+        format!(
+            "POST {DECISIONS} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{case}",
+            case.len()
+        )
+    };
+    let service = Service::start("", &["--host", "wiebetaalt.gemeente.nl"]);
+    for host in [
+        "127.0.0.1:8080",
+        "localhost:8080",
+        "[::1]:8080",
+        "WIEBETAALT.gemeente.nl",
+    ] {
+        let a = service.raw(request(host).as_bytes());
+        assert_eq!(a.status, 200, "{host}: {a:?}");
+    }
+    for host in [
+        "aanvaller.example:8080",
+        "aanvaller.example",
+        "127.0.0.1.nip.io",
+    ] {
+        let a = service.raw(request(host).as_bytes());
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (421, "bad-request"),
+            "{host}: {a:?}"
+        );
+        assert!(a.body.contains("--host"), "{a:?}");
+    }
+    let page = service.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert_eq!(page.status, 200);
+    let head = page.head.to_ascii_lowercase();
+    assert!(
+        head.contains("content-security-policy: default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
+        "{head}"
+    );
+    assert!(head.contains("x-frame-options: deny"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+}
+
+/// Parameters the address does not know are refused, not ignored; `record` counts once.
+#[test]
+fn unknown_or_repeated_parameters_are_refused() {
+    let service = Service::start("", &[]);
+    let get = |path: &str| {
+        service.raw(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    for path in [
+        "/health?x=1",
+        "/api/v1/regelsets?naam=landelijk",
+        "/api/v1/regelsets/landelijk?x",
+        "/api/v1/openapi.json?v=2",
+    ] {
+        let a = get(path);
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (400, "bad-request"),
+            "{path}: {a:?}"
+        );
+    }
+    // The page keeps its state in the address: its parameters are the page's own.
+    assert_eq!(get("/?regio=landelijk&soort=vervoer").status, 200);
+    for query in [
+        "?record=false&record=true",
+        "?record=true&record=true",
+        "?record=false&x=1",
+    ] {
+        let a = service.post(&format!("{DECISIONS}{query}"), r#"{"soort": "verpleging"}"#);
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (400, "bad-request"),
+            "{query}: {a:?}"
+        );
+    }
+    // `null` is no case (an empty object is one without facts), here as in every channel.
+    let a = service.post(DECISIONS, "null");
+    assert_eq!(
+        (a.status, a.code().as_str()),
+        (400, "case-not-mapping"),
+        "{a:?}"
+    );
+    assert_eq!(service.post(DECISIONS, "{}").status, 200);
+}
+
+/// A client that sends request after request but never reads the answers cannot hold
+/// its connection: once an answer could not be sent for the timeout, the service closes
+/// the connection (and serves everyone else meanwhile).
+#[test]
+fn a_client_that_never_reads_is_disconnected() {
+    let service = Service::start("", &["--timeout", "1"]);
+    let stream = service.connect();
+    let mut writer = stream.try_clone().unwrap();
+    let request = b"GET /api/v1/regelsets/landelijk HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    // About 40 MB of answers, far more than the socket buffers hold.
+    let sending = std::thread::spawn(move || {
+        for _ in 0..3000 {
+            if writer.write_all(request).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(service.post(DECISIONS, CASE).status, 200);
+    // The connection is closed: reading what was buffered ends, it does not block.
+    let start = Instant::now();
+    let mut reader = stream;
+    reader
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut total = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match std::io::Read::read(&mut reader, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => total += n,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!(
+                "still open after {:?} ({total} bytes): {e}",
+                start.elapsed()
+            ),
+        }
+    }
+    assert!(
+        total < 3000 * 14_000,
+        "not every answer was sent: {total} bytes"
+    );
+    let _ = sending.join();
+    let (requests, _) = service.stop();
+    assert!(requests.contains("niet op tijd"), "{requests}");
+}
+
+/// What hyper refuses before the service sees it (a garbage start line, a malformed
+/// `Content-Length`, more than 100 headers, an address or a head beyond its buffer) is
+/// answered in the same JSON shape, in Dutch, as every other error.
+#[test]
+fn requests_hyper_cannot_read_get_json_errors() {
+    let service = Service::start("", &[]);
+    let many: String = (0..120).map(|i| format!("X-Kop-{i}: a\r\n")).collect();
+    let long = "a".repeat(70 * 1024);
+    let cases: Vec<(Vec<u8>, u16, &str)> = vec![
+        (b"ONZIN\r\n\r\n".to_vec(), 400, "bad-request"),
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: tien\r\n\r\n".to_vec(), 400, "bad-request"),
+        (format!("GET /health HTTP/1.1\r\nHost: localhost\r\n{many}\r\n").into_bytes(), 431, "too-large"),
+        (format!("GET /{long} HTTP/1.1\r\nHost: localhost\r\n\r\n").into_bytes(), 414, "too-large"),
+        (format!("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Lang: {long}\r\n\r\n").into_bytes(), 431, "too-large"),
+        (format!("GET /health HTTP/1.1\r\nHost: localhost\r\nX-Lang: {long}{long}{long}\r\n\r\n").into_bytes(), 431, "too-large"),
+    ];
+    for (request, status, code) in cases {
+        let a = service.raw(&request);
+        assert_eq!((a.status, a.code().as_str()), (status, code), "{a:?}");
+        assert!(
+            a.head
+                .to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{a:?}"
+        );
+    }
+    // The service keeps serving.
+    assert_eq!(service.post(DECISIONS, CASE).status, 200);
 }

@@ -199,9 +199,19 @@ pub fn id_of_text(text: &str) -> Option<String> {
         })
 }
 
+/// A case without any fact is an empty file (or only comments, or an empty YAML
+/// document); a written `null` (`~` in YAML) is no case, in every channel.
 fn from_node(node: Node, file: FileId, text: &str, rs: &RuleSet) -> Result<Case, Errors> {
     match node {
-        Node::Null => Ok(Case::empty(rs)),
+        Node::Null if !written(text) => Ok(Case::empty(rs)),
+        Node::Null => Err(Problem::error(
+            Code::CaseNotMapping,
+            first_content(file, text),
+            "een casus is een lijst van `feit: waarde`-paren, geen `null`",
+        )
+        .label("geen casus")
+        .help("laat het bestand leeg voor een casus zonder feiten, of schrijf de feiten: `leeftijd: 9`; in JSON `{}` of `{\"leeftijd\": 9}`")
+        .into()),
         Node::Map(entries) => from_entries(entries, rs, file),
         _ => Err(Problem::error(
             Code::CaseNotMapping,
@@ -633,6 +643,14 @@ fn raw(node: Node) -> Result<Option<Raw>, String> {
 }
 
 /// The first line that is not blank or a comment, for problems about the whole case.
+/// Whether the text holds more than white space, comments and YAML document markers.
+fn written(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}').lines().any(|line| {
+        let t = line.trim();
+        !t.is_empty() && !t.starts_with('#') && t != "---" && t != "..."
+    })
+}
+
 fn first_content(file: FileId, text: &str) -> Span {
     let mut at = 0;
     for line in text.split_inclusive('\n') {

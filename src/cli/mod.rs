@@ -264,6 +264,11 @@ pub enum Command {
         /// bij het stoppen.
         #[arg(long, value_name = "SECONDEN", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
         timeout: u64,
+        /// Een naam waaronder de webservice ook bereikbaar is (in `Host`), bijvoorbeeld
+        /// achter een proxy die de naam doorgeeft; IP-adressen en `localhost` kunnen altijd.
+        /// Mag vaker.
+        #[arg(long = "host", value_name = "NAAM")]
+        hosts: Vec<String>,
     },
 }
 
@@ -506,11 +511,13 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             addr,
             log,
             timeout,
+            hosts,
         } => serve::run(
             &rules,
             addr,
             log.as_deref(),
             std::time::Duration::from_secs(timeout),
+            &hosts,
             io,
         ),
         Command::Ask {

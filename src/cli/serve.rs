@@ -9,6 +9,7 @@ pub(super) fn run(
     addr: std::net::SocketAddr,
     log: Option<&Path>,
     timeout: std::time::Duration,
+    hosts: &[String],
     io: &mut Io<'_>,
 ) -> u8 {
     // Logs go to standard error; `RUST_LOG` can change the level.
@@ -26,6 +27,7 @@ pub(super) fn run(
         log,
         clock: io.clock,
         timeout,
+        hosts: hosts.to_vec(),
     };
     match crate::serve::run(&options, io.out) {
         Ok(()) => exit::OK,

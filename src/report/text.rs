@@ -14,7 +14,8 @@ pub fn decision(rs: &RuleSet, case: &Case, d: &Decision) -> String {
     let mut out = String::new();
     // Writing into a String cannot fail.
     let _ = write_decision(&mut out, rs, case, d);
-    out
+    // A case's text (its `id`, text facts) reaches a terminal only as printable text.
+    crate::text::printable(&out).into_owned()
 }
 
 fn write_decision(out: &mut String, rs: &RuleSet, case: &Case, d: &Decision) -> fmt::Result {

@@ -64,6 +64,9 @@ pub struct Catalog {
     /// Decisions recorded under an `Idempotency-Key`, answered again instead of being
     /// recorded twice.
     recorded: Arc<recorded::Recorded>,
+    /// The names (besides IP addresses and `localhost`) by which the service may be
+    /// addressed in `Host` (`serve --host`).
+    hosts: Arc<Vec<String>>,
 }
 
 impl Catalog {
@@ -101,6 +104,7 @@ impl Catalog {
             work: Arc::new(tokio::sync::Semaphore::new(cores * 4)),
             timeout: TIMEOUT,
             recorded: Arc::default(),
+            hosts: Arc::default(),
         };
         // Rule files are named by the served directory's own name and the file name
         // (`rules/nijmegen.regels`), never by a path of this server.
@@ -138,6 +142,13 @@ impl Catalog {
     }
 
     /// Gives every request `timeout` instead of [`TIMEOUT`].
+    /// Also answers requests addressed to these names (`Host`), as behind a proxy that
+    /// passes the public name on.
+    pub fn with_hosts(mut self, hosts: Vec<String>) -> Catalog {
+        self.hosts = Arc::new(hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect());
+        self
+    }
+
     pub fn with_timeout(mut self, timeout: Duration) -> Catalog {
         self.timeout = timeout;
         self
@@ -163,6 +174,7 @@ impl Catalog {
 /// deciding and waiting for the log, and answers after the log has.
 pub fn app(catalog: Catalog) -> Router {
     let timeout = catalog.timeout;
+    let hosts = Arc::clone(&catalog.hosts);
     let timed = Router::new()
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
@@ -182,7 +194,7 @@ pub fn app(catalog: Catalog) -> Router {
         .merge(timed)
         .with_state(Arc::new(catalog))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn_with_state(hosts, guard))
         .layer(middleware::from_fn(json_errors_and_log))
 }
 
@@ -393,15 +405,15 @@ fn eval_error(rs: &RuleSet, e: &EvalError) -> ApiError {
 /// page's intermediate answers; without it (or `record=true`) a decision is recorded
 /// when the service runs with `--log`.
 fn record(query: Option<&str>) -> Result<bool, ApiError> {
-    let mut record = true;
+    let mut record = None;
     for pair in query
         .unwrap_or_default()
         .split('&')
         .filter(|p| !p.is_empty())
     {
-        match pair {
-            "record=true" => record = true,
-            "record=false" => record = false,
+        let value = match pair {
+            "record=true" => true,
+            "record=false" => false,
             other => {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
@@ -411,9 +423,16 @@ fn record(query: Option<&str>) -> Result<bool, ApiError> {
                     ),
                 ))
             }
+        };
+        if record.replace(value).is_some() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                Code::BadRequest,
+                "de parameter `record` staat er meer dan één keer; noem hem één keer",
+            ));
         }
     }
-    Ok(record)
+    Ok(record.unwrap_or(true))
 }
 
 async fn decide(
@@ -601,14 +620,14 @@ async fn not_found() -> ApiError {
 /// Refuses, before anything is read of the body, a request that is too large, has an
 /// address or headers that are too long, sends a case that is not JSON, or comes from
 /// a web page on another site (so such a page cannot have decisions recorded).
-async fn guard(request: Request, next: Next) -> Response {
-    match refusal(&request) {
+async fn guard(State(hosts): State<Arc<Vec<String>>>, request: Request, next: Next) -> Response {
+    match refusal(&request, &hosts) {
         Some(error) => error.into_response(),
         None => next.run(request).await,
     }
 }
 
-fn refusal(request: &Request) -> Option<ApiError> {
+fn refusal(request: &Request, hosts: &[String]) -> Option<ApiError> {
     let address = request
         .uri()
         .path_and_query()
@@ -633,6 +652,22 @@ fn refusal(request: &Request) -> Option<ApiError> {
                 "de kopregels van het verzoek zijn samen groter dan {} KiB",
                 HEADER_LIMIT / 1024
             ),
+        ));
+    }
+    if !known_host(headers, hosts) {
+        return Some(ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            Code::BadRequest,
+            "deze webservice is niet onder deze naam bereikbaar; start haar met `--host NAAM` als die naam (in `Host`) bij deze dienst hoort",
+        ));
+    }
+    let path = request.uri().path();
+    let api = path.starts_with("/api/") || path == "/health";
+    if api && !path.ends_with("/decisions") && request.uri().query().is_some() {
+        return Some(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Code::BadRequest,
+            "dit adres kent geen parameters; laat het deel na `?` weg",
         ));
     }
     if request.method() != axum::http::Method::POST {
@@ -671,6 +706,31 @@ fn refusal(request: &Request) -> Option<ApiError> {
 
 /// Whether `Origin` names the site the request was sent to (`Host`, or the
 /// `X-Forwarded-Host` a proxy in front sets).
+/// Whether `Host` names this service: an IP address (as clients and proxies that
+/// connect by address send), `localhost`, or a name given with `serve --host`. A web
+/// page elsewhere whose name was made to point at this machine (DNS rebinding) sends its
+/// own name, and is refused, even though its `Origin` matches that `Host`.
+fn known_host(headers: &axum::http::HeaderMap, hosts: &[String]) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        // HTTP/1.0 without `Host`: a program, not a browser.
+        return true;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => {
+            return v6
+                .split(']')
+                .next()
+                .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok())
+        }
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.to_ascii_lowercase();
+    name.parse::<std::net::Ipv4Addr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || hosts.contains(&name)
+}
+
 fn same_site(origin: &HeaderValue, headers: &axum::http::HeaderMap) -> bool {
     let Some(authority) = origin.to_str().ok().and_then(|o| {
         o.strip_prefix("http://")
@@ -691,6 +751,26 @@ fn same_site(origin: &HeaderValue, headers: &axum::http::HeaderMap) -> bool {
         .any(|h| h.eq_ignore_ascii_case(authority))
 }
 
+/// Headers on every answer: the page may not be framed by another site (clickjacking),
+/// loads nothing but its own files, and no answer is sniffed as another type.
+fn protect(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
 /// Turns the framework's own error answers (wrong method, timeout, ...) into the JSON
 /// error shape, and logs every request without its body.
 async fn json_errors_and_log(request: Request, next: Next) -> Response {
@@ -698,6 +778,7 @@ async fn json_errors_and_log(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let start = Instant::now();
     let mut response = next.run(request).await;
+    protect(response.headers_mut());
     let status = response.status();
     let is_json = response
         .headers()
@@ -753,13 +834,16 @@ pub struct Options<'a> {
     pub clock: fn() -> jiff::civil::Date,
     /// How long a request may take.
     pub timeout: Duration,
+    /// Names the service may be addressed by besides IP addresses and `localhost`.
+    pub hosts: Vec<String>,
 }
 
 /// Binds, reports the address on standard output, and serves until stopped.
 pub fn run(options: &Options<'_>, out: &mut dyn std::io::Write) -> Result<(), String> {
     let addr = options.addr;
-    let mut catalog =
-        Catalog::load(options.dir, options.color, options.clock)?.with_timeout(options.timeout);
+    let mut catalog = Catalog::load(options.dir, options.color, options.clock)?
+        .with_timeout(options.timeout)
+        .with_hosts(options.hosts.clone());
     if let Some(path) = options.log {
         let journal = Journal::start(path).map_err(|p| {
             let help = p.help.map(|h| format!("\n  help: {h}")).unwrap_or_default();

@@ -3,7 +3,9 @@
 //! HTTP/1.1 only (what browsers and proxies speak to a service behind them). Every
 //! connection must send a request's headers within the timeout (`serve --timeout`, 10
 //! s), also while it waits between requests, so a client that opens a connection and
-//! sends nothing (or half a header) is disconnected. At most [`max_connections`] are
+//! sends nothing (or half a header) is disconnected; and an answer that cannot be sent
+//! for that long (a client that sends requests but never reads the answers) closes the
+//! connection too. At most [`max_connections`] are
 //! open at once; a connection beyond that is answered at once with a JSON 503 and
 //! closed. On SIGTERM or Ctrl-C no new connection is taken, requests in flight get the
 //! timeout once more to finish, and then the service stops regardless.
@@ -99,7 +101,10 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(timeout));
         let service = TowerToHyperService::new(app.clone());
+        let stream = JsonAnswers::new(Box::pin(stream));
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -133,8 +138,132 @@ fn connection_error(e: &hyper::Error) {
         (400, "dit is geen geldig HTTP-verzoek")
     } else if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
         return;
+    } else if timed_out(e) {
+        (0, "een antwoord kon niet op tijd worden verstuurd (de client las niet); de verbinding is gesloten")
     } else {
         (0, "de verbinding is verbroken")
     };
     tracing::info!(status, "verzoek: {what}");
+}
+
+/// Whether the connection failed because a write waited longer than the timeout.
+fn timed_out(e: &hyper::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::TimedOut;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+/// A connection on which hyper's own answers are the service's: hyper answers a request
+/// it cannot read (a garbage start line, a malformed `Content-Length`, an address or a
+/// head too large for its buffer) itself, with 400, 414 or 431 and an empty body. This
+/// writer sends the JSON error in Dutch in its place; everything else passes unchanged.
+/// (The service's own answers always carry a `content-type`; hyper's never do.)
+struct JsonAnswers<S> {
+    inner: S,
+    /// A replacement still to be sent, and how much of it has been.
+    pending: Vec<u8>,
+    sent: usize,
+}
+
+impl<S> JsonAnswers<S> {
+    fn new(inner: S) -> Self {
+        JsonAnswers {
+            inner,
+            pending: Vec::new(),
+            sent: 0,
+        }
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> JsonAnswers<S> {
+    fn drain(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        while let Some(rest) = self.pending.get(self.sent..).filter(|r| !r.is_empty()) {
+            let n = std::task::ready!(std::pin::Pin::new(&mut self.inner).poll_write(cx, rest))?;
+            if n == 0 {
+                return std::task::Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+            }
+            self.sent += n;
+        }
+        self.pending.clear();
+        self.sent = 0;
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for JsonAnswers<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for JsonAnswers<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::task::ready!(self.drain(cx))?;
+        if let Some(answer) = automatic_answer(buf) {
+            self.pending = answer;
+            if let std::task::Poll::Ready(Err(e)) = self.drain(cx) {
+                return std::task::Poll::Ready(Err(e));
+            }
+            return std::task::Poll::Ready(Ok(buf.len()));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::ready!(self.drain(cx))?;
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::ready!(self.drain(cx))?;
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The JSON answer for a head that hyper wrote itself (see [`JsonAnswers`]), if `buf`
+/// is one.
+fn automatic_answer(buf: &[u8]) -> Option<Vec<u8>> {
+    use crate::diagnostic::Code;
+    let head = buf.strip_prefix(b"HTTP/1.1 ")?;
+    let (status, reason, code, message) = match head.get(..4)? {
+        b"400 " => (400, "Bad Request", Code::BadRequest, "dit is geen geldig HTTP-verzoek (de eerste regel of een kopregel, zoals `Content-Length`, klopt niet)"),
+        b"414 " => (414, "URI Too Long", Code::TooLarge, "het adres is te lang"),
+        b"431 " => (431, "Request Header Fields Too Large", Code::TooLarge, "de kopregels van het verzoek zijn te groot"),
+        _ => return None,
+    };
+    let text = String::from_utf8_lossy(buf).to_ascii_lowercase();
+    let end = text.find("\r\n\r\n")?;
+    let head = text.get(..end)?;
+    if head.contains("content-type:") || !head.contains("content-length: 0") || end + 4 != buf.len()
+    {
+        return None;
+    }
+    let body =
+        serde_json::json!({"error": {"code": code.as_str(), "message": message}}).to_string();
+    Some(
+        format!(
+            "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
 }

@@ -18,6 +18,17 @@ pub fn nfc(text: &str) -> String {
     }
 }
 
+/// [`nfc`] of a text that is owned already: kept as it is (no copy) when it is in
+/// normal form, as every ASCII text is.
+pub fn nfc_owned(text: String) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        nfc(&text)
+    }
+}
+
 /// Text as a terminal may show it: control characters (an escape sequence in a case
 /// `id` or a text fact would move the cursor or recolour the screen) and the invisible
 /// marks that reverse the direction of text are written as escapes (`\u{1b}`); line ends

@@ -354,7 +354,7 @@ fn from_entries(entries: Vec<Entry>, rs: &RuleSet, file: FileId) -> Result<Case,
     let mut reported = 0;
     let mut more: Option<(Problem, usize)> = None;
     for e in entries {
-        let key = nfc(&e.key);
+        let key = crate::text::nfc_owned(e.key);
         let span = Span::new(file, e.at.0, e.at.1);
         // Past the cap only the count is needed, not the help of each problem.
         let explain = reported < MAX_PROBLEMS;
@@ -483,7 +483,8 @@ fn entry(
     // with a decimal comma allowed and a thousands separator refused.
     let value = match (fact.ty, value) {
         (Type::Number, Node::Number(n) | Node::Text(n)) => match read_number(&n) {
-            Ok(d) => Node::Number(d.to_string()),
+            // Read once, exactly, and used as read.
+            Ok(d) => Ok(Some(Raw::Number(d))),
             Err(why) => {
                 let expected = rs.describe_type(fact);
                 let mut p = wrong(format!("{}; verwacht {expected}", why.message), &expected);
@@ -493,19 +494,19 @@ fn entry(
                 return Err(p);
             }
         },
-        (_, Node::Text(t)) => Node::Text(nfc(&t)),
-        (_, Node::List(items)) => Node::List(
+        (_, Node::Text(t)) => Ok(Some(Raw::Text(crate::text::nfc_owned(t)))),
+        (_, Node::List(items)) => raw(Node::List(
             items
                 .into_iter()
                 .map(|i| match i {
-                    Node::Text(t) => Node::Text(nfc(&t)),
+                    Node::Text(t) => Node::Text(crate::text::nfc_owned(t)),
                     other => other,
                 })
                 .collect(),
-        ),
-        (_, other) => other,
+        )),
+        (_, other) => raw(other),
     };
-    let raw = match raw(value) {
+    let raw = match value {
         Ok(Some(raw)) => raw,
         Ok(None) => return Ok(()),
         Err(why) => return Err(wrong(why, &rs.describe_type(fact))),

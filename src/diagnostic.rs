@@ -377,8 +377,28 @@ impl Rendered {
 
     fn one(problem: Problem, sources: &Sources) -> Rendered {
         let source = problem.span.and_then(|s| sources.get(s.file)).map(|f| {
-            NamedSource::new(f.path.clone(), Excerpt(Arc::clone(&f.text))).with_language("regels")
+            // Control characters of a case reach the terminal as `?`, in place.
+            let text = match crate::text::printable_in_place(&f.text) {
+                std::borrow::Cow::Borrowed(_) => Arc::clone(&f.text),
+                std::borrow::Cow::Owned(clean) => Arc::from(clean),
+            };
+            NamedSource::new(crate::text::printable(&f.path), Excerpt(text))
+                .with_language("regels")
         });
+        let mut problem = problem;
+        let clean = |t: &mut String| {
+            if let std::borrow::Cow::Owned(c) = crate::text::printable(t) {
+                *t = c;
+            }
+        };
+        clean(&mut problem.message);
+        clean(&mut problem.label);
+        if let Some(help) = &mut problem.help {
+            clean(help);
+        }
+        for (_, label) in &mut problem.others {
+            clean(label);
+        }
         Rendered {
             problem,
             source,

@@ -34,10 +34,6 @@ pub fn nfc_owned(text: String) -> String {
 /// marks that reverse the direction of text are written as escapes (`\u{1b}`); line ends
 /// and tabs stay.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
     if !text.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -51,6 +47,42 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// A character that [`printable`] writes as an escape.
+fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// [`printable`] for a source shown as a snippet: each hidden character becomes as many
+/// `?` as it has bytes, so that every place in the text stays where it was. (A line end
+/// `\r` stays too.)
+pub fn printable_in_place(text: &str) -> std::borrow::Cow<'_, str> {
+    let shown = |c: char| hidden(c) && c != '\r';
+    if !text.chars().any(shown) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if shown(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// User text as a message repeats it: at most 60 characters, then `…` (a value of a
+/// megabyte is not sent back whole in its own error).
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
 }
 
 /// A number with the noun in the right form: `1 regel`, `3 regels`.
@@ -98,8 +130,11 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         return None;
     }
     let limit = (length / 3).max(1);
+    // A candidate whose length differs by more than the limit cannot be close enough:
+    // it is not compared (a name of a megabyte is compared with nothing, at once).
     candidates
         .into_iter()
+        .filter(|c| c.chars().count().abs_diff(length) <= limit && length <= 200)
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
         .filter(|(d, c)| *d <= limit && *c != name)
         .min()

@@ -352,3 +352,33 @@ fn null_is_no_case_and_empty_is_an_empty_case() {
         assert!(case.values.iter().all(Option::is_none), "{text:?}");
     }
 }
+
+/// A value or key of a megabyte is refused at once (no "bedoelde u" computed against it)
+/// and repeated in the message only in part.
+#[test]
+fn very_long_texts_are_refused_at_once_and_not_repeated_whole() {
+    let rs = national();
+    let file = FileId(0);
+    let long = "x".repeat(1 << 20);
+    let start = std::time::Instant::now();
+    for text in [
+        format!(r#"{{"soort": "{long}"}}"#),
+        format!(r#"{{"{long}": 1}}"#),
+        format!(r#"{{"problematiek": ["{long}"]}}"#),
+        format!(r#"{{"leeftijd": {}}}"#, "9".repeat(1 << 20)),
+        format!(r#"{{"{long}": 1, "{long}": 2}}"#),
+    ] {
+        let problems = case_from_json_text(&text, file, &rs).unwrap_err().sorted();
+        for p in &problems {
+            assert!(p.message.len() < 1000, "{}", &p.message[..200]);
+            assert!(p.help.as_ref().is_none_or(|h| h.len() < 1000));
+        }
+    }
+    // Generous: comparing a megabyte against every value took about a second each.
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(wiebetaalt::text::excerpt("kort"), "kort");
+    assert_eq!(
+        wiebetaalt::text::excerpt(&"é".repeat(70)),
+        format!("{}…", "é".repeat(60))
+    );
+}

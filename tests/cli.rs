@@ -729,3 +729,72 @@ fn text_output_shows_control_characters_as_escapes() {
     let json: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(json["case"]["id"], "A\u{1b}[2J\u{202e}B");
 }
+
+/// `batch -o` never overwrites one of the batch's own inputs: its cases, its rule file
+/// (also through another path or a hard link) or its log.
+#[test]
+fn batch_output_is_never_one_of_its_inputs() {
+    let dir = common::temp_dir("cli-batch-self");
+    let rules = dir.join("landelijk.regels");
+    std::fs::copy("rules/landelijk.regels", &rules).unwrap();
+    let link = dir.join("koppeling.regels");
+    let _ = std::fs::remove_file(&link);
+    std::fs::hard_link(&rules, &link).unwrap();
+    let cases = dir.join("casussen.jsonl");
+    std::fs::write(&cases, "{\"soort\": \"verpleging\"}\n").unwrap();
+    let log = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    std::fs::write(&log, "").unwrap();
+    let before = std::fs::read(&rules).unwrap();
+    let r = rules.to_str().unwrap();
+    let c = cases.to_str().unwrap();
+    let l = log.to_str().unwrap();
+    let dotted = format!("{}/./casussen.jsonl", dir.display());
+    for (target, what) in [
+        (r, "een regelbestand"),
+        (link.to_str().unwrap(), "een regelbestand"),
+        (c, "het invoerbestand"),
+        (dotted.as_str(), "het invoerbestand"),
+        (l, "het beslissingslogboek"),
+    ] {
+        let o = run(&["batch", "--rules", r, c, "--log", l, "-o", target], None);
+        assert_eq!(o.status.code(), Some(1), "{target}");
+        assert!(err(&o).contains(what), "{}", err(&o));
+    }
+    assert_eq!(std::fs::read(&rules).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(&cases).unwrap(),
+        "{\"soort\": \"verpleging\"}\n"
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "");
+}
+
+/// Control characters in a case reach the terminal nowhere: not in the messages, not
+/// in the snippet of the case.
+#[test]
+fn diagnostics_show_no_control_characters_of_a_case() {
+    let dir = common::temp_dir("cli-diagnostics-escapes");
+    let case = dir.join("casus.json");
+    std::fs::write(
+        &case,
+        "{\"soort\": \"\\u001b[31mrood\", \"onbekend\\u001b[2J\": 1}",
+    )
+    .unwrap();
+    let yaml = dir.join("casus.yaml");
+    std::fs::write(&yaml, "soort: \"x\"\nonbekend\u{1b}[2J: 1\n").unwrap();
+    for path in [&case, &yaml] {
+        let o = run(
+            &[
+                "eval",
+                "--rules",
+                "rules/landelijk.regels",
+                path.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(1));
+        let text = err(&o);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("wiebetaalt::"), "{text}");
+    }
+}

@@ -521,9 +521,21 @@ fn only_known_names_reach_the_service() {
         assert_eq!(a.status, 200, "{host}: {a:?}");
     }
     for host in [
+        "localhost.:8080",
+        "127.0.0.1",
+        "wiebetaalt.gemeente.nl.:443",
+    ] {
+        let a = service.raw(request(host).as_bytes());
+        assert_eq!(a.status, 200, "{host}: {a:?}");
+    }
+    for host in [
         "aanvaller.example:8080",
         "aanvaller.example",
         "127.0.0.1.nip.io",
+        "[::1]aanvaller.example",
+        "[::1].aanvaller.example",
+        "localhost:80x",
+        "127.1",
     ] {
         let a = service.raw(request(host).as_bytes());
         assert_eq!(
@@ -533,6 +545,18 @@ fn only_known_names_reach_the_service() {
         );
         assert!(a.body.contains("--host"), "{a:?}");
     }
+    // Two names, a name that is not ASCII, an address naming another host, or none.
+    for head in [
+        b"GET /health HTTP/1.1\r\nHost: localhost\r\nHost: aanvaller.example\r\nConnection: close\r\n\r\n".to_vec(),
+        b"GET /health HTTP/1.1\r\nHost: \xef\xbd\x81.com\r\nConnection: close\r\n\r\n".to_vec(),
+        b"GET http://aanvaller.example/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".to_vec(),
+        b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n".to_vec(),
+    ] {
+        let a = service.raw(&head);
+        assert_eq!(a.status, 421, "{}: {a:?}", String::from_utf8_lossy(&head));
+    }
+    let old = service.raw(b"GET /health HTTP/1.0\r\n\r\n");
+    assert_eq!(old.status, 200, "HTTP/1.0 without a name: {old:?}");
     let page = service.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     assert_eq!(page.status, 200);
     let head = page.head.to_ascii_lowercase();
@@ -657,13 +681,79 @@ fn requests_hyper_cannot_read_get_json_errors() {
     for (request, status, code) in cases {
         let a = service.raw(&request);
         assert_eq!((a.status, a.code().as_str()), (status, code), "{a:?}");
+        let head = a.head.to_ascii_lowercase();
+        assert!(head.contains("content-type: application/json"), "{a:?}");
         assert!(
-            a.head
-                .to_ascii_lowercase()
-                .contains("content-type: application/json"),
+            head.contains("x-frame-options: deny") && head.contains("content-security-policy"),
             "{a:?}"
         );
     }
     // The service keeps serving.
     assert_eq!(service.post(DECISIONS, CASE).status, 200);
+}
+
+/// A key is not forgotten while its first request is still waiting for the log, however
+/// many other keys arrive meanwhile: the repeat waits for it and gets its decision, and
+/// the log holds one record.
+#[test]
+fn a_key_in_use_is_not_forgotten() {
+    let dir = common::temp_dir("service-key-in-use");
+    let log = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let service = Service::start("", &["--log", log.to_str().unwrap(), "--timeout", "20"]);
+    let keyed = |key: &str, body: &str| {
+        format!(
+            "POST {DECISIONS} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nIdempotency-Key: {key}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let case = r#"{"id": "K-1", "soort": "verpleging", "peildatum": "2025-09-01"}"#;
+    let holder = std::fs::File::open(&log).unwrap();
+    holder.lock().unwrap();
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| service.raw(keyed("wb1-blijft", case).as_bytes()));
+        std::thread::sleep(Duration::from_millis(300));
+        // More keys than are remembered, each refused (an unknown fact), over one connection.
+        let mut requests = Vec::new();
+        for i in 0..10_050 {
+            let body = format!(r#"{{"onbekend_{i}": 1}}"#);
+            let r = format!(
+                "POST {DECISIONS} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nIdempotency-Key: wb1-{i}\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            requests.extend_from_slice(r.as_bytes());
+        }
+        requests.extend_from_slice(
+            b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        );
+        let mut flood = service.connect();
+        let mut writer = flood.try_clone().unwrap();
+        let sending = std::thread::spawn(move || {
+            let _ = writer.write_all(&requests);
+        });
+        let mut all = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut flood, &mut all);
+        let _ = sending.join();
+        assert!(
+            String::from_utf8_lossy(&all)
+                .matches("HTTP/1.1 422")
+                .count()
+                >= 10_000
+        );
+        let b = s.spawn(|| service.raw(keyed("wb1-blijft", case).as_bytes()));
+        std::thread::sleep(Duration::from_millis(300));
+        holder.unlock().unwrap();
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(b.status, 200, "{b:?}");
+    assert!(
+        b.head
+            .to_ascii_lowercase()
+            .contains("idempotent-replayed: true"),
+        "{b:?}"
+    );
+    assert_eq!(a.body, b.body);
+    assert_eq!(lines(&log), 1);
+    assert_eq!(verify(&log).status.code(), Some(0));
 }

@@ -54,7 +54,10 @@ pub(super) fn twice(text: &str, key: &str, at: usize, first: &Entry) -> JsonErro
     let (line, _) = line_col(text, first.at.0);
     let mut e = JsonError::new(
         at,
-        format!("`{key}` staat twee keer in de casus (eerst op regel {line})"),
+        format!(
+            "`{}` staat twee keer in de casus (eerst op regel {line})",
+            crate::text::excerpt(key)
+        ),
     )
     .help("houd één van de twee: een feit heeft één waarde");
     e.duplicate = true;

@@ -403,7 +403,10 @@ fn entry(
         Problem::error(
             Code::WrongValue,
             span,
-            format!("verkeerde waarde voor `{key}`: {what}"),
+            format!(
+                "verkeerde waarde voor `{}`: {what}",
+                crate::text::excerpt(key)
+            ),
         )
         .label(format!("verwacht {expected}"))
     };
@@ -473,7 +476,7 @@ fn entry(
         return Err(Problem::error(
             Code::UnknownFact,
             span,
-            format!("de regelset kent geen feit `{key}`"),
+            format!("de regelset kent geen feit `{}`", crate::text::excerpt(key)),
         )
         .label("onbekend feit")
         .help(help));
@@ -570,20 +573,20 @@ pub fn read_number(text: &str) -> Result<Decimal, NumberError> {
             None => format!("bedoelt u {sign}{digits}? Schrijf dan `{sign}{digits}`, zonder punten"),
         };
         return Err(err(
-            format!("in `{t}` staat een punt tussen groepen van drie cijfers: in het Nederlands scheidt die de duizendtallen, elders de decimalen"),
+            format!("in `{}` staat een punt tussen groepen van drie cijfers: in het Nederlands scheidt die de duizendtallen, elders de decimalen", crate::text::excerpt(t)),
             Some(help),
         ));
     }
     if unsigned.contains(',') && unsigned.contains('.') {
         return Err(err(
-            format!("`{t}` heeft zowel een punt als een komma"),
+            format!("`{}` heeft zowel een punt als een komma", crate::text::excerpt(t)),
             Some("schrijf decimalen met één komma of één punt, zonder scheidingsteken voor duizendtallen: `1250,50`".to_string()),
         ));
     }
     let normal = t.replacen(',', ".", 1);
     let not_a_number = || {
         err(
-            format!("`{t}` is geen getal"),
+            format!("`{}` is geen getal", crate::text::excerpt(t)),
             Some("schrijf een getal als `12` of `12,5`".to_string()),
         )
     };
@@ -599,7 +602,10 @@ pub fn read_number(text: &str) -> Result<Decimal, NumberError> {
         }
         return Decimal::from_scientific(&normal).map_err(|_| {
             err(
-                format!("`{t}` is te groot of te klein om exact te gebruiken"),
+                format!(
+                    "`{}` is te groot of te klein om exact te gebruiken",
+                    crate::text::excerpt(t)
+                ),
                 Some("schrijf het getal voluit, zonder `e`".to_string()),
             )
         });
@@ -610,7 +616,10 @@ pub fn read_number(text: &str) -> Result<Decimal, NumberError> {
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
         if numeric && normal.bytes().filter(u8::is_ascii_digit).count() > 28 {
             err(
-                format!("`{t}` heeft meer cijfers dan exact te gebruiken zijn (ten hoogste 28)"),
+                format!(
+                    "`{}` heeft meer cijfers dan exact te gebruiken zijn (ten hoogste 28)",
+                    crate::text::excerpt(t)
+                ),
                 Some("rond het getal af op minder cijfers".to_string()),
             )
         } else {
@@ -624,10 +633,12 @@ fn raw(node: Node) -> Result<Option<Raw>, String> {
     Ok(Some(match node {
         Node::Null => return Ok(None),
         Node::Bool(b) => Raw::Bool(b),
-        Node::Number(n) => Raw::Number(
-            Decimal::from_str_exact(&n)
-                .map_err(|_| format!("het getal {n} is niet exact te gebruiken"))?,
-        ),
+        Node::Number(n) => Raw::Number(Decimal::from_str_exact(&n).map_err(|_| {
+            format!(
+                "het getal {} is niet exact te gebruiken",
+                crate::text::excerpt(&n)
+            )
+        })?),
         Node::Text(t) => Raw::Text(t),
         Node::List(items) => {
             let mut out = Vec::with_capacity(items.len());

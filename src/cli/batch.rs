@@ -68,6 +68,12 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
         Ok(staged) => staged,
         Err(p) => return fail(io, vec![p]),
     };
+    if let Some(p) = args
+        .output
+        .and_then(|out| overwrites_an_input(out, args, &rs))
+    {
+        return fail(io, vec![p]);
+    }
     let mut target = match args.output.map(Target::open).transpose() {
         Ok(t) => t,
         Err(p) => return fail(io, vec![p]),
@@ -372,4 +378,39 @@ impl Target {
             }
         }
     }
+}
+
+/// Refuses an output file that is one of the batch's own inputs: its cases, its rule
+/// files (with their bases) or its log would be overwritten by decisions.
+fn overwrites_an_input(
+    output: &Path,
+    args: &Args<'_>,
+    rs: &crate::ruleset::RuleSet,
+) -> Option<Problem> {
+    use std::os::unix::fs::MetadataExt;
+    // The same file, also through a hard link or another path to it.
+    let id = |m: std::fs::Metadata| (m.dev(), m.ino());
+    let target = std::fs::metadata(output).ok().map(id)?;
+    let same = |path: &Path| std::fs::metadata(path).is_ok_and(|m| id(m) == target);
+    let what = if args.input != "-" && same(Path::new(args.input)) {
+        "het invoerbestand met de casussen"
+    } else if same(args.rules) || rs.files().iter().any(|f| same(Path::new(f))) {
+        "een regelbestand"
+    } else if args.log.is_some_and(same) {
+        "het beslissingslogboek"
+    } else {
+        return None;
+    };
+    Some(
+        Problem::without_span(
+            Code::Io,
+            format!(
+                "`-o {}` is {what} van deze batch; dat wordt niet overschreven",
+                display(output)
+            ),
+        )
+        .help(
+            "schrijf de beslissingen naar een ander bestand, bijvoorbeeld `-o beslissingen.jsonl`",
+        ),
+    )
 }

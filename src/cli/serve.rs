@@ -15,9 +15,14 @@ pub(super) fn run(
     // Logs go to standard error; `RUST_LOG` can change the level.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Written by a thread of its own: a request log that is read slowly (or not at all)
+    // drops lines rather than holding up the answers.
+    let (writer, _flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .finish(Quiet(std::io::stderr()));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| Quiet(std::io::stderr()))
+        .with_writer(writer)
         .with_ansi(io.color)
         .try_init();
     let options = crate::serve::Options {

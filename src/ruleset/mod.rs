@@ -431,7 +431,8 @@ impl RuleSet {
                 Ok(Value::List(syms))
             }
             (Type::List(_), Raw::Text(t)) => Err(format!(
-                "een lijst schrijft u tussen blokhaken, bijvoorbeeld `[{t}]`; verwacht {}",
+                "een lijst schrijft u tussen blokhaken, bijvoorbeeld `[{}]`; verwacht {}",
+                crate::text::excerpt(t),
                 expected()
             )),
             (_, other) => Err(format!(
@@ -452,7 +453,8 @@ impl RuleSet {
                     .map(|g| format!("{g} "))
                     .unwrap_or_default();
                 format!(
-                    "`{name}` is geen waarde van `{}`; {guess}kies uit {}",
+                    "`{}` is geen waarde van `{}`; {guess}kies uit {}",
+                    crate::text::excerpt(name),
                     fact.name,
                     self.value_names(fact)
                 )
@@ -545,7 +547,7 @@ fn describe_raw(raw: &Raw) -> String {
     match raw {
         Raw::Bool(b) => format!("`{}`", if *b { "ja" } else { "nee" }),
         Raw::Number(n) => format!("het getal {}", n.normalize()),
-        Raw::Text(t) => format!("`{t}`"),
+        Raw::Text(t) => format!("`{}`", crate::text::excerpt(t)),
         Raw::List(_) => "een lijst".to_string(),
     }
 }

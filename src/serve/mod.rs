@@ -458,40 +458,51 @@ async fn decide(
             .map(json_answer);
     };
     // Sent before under this key: the decision that was recorded, not a second record.
+    // One request at a time holds the key; another waits for it until its own deadline.
     use sha2::Digest;
     let digest: [u8; 32] = sha2::Sha256::digest(&body).into();
     let slot = catalog.recorded.slot(&id, &key);
-    let mut replayed = true;
-    let first = slot.get_or_try_init(|| {
-        replayed = false;
-        let catalog = &catalog;
-        let id = &id;
-        async move {
-            let answer = decide_and_record(catalog, id, rs, body, true, deadline).await?;
-            Ok::<_, ApiError>(recorded::Stored {
-                body: digest,
-                answer,
-            })
+    let mut held =
+        tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), slot.lock_owned())
+            .await
+            .map_err(|_| timeout())?;
+    if let Some(stored) = held.as_ref() {
+        if stored.body != digest {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Code::BadRequest,
+                "deze `Idempotency-Key` is al gebruikt voor een andere casus; een sleutel hoort bij één casus",
+            ));
         }
-    });
-    let stored = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), first)
-        .await
-        .map_err(|_| timeout())??;
-    if stored.body != digest {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Code::BadRequest,
-            "deze `Idempotency-Key` is al gebruikt voor een andere casus; een sleutel hoort bij één casus",
-        ));
-    }
-    let mut answer = json_answer(stored.answer.clone());
-    if replayed {
         tracing::info!(regelset = %id, "beslissing: eerder vastgelegd, opnieuw gegeven");
+        let mut answer = json_answer(stored.answer.clone());
         answer
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return Ok(answer);
     }
-    Ok(answer)
+    // This request records. It runs to the end on a task of its own, also when its
+    // client goes or its answer comes late, and fills the slot with what the log holds.
+    let shared = Arc::clone(&catalog);
+    let recording = tokio::spawn(async move {
+        let result = decide_and_record(&shared, &id, rs, body, true, deadline).await;
+        if let Ok(answer) = &result {
+            *held = Some(recorded::Stored {
+                body: digest,
+                answer: answer.clone(),
+            });
+            shared.recorded.stored(&id, &key, answer.len());
+        }
+        result
+    });
+    let answer = recording.await.map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Internal,
+            "het vastleggen van de beslissing stopte onverwacht",
+        )
+    })??;
+    Ok(json_answer(answer))
 }
 
 fn json_answer(body: Bytes) -> Response {
@@ -654,7 +665,7 @@ fn refusal(request: &Request, hosts: &[String]) -> Option<ApiError> {
             ),
         ));
     }
-    if !known_host(headers, hosts) {
+    if !known_host(request, hosts) {
         return Some(ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             Code::BadRequest,
@@ -692,8 +703,9 @@ fn refusal(request: &Request, hosts: &[String]) -> Option<ApiError> {
             "stuur de casus als JSON, met de kopregel `Content-Type: application/json`",
         ));
     }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        if !same_site(origin, headers) {
+    let mut origins = headers.get_all(header::ORIGIN).iter();
+    if let Some(origin) = origins.next() {
+        if origins.next().is_some() || !same_site(origin, headers) {
             return Some(ApiError::new(
                 StatusCode::FORBIDDEN,
                 Code::BadRequest,
@@ -710,25 +722,52 @@ fn refusal(request: &Request, hosts: &[String]) -> Option<ApiError> {
 /// connect by address send), `localhost`, or a name given with `serve --host`. A web
 /// page elsewhere whose name was made to point at this machine (DNS rebinding) sends its
 /// own name, and is refused, even though its `Origin` matches that `Host`.
-fn known_host(headers: &axum::http::HeaderMap, hosts: &[String]) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
-        // HTTP/1.0 without `Host`: a program, not a browser.
-        return true;
+fn known_host(request: &Request, hosts: &[String]) -> bool {
+    let mut all = request.headers().get_all(header::HOST).iter();
+    let host = match (all.next(), all.next()) {
+        (Some(value), None) => match value.to_str() {
+            Ok(host) => host,
+            Err(_) => return false,
+        },
+        // HTTP/1.0 without `Host` is a program, not a browser; HTTP/1.1 must send one.
+        (None, _) => return request.version() < axum::http::Version::HTTP_11,
+        (Some(_), Some(_)) => return false,
     };
+    // An address in absolute form (`GET http://name/...`) names the host too.
+    if let Some(authority) = request.uri().authority() {
+        if !authority.as_str().eq_ignore_ascii_case(host) {
+            return false;
+        }
+    }
+    known_name(host, hosts)
+}
+
+/// `name` or `name:port`: an IP address, `localhost`, or one of `hosts`.
+fn known_name(host: &str, hosts: &[String]) -> bool {
     let name = match host.strip_prefix('[') {
         Some(v6) => {
-            return v6
-                .split(']')
-                .next()
-                .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok())
+            let Some((address, rest)) = v6.split_once(']') else {
+                return false;
+            };
+            let port = rest.is_empty() || rest.strip_prefix(':').is_some_and(port_number);
+            return port && address.parse::<std::net::Ipv6Addr>().is_ok();
         }
-        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+        None => match host.rsplit_once(':') {
+            Some((name, port)) if port_number(port) => name,
+            Some(_) => return false,
+            None => host,
+        },
     };
-    let name = name.to_ascii_lowercase();
+    // `localhost.` is `localhost`: a name with its root dot.
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
     name.parse::<std::net::Ipv4Addr>().is_ok()
         || name == "localhost"
         || name.ends_with(".localhost")
-        || hosts.contains(&name)
+        || hosts.iter().any(|h| h.trim_end_matches('.') == name)
+}
+
+fn port_number(port: &str) -> bool {
+    !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn same_site(origin: &HeaderValue, headers: &axum::http::HeaderMap) -> bool {
@@ -754,22 +793,21 @@ fn same_site(origin: &HeaderValue, headers: &axum::http::HeaderMap) -> bool {
 /// Headers on every answer: the page may not be framed by another site (clickjacking),
 /// loads nothing but its own files, and no answer is sniffed as another type.
 fn protect(headers: &mut axum::http::HeaderMap) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
-        ),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    for (name, value) in PROTECT {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
 }
+
+/// The headers [`protect`] puts on every answer.
+const PROTECT: [(header::HeaderName, &str); 4] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    ),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+];
 
 /// Turns the framework's own error answers (wrong method, timeout, ...) into the JSON
 /// error shape, and logs every request without its body.
@@ -855,7 +893,7 @@ pub fn run(options: &Options<'_>, out: &mut dyn std::io::Write) -> Result<(), St
         .enable_all()
         .build()
         .map_err(|e| format!("kan de server niet starten: {e}"))?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| format!("kan niet luisteren op {addr}: {}", io_reason(&e)))?;
@@ -871,7 +909,11 @@ pub fn run(options: &Options<'_>, out: &mut dyn std::io::Write) -> Result<(), St
         serve(listener, catalog)
             .await
             .map_err(|e| format!("de server stopte met een fout: {e}"))
-    })
+    });
+    // Work still running on blocking threads (a decision past its deadline) does not
+    // hold up the stop.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served
 }
 
 mod page {

@@ -2,20 +2,26 @@
 //! (a retry after a timeout, a reload, Back and Forward, a second tab) is answered with
 //! the decision that was recorded instead of being recorded a second time.
 //!
-//! The key is scoped to the rule set. The first request with a key decides and records;
-//! one sent while it runs waits for it; one sent later gets the same answer. A key sent
-//! with another body is refused (422): a key names one case. The service remembers the
-//! last [`KEEP`] keys in memory only: after a restart a key is new again (the log is
-//! not searched). Keys are never logged.
+//! The key is scoped to the rule set. One request at a time holds a key's slot: the
+//! first decides and records (to the end, also when its client has gone or its answer
+//! comes after the deadline, so that the slot always says what the log holds); one sent
+//! while it runs waits for it, until its own deadline; one sent later gets the same
+//! answer. A key sent with another body is refused (422): a key names one case.
+//!
+//! The service remembers at most [`KEEP`] keys and [`BUDGET`] bytes of answers, in
+//! memory only, forgetting the oldest first — never a key whose request is still
+//! running. After a restart a key is new again (the log is not searched). Keys are never
+//! logged.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use tokio::sync::OnceCell;
 
-/// How many keys are remembered; the oldest is forgotten first.
+/// How many keys are remembered at most.
 pub const KEEP: usize = 10_000;
+/// How many bytes of answers are remembered at most.
+pub const BUDGET: usize = 32 * 1024 * 1024;
 
 /// The answer given to the first request with a key, and the body it came with.
 #[derive(Debug, Clone)]
@@ -26,36 +32,73 @@ pub struct Stored {
     pub answer: Bytes,
 }
 
-/// One slot per key: empty until the first request with it has been recorded.
-pub type Slot = Arc<OnceCell<Stored>>;
+/// One slot per key: `None` until a request with it has been recorded.
+pub type Slot = Arc<tokio::sync::Mutex<Option<Stored>>>;
+
+#[derive(Debug, Default)]
+struct State {
+    slots: HashMap<String, (Slot, usize)>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
 
 /// The keys seen lately, oldest first.
 #[derive(Debug, Default)]
 pub struct Recorded {
-    inner: Mutex<(HashMap<String, Slot>, VecDeque<String>)>,
+    inner: Mutex<State>,
 }
 
 impl Recorded {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The slot of `key` in rule set `id`, made when it is new.
     pub fn slot(&self, id: &str, key: &str) -> Slot {
         let name = format!("{id}\n{key}");
-        let mut guard = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (slots, order) = &mut *guard;
-        if let Some(slot) = slots.get(&name) {
+        let mut state = self.state();
+        if let Some((slot, _)) = state.slots.get(&name) {
             return Arc::clone(slot);
         }
         let slot = Slot::default();
-        slots.insert(name.clone(), Arc::clone(&slot));
-        order.push_back(name);
-        while order.len() > KEEP {
-            if let Some(old) = order.pop_front() {
-                slots.remove(&old);
-            }
-        }
+        state.slots.insert(name.clone(), (Arc::clone(&slot), 0));
+        state.order.push_back(name);
+        forget_oldest(&mut state);
         slot
+    }
+
+    /// Counts the answer now stored in the slot of `key` against the budget.
+    pub fn stored(&self, id: &str, key: &str, bytes: usize) {
+        let name = format!("{id}\n{key}");
+        let mut state = self.state();
+        if let Some((_, size)) = state.slots.get_mut(&name) {
+            let old = std::mem::replace(size, bytes);
+            state.bytes = state.bytes - old + bytes;
+        }
+        forget_oldest(&mut state);
+    }
+}
+
+/// Forgets the oldest keys while there are too many or their answers take too much;
+/// a key whose slot is in use (a request is running with it) is kept.
+fn forget_oldest(state: &mut State) {
+    let mut tries = state.order.len();
+    while (state.order.len() > KEEP || state.bytes > BUDGET) && tries > 0 {
+        tries -= 1;
+        let Some(name) = state.order.pop_front() else {
+            break;
+        };
+        let in_use = state
+            .slots
+            .get(&name)
+            .is_some_and(|(slot, _)| Arc::strong_count(slot) > 1);
+        if in_use {
+            state.order.push_back(name);
+        } else if let Some((_, size)) = state.slots.remove(&name) {
+            state.bytes -= size;
+        }
     }
 }
 
@@ -69,7 +112,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_oldest_keys_are_forgotten_first() {
+    fn the_oldest_keys_are_forgotten_first_but_not_while_in_use() {
         let r = Recorded::default();
         let first = r.slot("x", "0");
         assert!(Arc::ptr_eq(&first, &r.slot("x", "0")));
@@ -78,9 +121,28 @@ mod tests {
             "scoped to the rule set"
         );
         for i in 1..=KEEP {
-            r.slot("x", &i.to_string());
+            drop(r.slot("x", &i.to_string()));
         }
-        assert!(!Arc::ptr_eq(&first, &r.slot("x", "0")), "forgotten");
+        // Still held by a running request: kept.
+        assert!(Arc::ptr_eq(&first, &r.slot("x", "0")));
+        drop(first);
+        for i in KEEP + 1..=2 * KEEP {
+            drop(r.slot("x", &i.to_string()));
+        }
+        let again = r.slot("x", "0");
+        assert!(again.try_lock().is_ok_and(|s| s.is_none()), "forgotten");
+    }
+
+    #[test]
+    fn answers_are_remembered_within_the_budget() {
+        let r = Recorded::default();
+        for i in 0..100 {
+            drop(r.slot("x", &i.to_string()));
+            r.stored("x", &i.to_string(), BUDGET / 10);
+        }
+        let state = r.state();
+        assert!(state.bytes <= BUDGET, "{}", state.bytes);
+        assert!(state.slots.len() <= 10);
     }
 
     #[test]

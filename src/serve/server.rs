@@ -26,6 +26,20 @@ use crate::diagnostic::io_reason;
 /// with an empty 431 and closes (the JSON 431 of the service starts at a fraction).
 const MAX_HEAD: usize = 64 * 1024;
 
+/// The headers of [`super::protect`] as head lines, for the answers written here
+/// before the application sees a request.
+fn protect_lines() -> String {
+    super::PROTECT
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect()
+}
+
+/// At most this many connections beyond the limit are answered with the JSON 503 at
+/// once; more are closed without an answer, so that a flood of connections cannot use
+/// up the file descriptors the log and the served connections need.
+const BUSY_ANSWERS: usize = 4;
+
 /// Connections open at once: 4096, or fewer when the process may open fewer files
 /// (a quarter stays for the log, the rule files and the rest).
 pub fn max_connections() -> usize {
@@ -39,7 +53,7 @@ pub fn max_connections() -> usize {
                 .and_then(|soft| soft.parse::<usize>().ok())
         })
         .unwrap_or(1024);
-    (files / 4 * 3).clamp(16, 4096)
+    (files / 4 * 3).saturating_sub(BUSY_ANSWERS).clamp(16, 4096)
 }
 
 /// The answer to a connection beyond the limit: a JSON 503, then the connection closes.
@@ -50,7 +64,8 @@ fn busy() -> Vec<u8> {
     }})
     .to_string();
     format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\nretry-after: 1\r\ncontent-length: {}\r\n\r\n{body}",
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n{}connection: close\r\nretry-after: 1\r\ncontent-length: {}\r\n\r\n{body}",
+        protect_lines(),
         body.len()
     )
     .into_bytes()
@@ -65,6 +80,7 @@ pub async fn serve(
     stop: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let limit = Arc::new(Semaphore::new(max_connections()));
+    let answering = Arc::new(Semaphore::new(BUSY_ANSWERS));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -91,12 +107,17 @@ pub async fn serve(
                 status = 503,
                 "verbinding geweigerd: te veel open verbindingen"
             );
+            let Ok(answer) = Arc::clone(&answering).try_acquire_owned() else {
+                drop(stream);
+                continue;
+            };
             tokio::spawn(async move {
                 let _ = tokio::time::timeout(Duration::from_secs(1), async {
                     let _ = stream.write_all(&busy()).await;
                     let _ = stream.shutdown().await;
                 })
                 .await;
+                drop(answer);
             });
             continue;
         };
@@ -261,7 +282,8 @@ fn automatic_answer(buf: &[u8]) -> Option<Vec<u8>> {
         serde_json::json!({"error": {"code": code.as_str(), "message": message}}).to_string();
     Some(
         format!(
-            "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n{}connection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            protect_lines(),
             body.len()
         )
         .into_bytes(),

@@ -382,8 +382,7 @@ impl Rendered {
                 std::borrow::Cow::Borrowed(_) => Arc::clone(&f.text),
                 std::borrow::Cow::Owned(clean) => Arc::from(clean),
             };
-            NamedSource::new(crate::text::printable(&f.path), Excerpt(text))
-                .with_language("regels")
+            NamedSource::new(crate::text::printable(&f.path), Excerpt(text)).with_language("regels")
         });
         let mut problem = problem;
         let clean = |t: &mut String| {

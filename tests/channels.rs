@@ -367,6 +367,7 @@ fn very_long_texts_are_refused_at_once_and_not_repeated_whole() {
         format!(r#"{{"problematiek": ["{long}"]}}"#),
         format!(r#"{{"leeftijd": {}}}"#, "9".repeat(1 << 20)),
         format!(r#"{{"{long}": 1, "{long}": 2}}"#),
+        format!(r#"{{"peildatum": "2025-01-01{long}"}}"#),
     ] {
         let problems = case_from_json_text(&text, file, &rs).unwrap_err().sorted();
         for p in &problems {

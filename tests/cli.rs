@@ -798,3 +798,96 @@ fn diagnostics_show_no_control_characters_of_a_case() {
         assert!(text.contains("wiebetaalt::"), "{text}");
     }
 }
+
+/// Cases on standard input from the very file given as `-o` are refused too, and an
+/// output that replaces a file keeps that file's permissions.
+#[test]
+fn batch_output_is_not_its_standard_input_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = common::temp_dir("cli-batch-stdin");
+    let cases = dir.join("casussen.jsonl");
+    std::fs::write(&cases, "{\"soort\": \"verpleging\"}\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_wiebetaalt"))
+        .args([
+            "batch",
+            "--rules",
+            "rules/landelijk.regels",
+            "-",
+            "-o",
+            cases.to_str().unwrap(),
+        ])
+        .stdin(std::fs::File::open(&cases).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("het invoerbestand"), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(&cases).unwrap(),
+        "{\"soort\": \"verpleging\"}\n"
+    );
+    let out = dir.join("uit.jsonl");
+    std::fs::write(&out, "").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = run(
+        &[
+            "batch",
+            "--rules",
+            "rules/landelijk.regels",
+            cases.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+}
+
+/// A payer typed in a case (a text fact) reaches the terminal printable in the summary
+/// of `batch` and the table of `allocate`, as in `eval`.
+#[test]
+fn typed_payers_are_printable_in_summaries() {
+    let dir = common::temp_dir("cli-printable-payer");
+    let cases = dir.join("casussen.jsonl");
+    std::fs::write(
+        &cases,
+        "{\"schooltype\": \"so\", \"soort\": \"behandeling\", \"problematiek\": [\"autisme\"], \"leeftijd\": 10, \"onder_schooltijd\": false, \"woongemeente\": \"andere\", \"andere_woongemeente\": \"Amstel\\u001b[31mveen\\u0007\", \"kosten\": 100, \"peildatum\": \"2025-09-01\"}\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "batch",
+            "--rules",
+            "rules/amsterdam.regels",
+            cases.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        !err(&o).contains('\u{1b}') && !err(&o).contains('\u{7}'),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("Amstel\\u{1b}[31mveen"), "{}", err(&o));
+    let decisions = dir.join("beslissingen.jsonl");
+    std::fs::write(&decisions, out(&o)).unwrap();
+    let o = run(
+        &[
+            "allocate",
+            "1000",
+            "--count",
+            "andere_woongemeente",
+            "--decisions",
+            decisions.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        !out(&o).contains('\u{1b}') && out(&o).contains("Amstel\\u{1b}[31mveen"),
+        "{}",
+        out(&o)
+    );
+}

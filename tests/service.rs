@@ -559,6 +559,17 @@ fn only_known_names_reach_the_service() {
     assert_eq!(old.status, 200, "HTTP/1.0 without a name: {old:?}");
     let page = service.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     assert_eq!(page.status, 200);
+    // Also on an answer the framework makes (a method the address does not know).
+    let wrong =
+        service.raw(b"DELETE /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert_eq!(wrong.status, 405);
+    assert!(
+        wrong
+            .head
+            .to_ascii_lowercase()
+            .contains("x-frame-options: deny"),
+        "{wrong:?}"
+    );
     let head = page.head.to_ascii_lowercase();
     assert!(
         head.contains("content-security-policy: default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),

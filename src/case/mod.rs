@@ -151,7 +151,7 @@ pub fn parse_date(text: &str) -> Result<Date, DateError> {
         _ => None,
     };
     Err(DateError {
-        text: text.to_string(),
+        text: crate::text::excerpt(text).into_owned(),
         iso,
     })
 }

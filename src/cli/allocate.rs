@@ -74,7 +74,8 @@ pub(super) fn run(amount: &str, weights: &Weights<'_>, format: Format, io: &mut 
         }
     };
     let shown = match format {
-        Format::Text => costkey::text(&key),
+        // Payers counted from cases (a typed gemeente) reach the terminal printable.
+        Format::Text => crate::text::printable(&costkey::text(&key)).into_owned(),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&costkey::json(&key)).unwrap_or_default();
             s.push('\n');

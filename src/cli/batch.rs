@@ -137,7 +137,7 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
         Ok(summary) => summary,
         Err(e) => return fail(io, batch_problems(e, args)),
     };
-    let _ = write!(io.err, "{}", summary.text(&rs));
+    let _ = write!(io.err, "{}", crate::text::printable(&summary.text(&rs)));
     if let (Some(log), Some(staged), Some(path)) = (&mut log, staged, args.log) {
         let decided = summary.statuses.iter().sum();
         let committed = staged
@@ -321,6 +321,11 @@ impl Target {
                 }
                 refuse(io_reason(&e))
             })?;
+        // The output keeps the permissions of the file it replaces (or those a new file
+        // gets from the umask), not the private ones of a temporary file.
+        if let Ok(m) = lock.metadata() {
+            let _ = temp.as_file().set_permissions(m.permissions());
+        }
         Ok(Target::Replace {
             path: path.to_path_buf(),
             temp: std::io::BufWriter::with_capacity(1 << 20, temp),
@@ -392,7 +397,13 @@ fn overwrites_an_input(
     let id = |m: std::fs::Metadata| (m.dev(), m.ino());
     let target = std::fs::metadata(output).ok().map(id)?;
     let same = |path: &Path| std::fs::metadata(path).is_ok_and(|m| id(m) == target);
-    let what = if args.input != "-" && same(Path::new(args.input)) {
+    // Cases on standard input may come from the very file (`< casussen.jsonl`).
+    let input = if args.input == "-" {
+        Path::new("/dev/stdin")
+    } else {
+        Path::new(args.input)
+    };
+    let what = if same(input) {
         "het invoerbestand met de casussen"
     } else if same(args.rules) || rs.files().iter().any(|f| same(Path::new(f))) {
         "een regelbestand"

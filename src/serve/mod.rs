@@ -816,7 +816,6 @@ async fn json_errors_and_log(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let start = Instant::now();
     let mut response = next.run(request).await;
-    protect(response.headers_mut());
     let status = response.status();
     let is_json = response
         .headers()
@@ -845,10 +844,8 @@ async fn json_errors_and_log(request: Request, next: Next) -> Response {
             response.headers_mut().insert(header::ALLOW, allow);
         }
     }
-    response.headers_mut().insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    // On every answer, also one replaced here.
+    protect(response.headers_mut());
     tracing::info!(
         %method,
         %path,

@@ -53,7 +53,7 @@ pub fn max_connections() -> usize {
                 .and_then(|soft| soft.parse::<usize>().ok())
         })
         .unwrap_or(1024);
-    (files / 4 * 3).saturating_sub(BUSY_ANSWERS).clamp(16, 4096)
+    (files / 4 * 3).saturating_sub(BUSY_ANSWERS).clamp(1, 4096)
 }
 
 /// The answer to a connection beyond the limit: a JSON 503, then the connection closes.

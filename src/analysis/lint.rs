@@ -39,18 +39,32 @@ pub fn lint(rs: &RuleSet, today: Date) -> Vec<Finding> {
 /// instead of at the base's `anders`.
 pub fn blame_overrides(findings: &mut [Finding], rs: &RuleSet, base: &RuleSet) {
     let own_file = rs.name_span().file;
-    let mut changed: Vec<(String, crate::source::Span, &str)> = rs
+    // Each change of the base: the rule's name, the line that made it, and what to say.
+    let removed = rs
         .removed()
         .iter()
         .filter(|(_, s)| s.file == own_file)
-        .map(|(name, at)| (name.clone(), *at, "schrap"))
-        .collect();
-    changed.extend(
-        rs.rules()
-            .iter()
-            .filter(|r| r.own && base.rule_id(&r.name).is_some())
-            .map(|r| (r.name.clone(), r.name_span, "vervang")),
-    );
+        .map(|(name, at)| {
+            (
+                name.as_str(),
+                *at,
+                format!("door `schrap regel {name}`: de basis besliste dit met die regel"),
+                format!("is dit de bedoeling? Zo niet, schrijf in dit bestand een regel voor deze gevallen (of een `vervang regel {name}` in plaats van `schrap`)"),
+            )
+        });
+    let replaced = rs
+        .rules()
+        .iter()
+        .filter(|r| r.own && base.rule_id(&r.name).is_some())
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.name_span,
+                format!("door `vervang regel {}`: de basis besliste dit met de regel zoals die daar staat", r.name),
+                "is dit de bedoeling? Zo niet, laat de vervangende regel ook deze gevallen dekken, of schrijf er een regel voor".to_string(),
+            )
+        });
+    let changed: Vec<_> = removed.chain(replaced).collect();
     if changed.is_empty() {
         return;
     }
@@ -72,9 +86,11 @@ pub fn blame_overrides(findings: &mut [Finding], rs: &RuleSet, base: &RuleSet) {
         let by = d.decided_by.iter().find_map(|r| {
             changed
                 .iter()
-                .find(|(name, _, _)| name == base.rule_name(*r))
+                .find(|(name, _, _, _)| *name == base.rule_name(*r))
         });
-        let Some((name, at, how)) = by else { continue };
+        let Some((_, at, because, help)) = by else {
+            continue;
+        };
         let p = &mut f.problem;
         if let Some(fallback) = p.span.take() {
             p.others
@@ -82,19 +98,8 @@ pub fn blame_overrides(findings: &mut [Finding], rs: &RuleSet, base: &RuleSet) {
         }
         p.span = Some(*at);
         p.label = p.label.replacen("dan geldt", "hierdoor geldt", 1);
-        p.message = if *how == "schrap" {
-            format!(
-                "{} — door `schrap regel {name}`: de basis besliste dit met die regel",
-                p.message
-            )
-        } else {
-            format!("{} — door `vervang regel {name}`: de basis besliste dit met de regel zoals die daar staat", p.message)
-        };
-        p.help = Some(if *how == "schrap" {
-            format!("is dit de bedoeling? Zo niet, schrijf in dit bestand een regel voor deze gevallen (of een `vervang regel {name}` in plaats van `schrap`)")
-        } else {
-            "is dit de bedoeling? Zo niet, laat de vervangende regel ook deze gevallen dekken, of schrijf er een regel voor".to_string()
-        });
+        p.message = format!("{} — {because}", p.message);
+        p.help = Some(help.clone());
     }
 }
 

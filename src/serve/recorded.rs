@@ -57,7 +57,7 @@ impl Recorded {
 
     /// The slot of `key` in rule set `id`, made when it is new.
     pub fn slot(&self, id: &str, key: &str) -> Slot {
-        let name = format!("{id}\n{key}");
+        let name = slot_name(id, key);
         let mut state = self.state();
         if let Some((slot, _)) = state.slots.get(&name) {
             return Arc::clone(slot);
@@ -71,7 +71,7 @@ impl Recorded {
 
     /// Counts the answer now stored in the slot of `key` against the budget.
     pub fn stored(&self, id: &str, key: &str, bytes: usize) {
-        let name = format!("{id}\n{key}");
+        let name = slot_name(id, key);
         let mut state = self.state();
         if let Some((_, size)) = state.slots.get_mut(&name) {
             let old = std::mem::replace(size, bytes);
@@ -79,6 +79,11 @@ impl Recorded {
         }
         forget_oldest(&mut state);
     }
+}
+
+/// A key is scoped to its rule set.
+fn slot_name(id: &str, key: &str) -> String {
+    format!("{id}\n{key}")
 }
 
 /// Forgets the oldest keys while there are too many or their answers take too much;

@@ -396,8 +396,15 @@ fn same_rule_by_rule(rs: &RuleSet, c: &Case) -> Result<(), TestCaseError> {
 /// them) and on every shipped rule set; and they do hold rules, so this tests them.
 #[test]
 fn the_decision_tables_decide_as_the_interpreter() {
-    for n in [40, 300] {
-        let rs = common::rules(&common::generated::generated(n));
+    let sets = [40, 300].into_iter().flat_map(|n| {
+        [
+            common::generated::generated(n),
+            common::generated::generated_mixed(n),
+        ]
+        .map(|text| (n, text))
+    });
+    for (n, text) in sets {
+        let rs = common::rules(&text);
         assert_eq!(wiebetaalt::eval::rules_in_tables(&rs), n);
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
             cases: 500,
@@ -416,5 +423,18 @@ fn the_decision_tables_decide_as_the_interpreter() {
             .unwrap(),
     );
     assert!(wiebetaalt::eval::rules_in_tables(&national) > 10);
+    // Every rule of these files only compares facts with constants (also through
+    // concepts, and `of` between facts): the tables hold all of them.
+    for (i, path) in shipped_paths().iter().enumerate() {
+        let whole = ["landelijk", "foodvalley", "kop-van-noord-holland", "hoorn"];
+        if whole.iter().any(|w| path.ends_with(&format!("{w}.regels"))) {
+            let rs = shipped(i);
+            assert_eq!(
+                wiebetaalt::eval::rules_in_tables(&rs),
+                rs.rules().len(),
+                "{path}"
+            );
+        }
+    }
     for_cases(|rs, facts| same_rule_by_rule(rs, &case(known(&facts))));
 }

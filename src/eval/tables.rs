@@ -6,28 +6,25 @@ use super::machine::Machine;
 use super::scratch::{Scratch, Tracing};
 use super::Facts;
 use crate::ruleset::program::NodeId;
-use crate::ruleset::tables::{bit, Cells, Representative, Tables, Var};
+use crate::ruleset::tables::{bit, Cells, Representative, Tables, Var, VarKey};
 use crate::ruleset::{FactId, RuleId, RuleSet, Sym, Value};
 
-/// One fact with a representative value, everything else unknown.
-struct One<'a> {
-    fact: FactId,
-    value: &'a Representative,
-}
+/// A few facts with representative values, everything else unknown.
+struct Given<'a>(&'a [(FactId, Representative)]);
 
-impl Facts for One<'_> {
+impl Facts for Given<'_> {
     fn value(&self, fact: FactId) -> Option<&Value> {
-        match self.value {
-            Representative::Value(v) if fact == self.fact => Some(v),
+        self.0.iter().find_map(|(f, r)| match r {
+            Representative::Value(v) if *f == fact => Some(v),
             _ => None,
-        }
+        })
     }
 
     fn contains(&self, fact: FactId, item: Sym) -> Option<bool> {
-        match self.value {
-            Representative::Member(s, inside) if fact == self.fact && *s == item => Some(*inside),
+        self.0.iter().find_map(|(f, r)| match r {
+            Representative::Member(s, inside) if *f == fact && *s == item => Some(*inside),
             _ => None,
-        }
+        })
     }
 }
 
@@ -37,11 +34,11 @@ pub(super) fn tables(rs: &RuleSet) -> &Tables {
         let mut s = Scratch::new();
         s.reset(rs, Tracing::Off);
         let p = rs.program();
-        Tables::build(p, rs.facts(), &mut |node: NodeId, fact, value| {
+        Tables::build(p, rs.facts(), &mut |node: NodeId, given| {
             s.forget_concepts();
             Machine {
                 p,
-                facts: &One { fact, value },
+                facts: &Given(given),
                 s: &mut s,
             }
             .truth(node)
@@ -50,9 +47,18 @@ pub(super) fn tables(rs: &RuleSet) -> &Tables {
     })
 }
 
-/// The cell of a case's value, or `None` when the value is not one the tables know
-/// (the case is then left to the interpreter).
+/// The cell of a case's values, or `None` when a value is not one the tables know (the
+/// case is then left to the interpreter).
 fn cell<F: Facts>(var: &Var, facts: &F) -> Option<usize> {
+    let mut cell = 0;
+    for key in &var.keys {
+        cell += key_cell(key, facts)? * key.stride;
+    }
+    Some(cell)
+}
+
+/// The cell of one fact's (or member's) value.
+fn key_cell<F: Facts>(var: &VarKey, facts: &F) -> Option<usize> {
     let unknown = var.cells.count() - 1;
     Some(match &var.cells {
         Cells::Bool => match facts.value(var.fact) {

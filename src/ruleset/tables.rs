@@ -4,15 +4,17 @@
 //! bitsets over the rules: the rules whose condition that cell makes false, and those
 //! it makes unknown.
 //!
-//! A rule is in the tables when its condition is a chain of `en` (or one condition)
-//! whose every part reads exactly one fact (or one member of a list), through
-//! comparisons with constants, `in`, `bevat` a value, `niet`, `of`, `en` and concepts of
-//! the same kind, and cannot fail. The value of such a condition for a case is the
-//! Kleene `en` of its parts, and each part has one value per cell of its fact, so the
-//! whole condition is: false when any fact's cell says false, else unknown when any
-//! says unknown, else true. Rules that read several facts in one part, compute,
-//! compare facts with each other, read text facts or earlier decisions stay with the
-//! interpreter.
+//! A rule is in the tables when its condition is a chain of `en` (or one condition;
+//! `en` concepts in the chain are opened into their parts) whose every part reads at
+//! most [`MAX_KEYS`] facts (or members of a list), through comparisons with constants,
+//! `in`, `bevat` a value, `niet`, `of`, `en` and concepts of the same kind, and cannot
+//! fail. The value of such a condition for a case is the Kleene `en` of its parts. A
+//! part's facts together form one variable, whose cells are the combinations of their
+//! cells (`a of b` on two facts: every cell of `a` with every cell of `b`), and the part
+//! has one value per cell, so the whole condition is: false when any variable's cell
+//! says false, else unknown when any says unknown, else true. Rules that compute,
+//! compare facts with each other, read text facts or earlier decisions, or whose
+//! variables would have more than [`MAX_CELLS`] cells, stay with the interpreter.
 //!
 //! Each cell's bits are filled by evaluating the parts with the one evaluator on a
 //! representative of the cell (see `eval::tables`), so the tables cannot mean anything
@@ -35,14 +37,31 @@ const MAX_EVALS: usize = 1 << 20;
 /// are visited again): beyond it, the rule stays with the interpreter.
 const MAX_VISITS: usize = 4096;
 
-/// One variable of the tables and how a case's value maps to a cell.
+/// The most facts (or list members) one part of a condition may read to be held.
+pub const MAX_KEYS: usize = 4;
+
+/// The most cells one variable may have (the product of its facts' cells).
+pub const MAX_CELLS: usize = 4096;
+
+/// One variable of the tables: the facts one or more parts read, and how a case's
+/// values map to a cell (`Σ cell(fact) × stride`).
 #[derive(Debug, Clone)]
 pub(crate) struct Var {
-    pub fact: FactId,
-    pub cells: Cells,
+    pub keys: Vec<VarKey>,
+    /// The number of cells: the product of the keys' cells.
+    pub count: usize,
     /// The first word of this variable's rows in [`Tables::rows`]: per cell, the
     /// "false" bitset and then the "unknown" bitset, each [`Tables::words`] long.
     pub row: usize,
+}
+
+/// One fact (or list member) of a variable.
+#[derive(Debug, Clone)]
+pub(crate) struct VarKey {
+    pub fact: FactId,
+    pub cells: Cells,
+    /// What one step of this key's cell adds to the variable's cell.
+    pub stride: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -90,15 +109,15 @@ pub(crate) struct Tables {
     pub rules: Vec<u64>,
 }
 
-/// The value of a condition node when one fact has a representative value and every
-/// other fact is unknown; `Err` when it cannot be evaluated.
+/// The value of a condition node when the given facts have the given representative
+/// values and every other fact is unknown; `Err` when it cannot be evaluated.
 pub(crate) type CellEval<'a> =
-    dyn FnMut(NodeId, FactId, &Representative) -> Result<Option<bool>, ()> + 'a;
+    dyn FnMut(NodeId, &[(FactId, Representative)]) -> Result<Option<bool>, ()> + 'a;
 
-/// One part of a rule's condition on one variable.
+/// One part of a rule's condition on one variable (its keys sorted).
 struct Part {
     rule: RuleId,
-    var: Key,
+    var: Vec<Key>,
     node: NodeId,
 }
 
@@ -116,9 +135,9 @@ impl Tables {
     }
 
     /// Builds the tables of a program. `eval` gives the value of a condition node when
-    /// only one fact (or member) has the given representative value and all else is
-    /// unknown, or `Err` when it cannot be evaluated (the rule then stays with the
-    /// interpreter).
+    /// only the given facts (or members) have the given representative values and all
+    /// else is unknown, or `Err` when it cannot be evaluated (the rule then stays with
+    /// the interpreter).
     pub fn build(p: &Program, facts: &[Fact], eval: &mut CellEval<'_>) -> Tables {
         let rules = p.rule_roots.len();
         let words = rules.div_ceil(64);
@@ -130,21 +149,23 @@ impl Tables {
             if p.rule_can_fail(rule) {
                 continue;
             }
-            let operands: Vec<NodeId> = match p.node(*root) {
-                Some(Node::All(slice, _)) => slice.of(&p.lists).to_vec(),
-                Some(_) => vec![*root],
-                None => continue,
-            };
+            let mut operands = Vec::new();
+            let mut visits = 0;
+            if !conjuncts(p, *root, &mut operands, &mut visits) {
+                continue;
+            }
             let mut mine = Vec::new();
             let mut numbers = Vec::new();
             let held = operands.iter().all(|&node| {
                 let mut read = Read::default();
                 let mut visits = 0;
-                let ok = classify(p, facts, node, &mut read, &mut visits) && read.keys.len() == 1;
-                if let (true, Some(key)) = (ok, read.keys.first()) {
+                let ok = classify(p, facts, node, &mut read, &mut visits)
+                    && (1..=MAX_KEYS).contains(&read.keys.len());
+                if ok {
+                    read.keys.sort();
                     mine.push(Part {
                         rule,
-                        var: *key,
+                        var: read.keys,
                         node,
                     });
                     numbers.extend(read.numbers);
@@ -156,66 +177,63 @@ impl Tables {
                 constants.extend(numbers);
             }
         }
-        // The variables, each with its cells, within the memory cap.
-        let mut keys: Vec<Key> = parts.iter().map(|x| x.var).collect();
+        // The cells of each fact read, once.
+        let mut keys: Vec<Key> = parts.iter().flat_map(|x| x.var.iter().copied()).collect();
         keys.sort();
         keys.dedup();
+        let cells_of: Vec<(Key, Option<Cells>)> = keys
+            .into_iter()
+            .map(|key| (key, key_cells(key, facts, &constants)))
+            .collect();
+        let cells = |key: &Key| {
+            cells_of
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, c)| c.clone())
+        };
+        // The variables, each with its cells, within the memory cap.
+        let mut vars: Vec<Vec<Key>> = parts.iter().map(|x| x.var.clone()).collect();
+        vars.sort();
+        vars.dedup();
         let mut tables = Tables {
             words,
             vars: Vec::new(),
             rows: Vec::new(),
             rules: vec![0; words],
         };
-        let mut var_of: Vec<(Key, usize)> = Vec::new();
-        let mut dropped: Vec<Key> = Vec::new();
-        for key in keys {
-            let cells = match key {
-                Key::Member(_, sym) => Cells::Member(sym),
-                Key::Fact(f) => match facts.get(f.index()).map(|x| &x.ty) {
-                    Some(Type::Bool) => Cells::Bool,
-                    Some(Type::Choice(_)) => {
-                        let values = facts.get(f.index()).map_or(&[][..], |x| &x.values[..]);
-                        let size = values.iter().map(|s| s.index() + 1).max().unwrap_or(0);
-                        let mut by_sym = vec![u32::MAX; size];
-                        for (cell, s) in values.iter().enumerate() {
-                            if let Some(slot) = by_sym.get_mut(s.index()) {
-                                *slot = u32::try_from(cell).unwrap_or(u32::MAX);
-                            }
-                        }
-                        Cells::Choice {
-                            count: u32::try_from(values.len()).unwrap_or(u32::MAX),
-                            by_sym,
-                        }
-                    }
-                    Some(Type::Number) => {
-                        let mut k: Vec<Decimal> = constants
-                            .iter()
-                            .filter(|(g, _)| *g == f)
-                            .map(|(_, c)| c.normalize())
-                            .collect();
-                        k.sort();
-                        k.dedup();
-                        Cells::Number(k)
-                    }
-                    _ => {
-                        dropped.push(key);
-                        continue;
-                    }
-                },
-            };
-            let size = cells.count() * 2 * words;
-            let evals = parts.iter().filter(|x| x.var == key).count() * cells.count();
-            if (tables.rows.len() + size) * 8 > MAX_BYTES
+        let mut var_of: Vec<(Vec<Key>, usize)> = Vec::new();
+        let mut dropped: Vec<Vec<Key>> = Vec::new();
+        for var in vars {
+            let mut var_keys = Vec::new();
+            let mut count: usize = 1;
+            for key in &var {
+                let Some(c) = cells(key) else { break };
+                let n = c.count();
+                var_keys.push(VarKey {
+                    fact: key_fact(*key),
+                    cells: c,
+                    stride: count,
+                });
+                count = count.saturating_mul(n);
+            }
+            let size = count.saturating_mul(2 * words);
+            let evals = parts
+                .iter()
+                .filter(|x| x.var == var)
+                .count()
+                .saturating_mul(count);
+            if var_keys.len() != var.len()
+                || count > MAX_CELLS
+                || (tables.rows.len().saturating_add(size)).saturating_mul(8) > MAX_BYTES
                 || evals > MAX_EVALS
-                || !representatives_apart(&cells)
             {
-                dropped.push(key);
+                dropped.push(var);
                 continue;
             }
-            var_of.push((key, tables.vars.len()));
+            var_of.push((var, tables.vars.len()));
             tables.vars.push(Var {
-                fact: key_fact(key),
-                cells,
+                keys: var_keys,
+                count,
                 row: tables.rows.len(),
             });
             tables.rows.resize(tables.rows.len() + size, 0);
@@ -229,6 +247,7 @@ impl Tables {
             }
         }
         let mut values: Vec<(usize, usize, RuleId, Option<bool>)> = Vec::new();
+        let mut given: Vec<(FactId, Representative)> = Vec::new();
         for part in &parts {
             if !held.get(part.rule.index()).copied().unwrap_or(false) {
                 continue;
@@ -240,11 +259,18 @@ impl Tables {
             let Some(var) = tables.vars.get(v) else {
                 continue;
             };
-            for cell in 0..var.cells.count() {
-                let rep = representative(&var.cells, cell);
-                match eval(part.node, var.fact, &rep) {
+            for cell in 0..var.count {
+                given.clear();
+                given.extend(var.keys.iter().map(|k| {
+                    let own = (cell / k.stride) % k.cells.count();
+                    (k.fact, representative(&k.cells, own))
+                }));
+                match eval(part.node, &given) {
                     Ok(value) => values.push((v, cell, part.rule, value)),
-                    Err(()) => set_false(&mut held, part.rule),
+                    Err(()) => {
+                        set_false(&mut held, part.rule);
+                        break;
+                    }
                 }
             }
         }
@@ -270,6 +296,84 @@ impl Tables {
         }
         tables
     }
+}
+
+/// The cells of one fact (or member), or `None` when its values cannot be cut into
+/// cells (a text, constants too close to tell apart).
+fn key_cells(key: Key, facts: &[Fact], constants: &[(FactId, Decimal)]) -> Option<Cells> {
+    let cells = match key {
+        Key::Member(_, sym) => Cells::Member(sym),
+        Key::Fact(f) => match facts.get(f.index()).map(|x| &x.ty) {
+            Some(Type::Bool) => Cells::Bool,
+            Some(Type::Choice(_)) => {
+                let values = facts.get(f.index()).map_or(&[][..], |x| &x.values[..]);
+                let size = values.iter().map(|s| s.index() + 1).max().unwrap_or(0);
+                let mut by_sym = vec![u32::MAX; size];
+                for (cell, s) in values.iter().enumerate() {
+                    if let Some(slot) = by_sym.get_mut(s.index()) {
+                        *slot = u32::try_from(cell).unwrap_or(u32::MAX);
+                    }
+                }
+                Cells::Choice {
+                    count: u32::try_from(values.len()).unwrap_or(u32::MAX),
+                    by_sym,
+                }
+            }
+            Some(Type::Number) => {
+                let mut k: Vec<Decimal> = constants
+                    .iter()
+                    .filter(|(g, _)| *g == f)
+                    .map(|(_, c)| c.normalize())
+                    .collect();
+                k.sort();
+                k.dedup();
+                Cells::Number(k)
+            }
+            _ => return None,
+        },
+    };
+    representatives_apart(&cells).then_some(cells)
+}
+
+/// The parts of a condition's `en` chain, with the `en` chains of the concepts in it
+/// opened (Kleene `en` is associative, so the value is the same); `false` when the walk
+/// visits more than [`MAX_VISITS`] nodes.
+fn conjuncts(p: &Program, n: NodeId, out: &mut Vec<NodeId>, visits: &mut usize) -> bool {
+    *visits += 1;
+    if *visits > MAX_VISITS {
+        return false;
+    }
+    match p.node(n) {
+        Some(Node::All(slice, _)) => slice
+            .of(&p.lists)
+            .iter()
+            .all(|&c| conjuncts(p, c, out, visits)),
+        // A concept, also as an atom of the rule's text.
+        Some(Node::Concept(_) | Node::Atom(_, _))
+            if concept_all(p, n).is_some_and(|root| conjuncts(p, root, out, visits)) =>
+        {
+            true
+        }
+        Some(_) => {
+            out.push(n);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The root of the concept `n` is (or `n` is an atom of) when that root is an `en`.
+fn concept_all(p: &Program, n: NodeId) -> Option<NodeId> {
+    let c = match p.node(n)? {
+        Node::Concept(c) => c,
+        Node::Atom(_, x) => match p.node(x)? {
+            Node::Concept(c) => c,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let root = p.concept_root(c)?;
+    matches!(p.node(root)?, Node::All(..)).then_some(root)
 }
 
 fn key_fact(key: Key) -> FactId {
@@ -434,6 +538,11 @@ fn classify(p: &Program, facts: &[Fact], n: NodeId, read: &mut Read, visits: &mu
                 Some(Type::Bool | Type::Choice(_)) => {}
                 _ => return false,
             }
+            read.key(Key::Fact(f));
+            true
+        }
+        // A `ja/nee` fact in the place of a condition (inside a concept, say).
+        Node::Fact(f) if matches!(ty(f), Some(Type::Bool)) => {
             read.key(Key::Fact(f));
             true
         }

@@ -52,3 +52,56 @@ pub fn generated(rules: usize) -> String {
     t.push_str("anders d0\n");
     t
 }
+
+/// Like [`generated`], with parts that read several facts: `of` between facts, `niet` of
+/// an `en`, and concepts (an `en` concept opened into the rule's parts, an `of` concept
+/// over two facts), used as a whole and negated. Deterministic.
+pub fn generated_mixed(rules: usize) -> String {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut t = generated(0)
+        .trim_end()
+        .trim_end_matches("anders d0")
+        .to_string();
+    t.push_str("\nbegrip jong = n0 minder dan 18 en b0\n");
+    t.push_str("begrip ver_of_beperkt = n1 meer dan 60 of b1\n");
+    t.push_str("begrip druk = k0 in [v0, v1] en l0 bevat m2 en n2 ten minste 30\n");
+    let atom = |next: &mut dyn FnMut(u64) -> u64| match next(9) {
+        0 => format!("b{}", next(8)),
+        1 => format!("k{} is v{}", next(6), next(5)),
+        2 => format!("n{} ten minste {}", next(4), next(10) * 10),
+        3 => format!("l{} bevat m{}", next(2), next(6)),
+        4 => format!("(b{} of k{} is v{})", next(8), next(6), next(5)),
+        5 => format!(
+            "niet (n{} < {} en l{} bevat m{})",
+            next(4),
+            next(10) * 10,
+            next(2),
+            next(6)
+        ),
+        6 => ["jong", "niet jong", "druk", "niet druk"][next(4) as usize].to_string(),
+        7 => ["ver_of_beperkt", "niet ver_of_beperkt"][next(2) as usize].to_string(),
+        _ => format!(
+            "(b{} of b{} of n{} >= {})",
+            next(8),
+            next(8),
+            next(4),
+            next(10) * 10
+        ),
+    };
+    for r in 0..rules {
+        let atoms: Vec<String> = (0..2 + next(2)).map(|_| atom(&mut next)).collect();
+        t.push_str(&format!("\nregel r{r}\n"));
+        if r % 10 == 9 {
+            t.push_str(&format!("  uitzondering op r{}\n", next(r as u64)));
+        }
+        t.push_str(&format!("  als {}\n  dan d{}", atoms.join(" en "), next(4)));
+    }
+    t.push_str("\nanders d0\n");
+    t
+}

@@ -170,7 +170,7 @@ impl Quick {
         self.known.resize_with(depth + 1, Vec::new);
         if let Some(slot) = self.known.get_mut(depth) {
             slot.clear();
-            slot.extend_from_slice(self.scratch.conditions());
+            slot.extend(self.scratch.conditions(side.rs));
         }
         Ok(())
     }

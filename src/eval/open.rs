@@ -113,7 +113,7 @@ pub(super) fn open_in<F: Facts>(
         .filter(|d| s.settled(d.decision).and_then(|x| x.status) != Some(Status::NotNeeded))
         .flat_map(|d| d.rules.of(&p.decision_rules).iter().copied())
         .filter(|r| {
-            let condition_unknown = s.conditions.get(r.index()).copied().flatten().is_none();
+            let condition_unknown = s.condition(*r).is_none();
             let result = s.result(*r);
             condition_unknown
                 && match waiting {

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{Condition, Decision, Facts, Part, RuleResult, Status, TraceStep};
 use crate::ruleset::program::OutcomeId;
+use crate::ruleset::tables::bit;
 use crate::ruleset::{ConceptId, DecisionId, FactId, Outcome, RuleId, RuleSet, Sym, LAW};
 
 /// A concept's value as remembered for the rest of the case.
@@ -42,8 +43,8 @@ pub(super) struct Settled {
 /// The state of one evaluation, kept between cases so that its buffers are reused.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
-    pub(super) results: Vec<RuleResult>,
-    pub(super) conditions: Vec<Option<bool>>,
+    /// Each rule's result, as bitsets over the rule ids (`not_valid`: in none of them).
+    pub(super) results: Results,
     concepts: Vec<Cached>,
     tracing: Tracing,
     /// Inside a concept (or looking for open unknowns): atoms are not the rule's.
@@ -59,6 +60,99 @@ pub struct Scratch {
     pub(super) table_false: Vec<u64>,
     /// The rules they make unknown.
     pub(super) table_unknown: Vec<u64>,
+}
+
+/// Each rule's result and the value of its condition in the last evaluation, as
+/// bitsets over the rule ids, so that the rules held in the decision tables get theirs
+/// 64 at a time. A rule is in at most one of the four result sets (in none: `not_valid`)
+/// and in at most one of the two condition sets (in neither: unknown or not evaluated).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Results {
+    pub applies: Vec<u64>,
+    pub not_applicable: Vec<u64>,
+    pub overridden: Vec<u64>,
+    pub unknown: Vec<u64>,
+    pub condition_true: Vec<u64>,
+    pub condition_false: Vec<u64>,
+}
+
+impl Results {
+    fn reset(&mut self, words: usize) {
+        for set in self.sets_mut() {
+            set.clear();
+            set.resize(words, 0);
+        }
+    }
+
+    fn sets_mut(&mut self) -> [&mut Vec<u64>; 6] {
+        [
+            &mut self.applies,
+            &mut self.not_applicable,
+            &mut self.overridden,
+            &mut self.unknown,
+            &mut self.condition_true,
+            &mut self.condition_false,
+        ]
+    }
+
+    pub fn result(&self, rule: RuleId) -> RuleResult {
+        let i = rule.index();
+        if bit(&self.applies, i) {
+            RuleResult::Applies
+        } else if bit(&self.not_applicable, i) {
+            RuleResult::NotApplicable
+        } else if bit(&self.unknown, i) {
+            RuleResult::Unknown
+        } else if bit(&self.overridden, i) {
+            RuleResult::Overridden
+        } else {
+            RuleResult::NotValid
+        }
+    }
+
+    pub fn condition(&self, rule: RuleId) -> Option<bool> {
+        let i = rule.index();
+        if bit(&self.condition_true, i) {
+            Some(true)
+        } else if bit(&self.condition_false, i) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Sets one rule's result and condition (replacing what it had).
+    pub fn set(&mut self, rule: RuleId, result: RuleResult, condition: Option<bool>) {
+        let i = rule.index();
+        for set in self.sets_mut() {
+            put(set, i, false);
+        }
+        let target = match result {
+            RuleResult::Applies => Some(&mut self.applies),
+            RuleResult::NotApplicable => Some(&mut self.not_applicable),
+            RuleResult::Overridden => Some(&mut self.overridden),
+            RuleResult::Unknown => Some(&mut self.unknown),
+            RuleResult::NotValid => None,
+        };
+        if let Some(set) = target {
+            put(set, i, true);
+        }
+        match condition {
+            Some(true) => put(&mut self.condition_true, i, true),
+            Some(false) => put(&mut self.condition_false, i, true),
+            None => {}
+        }
+    }
+}
+
+fn put(words: &mut [u64], i: usize, on: bool) {
+    if let Some(w) = words.get_mut(i / 64) {
+        if on {
+            *w |= 1 << (i % 64);
+        } else {
+            *w &= !(1 << (i % 64));
+        }
+    }
 }
 
 /// What a case was decided, without the trace: the law's status and outcome at a
@@ -157,7 +251,7 @@ impl Scratch {
                 TraceStep {
                     rule: id,
                     result,
-                    condition: self.conditions.get(i).copied().flatten(),
+                    condition: self.results.condition(id),
                     overridden_by,
                     conditions: self
                         .atoms
@@ -172,10 +266,7 @@ impl Scratch {
     /// The result of a rule in the last evaluation (`not_valid` for a rule that was not
     /// evaluated).
     pub fn result(&self, rule: RuleId) -> RuleResult {
-        self.results
-            .get(rule.index())
-            .copied()
-            .unwrap_or(RuleResult::NotValid)
+        self.results.result(rule)
     }
 
     /// Forgets the remembered concept values (another source of facts follows).
@@ -185,10 +276,7 @@ impl Scratch {
 
     pub(super) fn reset(&mut self, rs: &RuleSet, tracing: Tracing) {
         let n = rs.rules().len();
-        self.results.clear();
-        self.results.resize(n, RuleResult::NotValid);
-        self.conditions.clear();
-        self.conditions.resize(n, None);
+        self.results.reset(n.div_ceil(64));
         self.concepts.clear();
         self.concepts.resize(rs.concepts().len(), Cached::No);
         self.tracing = tracing;
@@ -262,13 +350,13 @@ impl Scratch {
     /// The value of a rule's whole condition in the last evaluation (`None` when
     /// unknown or not evaluated), as the trace would say.
     pub fn condition(&self, rule: RuleId) -> Option<bool> {
-        self.conditions.get(rule.index()).copied().flatten()
+        self.results.condition(rule)
     }
 
     /// The value of every rule's condition in the last evaluation, by rule id (for
     /// [`super::decide_more`]).
-    pub fn conditions(&self) -> &[Option<bool>] {
-        &self.conditions
+    pub fn conditions<'a>(&'a self, rs: &'a RuleSet) -> impl Iterator<Item = Option<bool>> + 'a {
+        rs.rule_ids().map(|r| self.results.condition(r))
     }
 
     /// The status of one decision in the last evaluation (incomplete when it was not

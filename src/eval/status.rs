@@ -23,6 +23,12 @@
 //! are then not evaluated. While the law is incomplete such a decision is incomplete
 //! too (it may not be needed at all): its rules are evaluated for the trace, and its
 //! missing facts are the law's, then its own.
+//!
+//! Without a trace, a decision whose every rule is in the decision tables gets its
+//! rules' results 64 at a time from the tables' bitsets (`whole_from_tables`); only its
+//! rules with exceptions or a validity period are then looked at one by one, in
+//! evaluation order. The results are kept as bitsets, so the status is read from the
+//! applying and unknown rules alone.
 
 use jiff::civil::Date;
 
@@ -58,17 +64,20 @@ pub(super) fn run<'r, F: Facts>(
         }
         Tracing::On => None,
     };
-    for decision in &p.decisions {
+    for (k, decision) in p.decisions.iter().enumerate() {
         if not_needed(p, s, decision) {
-            for r in decision.rules.of(&p.decision_rules) {
-                if let Some(slot) = s.results.get_mut(r.index()) {
-                    *slot = RuleResult::NotApplicable;
-                }
+            for (w, m) in s.results.not_applicable.iter_mut().zip(&decision.mask) {
+                *w |= m;
             }
             set(s, decision.decision, Status::NotNeeded, None);
             continue;
         }
-        rules(p, s, facts, date, decision, known, tables)?;
+        match tables {
+            Some(t) if known.is_none() && t.whole.get(k).copied().unwrap_or(false) => {
+                whole_from_tables(p, s, date, decision);
+            }
+            _ => rules(p, s, facts, date, decision, known, tables)?,
+        }
         settle(rs, s, facts, decision)?;
     }
     let law = s
@@ -154,14 +163,86 @@ fn rules<F: Facts>(
             Some(true) if !open => RuleResult::Applies,
             _ => RuleResult::Unknown,
         };
-        let i = step.rule.index();
-        if let (Some(r), Some(c)) = (s.results.get_mut(i), s.conditions.get_mut(i)) {
-            *r = result;
-            *c = condition;
-        }
+        s.results.set(step.rule, result, condition);
         s.close_rule(step.rule, start);
     }
     Ok(())
+}
+
+/// Rule 1 for a decision whose every rule is in the decision tables: the results of
+/// its rules 64 at a time from the bitsets [`super::tables::fill`] made, then those
+/// with exceptions or a validity period one by one, in evaluation order (as [`rules`]
+/// would give them).
+fn whole_from_tables(p: &Program, s: &mut Scratch, date: Date, decision: &DecisionStep) {
+    let r = &mut s.results;
+    let words = decision
+        .mask
+        .iter()
+        .zip(&decision.excepted)
+        .zip(s.table_false.iter().zip(&s.table_unknown));
+    for (w, ((&mask, &excepted), (&tf, &tu))) in words.enumerate() {
+        let f = tf & mask;
+        let u = tu & mask & !f;
+        let t = mask & !f & !u;
+        let plain = !excepted;
+        let sets = [
+            (&mut r.condition_false, f),
+            (&mut r.condition_true, t),
+            (&mut r.not_applicable, f),
+            (&mut r.applies, t & plain),
+            (&mut r.unknown, u & plain),
+        ];
+        for (set, bits) in sets {
+            if let Some(word) = set.get_mut(w) {
+                *word |= bits;
+            }
+        }
+    }
+    for step in decision.special.iter().filter_map(|&i| p.steps.get(i)) {
+        if step.from.is_some_and(|f| date < f) || step.until.is_some_and(|u| date >= u) {
+            s.results.set(step.rule, RuleResult::NotValid, None);
+            continue;
+        }
+        let condition = s.results.condition(step.rule);
+        if step.exceptions.of(&p.exceptions).is_empty() || condition == Some(false) {
+            continue;
+        }
+        // INVARIANT: `special` is in evaluation order, which puts every exception
+        // before the rules it overrides, so each exception has its result here.
+        let (mut overridden, mut open) = (false, false);
+        for e in step.exceptions.of(&p.exceptions) {
+            match s.result(*e) {
+                RuleResult::Applies => overridden = true,
+                RuleResult::Unknown => open = true,
+                _ => {}
+            }
+        }
+        let result = match condition {
+            _ if overridden => RuleResult::Overridden,
+            Some(true) if !open => RuleResult::Applies,
+            _ => RuleResult::Unknown,
+        };
+        s.results.set(step.rule, result, condition);
+    }
+}
+
+/// The rules of `decision` in `set` (one of the result bitsets), in file order.
+fn rules_in<'a>(decision: &'a DecisionStep, set: &'a [u64]) -> impl Iterator<Item = RuleId> + 'a {
+    decision
+        .mask
+        .iter()
+        .zip(set)
+        .enumerate()
+        .flat_map(move |(w, (&mask, &set))| {
+            let mut bits = set & mask;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let b = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    RuleId::from_index(w * 64 + b)
+                })
+            })
+        })
 }
 
 /// Rule 2: one decision's status from its rules' results: conflict, decided, fallback
@@ -190,25 +271,19 @@ fn settle<F: Facts>(
     decided_by.clear();
     let mut first: Option<OutcomeId> = None;
     let mut conflict = false;
-    let mut any_unknown = false;
-    for &rule in decision.rules.of(&p.decision_rules) {
-        match s.result(rule) {
-            RuleResult::Applies => {
-                decided_by.push(rule);
-                let o = outcome_of(rule)?;
-                match first {
-                    None => first = Some(o),
-                    Some(x) if x != o => conflict = true,
-                    Some(_) => {}
-                }
-            }
-            RuleResult::Unknown => any_unknown = true,
-            _ => {}
+    for rule in rules_in(decision, &s.results.applies) {
+        decided_by.push(rule);
+        let o = outcome_of(rule)?;
+        match first {
+            None => first = Some(o),
+            Some(x) if x != o => conflict = true,
+            Some(_) => {}
         }
     }
+    let any_unknown = rules_in(decision, &s.results.unknown).next().is_some();
     let unknown_agree = |x: OutcomeId| -> Result<bool, EvalError> {
-        for &rule in decision.rules.of(&p.decision_rules) {
-            if s.result(rule) == RuleResult::Unknown && outcome_of(rule)? != x {
+        for rule in rules_in(decision, &s.results.unknown) {
+            if outcome_of(rule)? != x {
                 return Ok(false);
             }
         }
@@ -269,12 +344,9 @@ fn missing<F: Facts>(
     facts: &F,
     decision: &DecisionStep,
 ) -> Vec<FactId> {
-    let p = rs.program();
     let mut out = Vec::new();
-    for &rule in decision.rules.of(&p.decision_rules) {
-        if s.result(rule) != RuleResult::Unknown {
-            continue;
-        }
+    let unknown: Vec<RuleId> = rules_in(decision, &s.results.unknown).collect();
+    for rule in unknown {
         reads_of(rs, s, facts, rule, &mut out, 0);
     }
     for f in &out {

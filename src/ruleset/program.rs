@@ -171,6 +171,14 @@ pub(crate) struct DecisionStep {
     /// The law's domains it routes: it is needed only when the law gives one of them a
     /// share.
     pub routes: Vec<DomainId>,
+    /// Its rules as a bitset over the rule ids. Rule ids follow the file order, so the
+    /// bits in ascending order are its rules in file order.
+    pub mask: Vec<u64>,
+    /// Its rules that have exceptions, as a bitset over the rule ids.
+    pub excepted: Vec<u64>,
+    /// Its steps (indexes in [`Program::steps`], in evaluation order) whose result is
+    /// more than their condition's: those with exceptions or a validity period.
+    pub special: Vec<usize>,
 }
 
 /// The compiled rule set.
@@ -206,6 +214,12 @@ pub struct Program {
     concept_fails: Vec<bool>,
     /// Per rule, by rule id: whether evaluating its condition can fail.
     rule_fails: Vec<bool>,
+}
+
+fn set_bit(words: &mut [u64], i: usize) {
+    if let Some(w) = words.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
 }
 
 impl Program {
@@ -266,6 +280,18 @@ impl Program {
                         .is_some_and(|r| r.decision == decision)
                 }));
             let rules = Slice::new(first_rule, p.decision_rules.len() - first_rule);
+            let words = parts.rules.len().div_ceil(64);
+            let (mut mask, mut excepted) = (vec![0; words], vec![0; words]);
+            let mut special = Vec::new();
+            for (i, step) in p.steps.iter().enumerate().skip(first) {
+                set_bit(&mut mask, step.rule.index());
+                if step.exceptions.len > 0 {
+                    set_bit(&mut excepted, step.rule.index());
+                }
+                if step.exceptions.len > 0 || step.from.is_some() || step.until.is_some() {
+                    special.push(i);
+                }
+            }
             let fallback = p.intern(def.fallback.outcome());
             let conflict = p.intern(&def.conflict);
             p.decisions.push(DecisionStep {
@@ -275,6 +301,9 @@ impl Program {
                 fallback,
                 conflict,
                 routes: def.routes.clone(),
+                mask,
+                excepted,
+                special,
             });
         }
         p

@@ -107,6 +107,9 @@ pub(crate) struct Tables {
     pub rows: Vec<u64>,
     /// The rules in the tables, as a bitset.
     pub rules: Vec<u64>,
+    /// Per decision of the program (in [`Program::decisions`]' order): whether the
+    /// tables hold every one of its rules, so that it is decided 64 rules at a time.
+    pub whole: Vec<bool>,
 }
 
 /// The value of a condition node when the given facts have the given representative
@@ -200,6 +203,7 @@ impl Tables {
             vars: Vec::new(),
             rows: Vec::new(),
             rules: vec![0; words],
+            whole: Vec::new(),
         };
         let mut var_of: Vec<(Vec<Key>, usize)> = Vec::new();
         let mut dropped: Vec<Vec<Key>> = Vec::new();
@@ -294,6 +298,16 @@ impl Tables {
                 set_bit(&mut tables.rules, 0, i);
             }
         }
+        tables.whole = p
+            .decisions
+            .iter()
+            .map(|d| {
+                d.steps
+                    .of(&p.steps)
+                    .iter()
+                    .all(|step| bit(&tables.rules, step.rule.index()))
+            })
+            .collect();
         tables
     }
 }

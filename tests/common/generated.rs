@@ -55,7 +55,8 @@ pub fn generated(rules: usize) -> String {
 
 /// Like [`generated`], with parts that read several facts: `of` between facts, `niet` of
 /// an `en`, and concepts (an `en` concept opened into the rule's parts, an `of` concept
-/// over two facts), used as a whole and negated. Deterministic.
+/// over two facts), used as a whole and negated; and validity periods, some of which
+/// exclude 2025-09-01. Deterministic.
 pub fn generated_mixed(rules: usize) -> String {
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = |n: u64| {
@@ -101,6 +102,13 @@ pub fn generated_mixed(rules: usize) -> String {
             t.push_str(&format!("  uitzondering op r{}\n", next(r as u64)));
         }
         t.push_str(&format!("  als {}\n  dan d{}", atoms.join(" en "), next(4)));
+        // Some rules not valid on the tests' reference date (2025-09-01).
+        match r % 7 {
+            3 => t.push_str("\n  geldig vanaf 2025-10-01"),
+            5 => t.push_str("\n  geldig tot 2025-09-01"),
+            6 => t.push_str("\n  geldig vanaf 2025-01-01 tot 2026-01-01"),
+            _ => {}
+        }
     }
     t.push_str("\nanders d0\n");
     t

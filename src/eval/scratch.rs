@@ -60,6 +60,8 @@ pub struct Scratch {
     pub(super) table_false: Vec<u64>,
     /// The rules they make unknown.
     pub(super) table_unknown: Vec<u64>,
+    /// The case's cell of each fact the tables read.
+    pub(super) table_cells: Vec<usize>,
 }
 
 /// Each rule's result and the value of its condition in the last evaluation, as

@@ -6,7 +6,7 @@ use super::machine::Machine;
 use super::scratch::{Scratch, Tracing};
 use super::Facts;
 use crate::ruleset::program::NodeId;
-use crate::ruleset::tables::{bit, Cells, Representative, Tables, Var, VarKey};
+use crate::ruleset::tables::{bit, Cells, KeyCells, Representative, Tables};
 use crate::ruleset::{FactId, RuleId, RuleSet, Sym, Value};
 
 /// A few facts with representative values, everything else unknown.
@@ -47,18 +47,9 @@ pub(super) fn tables(rs: &RuleSet) -> &Tables {
     })
 }
 
-/// The cell of a case's values, or `None` when a value is not one the tables know (the
-/// case is then left to the interpreter).
-fn cell<F: Facts>(var: &Var, facts: &F) -> Option<usize> {
-    let mut cell = 0;
-    for key in &var.keys {
-        cell += key_cell(key, facts)? * key.stride;
-    }
-    Some(cell)
-}
-
-/// The cell of one fact's (or member's) value.
-fn key_cell<F: Facts>(var: &VarKey, facts: &F) -> Option<usize> {
+/// The cell of a case's value of one fact (or member), or `None` when the value is not
+/// one the tables know (the case is then left to the interpreter).
+fn key_cell<F: Facts>(var: &KeyCells, facts: &F) -> Option<usize> {
     let unknown = var.cells.count() - 1;
     Some(match &var.cells {
         Cells::Bool => match facts.value(var.fact) {
@@ -89,15 +80,24 @@ fn key_cell<F: Facts>(var: &VarKey, facts: &F) -> Option<usize> {
 /// Fills the scratch's "false" and "unknown" bitsets for a case; false (and the
 /// tables left unused) when a value is not one the tables know.
 pub(super) fn fill<F: Facts>(t: &Tables, facts: &F, s: &mut Scratch) -> bool {
-    let (f, u) = (&mut s.table_false, &mut s.table_unknown);
+    let (f, u, cells) = (&mut s.table_false, &mut s.table_unknown, &mut s.table_cells);
     f.clear();
     f.resize(t.words, 0);
     u.clear();
     u.resize(t.words, 0);
-    for var in &t.vars {
-        let Some(cell) = cell(var, facts) else {
+    cells.clear();
+    for key in &t.keys {
+        let Some(cell) = key_cell(key, facts) else {
             return false;
         };
+        cells.push(cell);
+    }
+    for var in &t.vars {
+        let cell: usize = var
+            .keys
+            .iter()
+            .map(|k| cells.get(k.key).copied().unwrap_or(0) * k.stride)
+            .sum();
         let start = var.row + cell * 2 * t.words;
         let (Some(false_row), Some(unknown_row)) = (
             t.rows.get(start..start + t.words),

@@ -21,6 +21,8 @@
 //! the interpreter does not. Their size is capped ([`MAX_BYTES`]); a fact whose cells
 //! would not fit leaves its rules to the interpreter.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 
 use super::program::{Node, NodeId, Program};
@@ -56,12 +58,19 @@ pub(crate) struct Var {
 }
 
 /// One fact (or list member) of a variable.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct VarKey {
+    /// The fact, in [`Tables::keys`].
+    pub key: usize,
+    /// What one step of this fact's cell adds to the variable's cell.
+    pub stride: usize,
+}
+
+/// A fact (or list member) the tables read, and its cells.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyCells {
     pub fact: FactId,
     pub cells: Cells,
-    /// What one step of this key's cell adds to the variable's cell.
-    pub stride: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +112,9 @@ pub(crate) enum Representative {
 pub(crate) struct Tables {
     /// Words per bitset over the rules.
     pub words: usize,
+    /// Every fact (or list member) the variables read, each once: a case's cell of
+    /// each is looked up once.
+    pub keys: Vec<KeyCells>,
     pub vars: Vec<Var>,
     pub rows: Vec<u64>,
     /// The rules in the tables, as a bitset.
@@ -184,57 +196,74 @@ impl Tables {
         let mut keys: Vec<Key> = parts.iter().flat_map(|x| x.var.iter().copied()).collect();
         keys.sort();
         keys.dedup();
-        let cells_of: Vec<(Key, Option<Cells>)> = keys
+        let cells_of: BTreeMap<Key, Option<Cells>> = keys
             .into_iter()
             .map(|key| (key, key_cells(key, facts, &constants)))
             .collect();
-        let cells = |key: &Key| {
-            cells_of
-                .iter()
-                .find(|(k, _)| k == key)
-                .and_then(|(_, c)| c.clone())
-        };
-        // The variables, each with its cells, within the memory cap.
-        let mut vars: Vec<Vec<Key>> = parts.iter().map(|x| x.var.clone()).collect();
-        vars.sort();
-        vars.dedup();
+        // The variables, each with its cells, within the memory cap. A part whose facts
+        // are all in a larger variable is put in that one (its value does not depend on
+        // the other facts), so that a case looks up fewer cells.
+        let mut sets: BTreeMap<Vec<Key>, usize> = BTreeMap::new();
+        for part in &parts {
+            *sets.entry(part.var.clone()).or_default() += 1;
+        }
+        let mut sets: Vec<(Vec<Key>, usize)> = sets.into_iter().collect();
+        sets.sort_by_key(|(set, _)| std::cmp::Reverse(set.len()));
         let mut tables = Tables {
             words,
+            keys: Vec::new(),
             vars: Vec::new(),
             rows: Vec::new(),
             rules: vec![0; words],
             whole: Vec::new(),
         };
-        let mut var_of: Vec<(Vec<Key>, usize)> = Vec::new();
-        let mut dropped: Vec<Vec<Key>> = Vec::new();
-        for var in vars {
-            let mut var_keys = Vec::new();
-            let mut count: usize = 1;
-            for key in &var {
-                let Some(c) = cells(key) else { break };
-                let n = c.count();
-                var_keys.push(VarKey {
-                    fact: key_fact(*key),
-                    cells: c,
-                    stride: count,
-                });
-                count = count.saturating_mul(n);
-            }
-            let size = count.saturating_mul(2 * words);
-            let evals = parts
-                .iter()
-                .filter(|x| x.var == var)
-                .count()
-                .saturating_mul(count);
-            if var_keys.len() != var.len()
-                || count > MAX_CELLS
-                || (tables.rows.len().saturating_add(size)).saturating_mul(8) > MAX_BYTES
-                || evals > MAX_EVALS
-            {
-                dropped.push(var);
+        // Per variable: its facts and how many evaluations filling it takes.
+        let mut made: Vec<(Vec<Key>, usize)> = Vec::new();
+        let mut key_index: BTreeMap<Key, usize> = BTreeMap::new();
+        let mut var_of: BTreeMap<Vec<Key>, usize> = BTreeMap::new();
+        for (set, n) in sets {
+            let host = made.iter().position(|(keys, evals)| {
+                set.iter().all(|k| keys.contains(k))
+                    && evals.saturating_add(n.saturating_mul(count_of(keys, &cells_of)))
+                        <= MAX_EVALS
+            });
+            if let Some(v) = host {
+                if let Some((keys, evals)) = made.get_mut(v) {
+                    *evals += n * count_of(keys, &cells_of);
+                }
+                var_of.insert(set, v);
                 continue;
             }
-            var_of.push((var, tables.vars.len()));
+            let count = count_of(&set, &cells_of);
+            let size = count.saturating_mul(2 * words);
+            if set
+                .iter()
+                .any(|k| !matches!(cells_of.get(k), Some(Some(_))))
+                || count > MAX_CELLS
+                || (tables.rows.len().saturating_add(size)).saturating_mul(8) > MAX_BYTES
+                || n.saturating_mul(count) > MAX_EVALS
+            {
+                continue;
+            }
+            let mut var_keys = Vec::new();
+            let mut stride = 1;
+            for key in &set {
+                let Some(Some(cells)) = cells_of.get(key) else {
+                    continue;
+                };
+                let next = tables.keys.len();
+                let index = *key_index.entry(*key).or_insert(next);
+                if index == next {
+                    tables.keys.push(KeyCells {
+                        fact: key_fact(*key),
+                        cells: cells.clone(),
+                    });
+                }
+                var_keys.push(VarKey { key: index, stride });
+                stride *= cells.count();
+            }
+            var_of.insert(set.clone(), tables.vars.len());
+            made.push((set, n * count));
             tables.vars.push(Var {
                 keys: var_keys,
                 count,
@@ -246,7 +275,7 @@ impl Tables {
         // could be evaluated on every cell.
         let mut held = vec![true; rules];
         for part in &parts {
-            if dropped.contains(&part.var) {
+            if !var_of.contains_key(&part.var) {
                 set_false(&mut held, part.rule);
             }
         }
@@ -256,7 +285,7 @@ impl Tables {
             if !held.get(part.rule.index()).copied().unwrap_or(false) {
                 continue;
             }
-            let Some(&(_, v)) = var_of.iter().find(|(k, _)| *k == part.var) else {
+            let Some(&v) = var_of.get(&part.var) else {
                 set_false(&mut held, part.rule);
                 continue;
             };
@@ -265,9 +294,10 @@ impl Tables {
             };
             for cell in 0..var.count {
                 given.clear();
-                given.extend(var.keys.iter().map(|k| {
-                    let own = (cell / k.stride) % k.cells.count();
-                    (k.fact, representative(&k.cells, own))
+                given.extend(var.keys.iter().filter_map(|k| {
+                    let key = tables.keys.get(k.key)?;
+                    let own = (cell / k.stride) % key.cells.count();
+                    Some((key.fact, representative(&key.cells, own)))
                 }));
                 match eval(part.node, &given) {
                     Ok(value) => values.push((v, cell, part.rule, value)),
@@ -388,6 +418,18 @@ fn concept_all(p: &Program, n: NodeId) -> Option<NodeId> {
     };
     let root = p.concept_root(c)?;
     matches!(p.node(root)?, Node::All(..)).then_some(root)
+}
+
+/// The number of cells of a variable on `keys` (saturating).
+fn count_of(keys: &[Key], cells_of: &BTreeMap<Key, Option<Cells>>) -> usize {
+    keys.iter().fold(1, |n: usize, k| {
+        n.saturating_mul(
+            cells_of
+                .get(k)
+                .and_then(|c| c.as_ref())
+                .map_or(usize::MAX, Cells::count),
+        )
+    })
 }
 
 fn key_fact(key: Key) -> FactId {

@@ -7,6 +7,7 @@
 
 use std::str::FromStr;
 
+pub mod flat;
 pub mod json;
 mod node;
 mod yaml;
@@ -435,35 +436,21 @@ fn entry(
             return Ok(());
         }
         "kosten" => {
-            let expected = "een bedrag in euro's, 0 of meer, in hele centen";
             let amount = match &value {
-                Node::Number(n) | Node::Text(n) => read_number(n).map_err(|why| {
-                    let mut p = wrong(why.message, expected);
-                    if let Some(help) = why.help {
-                        p = p.help(help);
-                    }
-                    p
-                })?,
-                _ => return Err(wrong("geen bedrag".into(), expected)),
+                Node::Number(n) | Node::Text(n) => read_costs(n),
+                _ => Err(CostsError {
+                    message: "geen bedrag".into(),
+                    expected: COSTS,
+                    help: None,
+                }),
             };
-            if amount.is_sign_negative() && !amount.is_zero() {
-                return Err(wrong(format!("{amount} is negatief"), expected));
-            }
-            let amount = amount.normalize();
-            if amount.scale() > 2 {
-                return Err(wrong(
-                    format!("{amount} heeft meer dan twee decimalen"),
-                    expected,
-                )
-                .help("kosten zijn in euro's met hoogstens twee decimalen, bijvoorbeeld `1250.75`"));
-            }
-            if amount > MAX_COSTS {
-                return Err(wrong(
-                    format!("{amount} is te groot"),
-                    "een bedrag tot 1 biljoen euro",
-                ));
-            }
-            case.costs = Some(amount);
+            case.costs = Some(amount.map_err(|why| {
+                let mut p = wrong(why.message, why.expected);
+                if let Some(help) = why.help {
+                    p = p.help(help);
+                }
+                p
+            })?);
             return Ok(());
         }
         _ => {}
@@ -529,6 +516,50 @@ fn entry(
             Err(p)
         }
     }
+}
+
+/// What `kosten` must be.
+const COSTS: &str = "een bedrag in euro's, 0 of meer, in hele centen";
+
+/// Why a written `kosten` cannot be used: the message, what is expected, what to write.
+struct CostsError {
+    message: String,
+    expected: &'static str,
+    help: Option<String>,
+}
+
+/// The `kosten` of a case as written: an amount of 0 or more euros in whole cents, at
+/// most [`MAX_COSTS`], normalised.
+fn read_costs(text: &str) -> Result<Decimal, CostsError> {
+    let refuse = |message: String, expected: &'static str| CostsError {
+        message,
+        expected,
+        help: None,
+    };
+    let amount = read_number(text).map_err(|why| CostsError {
+        message: why.message,
+        expected: COSTS,
+        help: why.help,
+    })?;
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(refuse(format!("{amount} is negatief"), COSTS));
+    }
+    let amount = amount.normalize();
+    if amount.scale() > 2 {
+        return Err(CostsError {
+            help: Some(
+                "kosten zijn in euro's met hoogstens twee decimalen, bijvoorbeeld `1250.75`".into(),
+            ),
+            ..refuse(format!("{amount} heeft meer dan twee decimalen"), COSTS)
+        });
+    }
+    if amount > MAX_COSTS {
+        return Err(refuse(
+            format!("{amount} is te groot"),
+            "een bedrag tot 1 biljoen euro",
+        ));
+    }
+    Ok(amount)
 }
 
 /// Why a written number cannot be used, and what to write.

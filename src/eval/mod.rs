@@ -362,6 +362,18 @@ pub fn decide_more<'r, F: Facts>(
     )
 }
 
+/// Who pays for `outcome` in a rule set that decides only the law and names no payer
+/// by a fact of the case (see [`RuleSet::has_further_decisions`] and
+/// [`RuleSet::has_case_payers`]): then the payment depends on the outcome alone.
+pub fn law_payment(rs: &RuleSet, outcome: Option<&Outcome>) -> Payment {
+    payment::payment(rs, outcome, &[], &Case::empty(rs))
+}
+
+/// The distinct outcomes of `rs`, by the index [`Scratch::outcome_index`] gives.
+pub fn outcomes(rs: &RuleSet) -> &[Outcome] {
+    &rs.program().outcomes
+}
+
 /// How many rules of `rs` an untraced decision takes from the decision tables instead
 /// of evaluating their conditions node by node (see `ruleset/tables.rs`); the tables are
 /// built on first use.

@@ -181,6 +181,12 @@ impl Scratch {
             .map_or(&[], |s| s.decided_by.as_slice())
     }
 
+    /// The law's outcome in the last decision, as its index among the rule set's
+    /// distinct outcomes (the same index for equal outcomes; `None` when incomplete).
+    pub fn outcome_index(&self) -> Option<usize> {
+        self.settled(LAW)?.outcome.map(|o| o.index())
+    }
+
     /// The absent facts the law waits for, in file order of first reading.
     pub fn missing(&self) -> &[FactId] {
         self.settled

@@ -480,3 +480,215 @@ pub fn outcome(rs: &RuleSet, o: &Outcome) -> Json {
 }
 
 pub use crate::case::{number_json as number, value_json as value};
+
+/// The decision line of a batch without trace, for a rule set that decides only the law
+/// and names no payer by a fact of the case (so the line has neither `payment` nor
+/// `decisions`): the rule set's constant parts (names, outcomes, the `ruleset` and
+/// `engine` objects) escaped once, so that a line is mostly copied. It writes exactly
+/// what [`write_decision`] writes for the same decision (a property test checks it).
+#[derive(Debug, Clone)]
+pub struct CompactLine {
+    /// Per distinct outcome (by [`crate::eval::Scratch::outcome_index`]): its JSON, and
+    /// who pays.
+    outcomes: Vec<(Vec<u8>, Payment)>,
+    /// Per rule and per fact: the name as a JSON string.
+    rules: Vec<Vec<u8>>,
+    facts: Vec<Vec<u8>>,
+    /// Per symbol: its name as a JSON string.
+    symbols: Vec<Vec<u8>>,
+    /// From the end of `missing` to the opening quote of `reference_date`.
+    middle: Vec<u8>,
+    /// `,"engine":{…}}`.
+    tail: Vec<u8>,
+}
+
+impl CompactLine {
+    /// `None` for a rule set whose lines have `payment` or `decisions`.
+    pub fn new(rs: &RuleSet) -> Option<CompactLine> {
+        if rs.has_further_decisions() || rs.has_case_payers() {
+            return None;
+        }
+        let outcomes = crate::eval::outcomes(rs)
+            .iter()
+            .map(|o| {
+                (
+                    json(&OutcomeJson(rs, o)),
+                    crate::eval::law_payment(rs, Some(o)),
+                )
+            })
+            .collect();
+        let rules = rs.rule_ids().map(|r| json(rs.rule_name(r))).collect();
+        let facts = rs.fact_ids().map(|f| json(rs.fact_name(f))).collect();
+        let count = rs
+            .facts()
+            .iter()
+            .flat_map(|f| f.values.iter())
+            .map(|s| s.index() + 1)
+            .max()
+            .unwrap_or(0);
+        let symbols = (0..count)
+            .map(|i| json(rs.symbols().name(crate::ruleset::Sym::from_index(i))))
+            .collect();
+        let mut middle = b"],\"trace\":[],\"ruleset\":".to_vec();
+        middle.extend(json(&RuleSetJson {
+            name: rs.name(),
+            version: rs.version(),
+            sha256: rs.sha256(),
+            files: rs.files(),
+        }));
+        middle.extend(b",\"reference_date\":\"");
+        let mut tail = b",\"engine\":".to_vec();
+        tail.extend(json(&EngineJson {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }));
+        tail.push(b'}');
+        Some(CompactLine {
+            outcomes,
+            rules,
+            facts,
+            symbols,
+            middle,
+            tail,
+        })
+    }
+
+    /// Who pays for the decision just made into `scratch` (`None` while incomplete).
+    pub fn payment(
+        &self,
+        verdict: &crate::eval::Verdict<'_>,
+        scratch: &crate::eval::Scratch,
+    ) -> Option<&Payment> {
+        verdict.outcome?;
+        self.outcomes.get(scratch.outcome_index()?).map(|(_, p)| p)
+    }
+
+    /// Appends the line (without the newline) of the decision just made into `scratch`
+    /// without a trace, with `verdict`, for `case`.
+    pub fn write(
+        &self,
+        out: &mut Vec<u8>,
+        case: &Case,
+        verdict: &crate::eval::Verdict<'_>,
+        scratch: &crate::eval::Scratch,
+    ) {
+        use std::io::Write as _;
+        let outcome = verdict
+            .outcome
+            .and_then(|_| self.outcomes.get(scratch.outcome_index()?));
+        let payment = self.payment(verdict, scratch);
+        out.extend(b"{\"status\":\"");
+        out.extend(verdict.status.as_str().as_bytes());
+        out.extend(b"\",\"outcome\":");
+        out.extend(outcome.map_or(&b"null"[..], |(json, _)| json));
+        if let Some(costs) = case.costs {
+            out.extend(b",\"allocation\":");
+            let shares = payment.and_then(Payment::by_payer);
+            match shares {
+                Some(shares) => {
+                    let _ =
+                        serde_json::to_writer(&mut *out, &AllocationJson(allocate(&shares, costs)));
+                }
+                None => out.extend(b"null"),
+            }
+        }
+        out.extend(b",\"decided_by\":[");
+        self.names(
+            out,
+            &self.rules,
+            scratch.decided_by().iter().map(|r| r.index()),
+        );
+        out.extend(b"],\"missing\":[");
+        self.names(
+            out,
+            &self.facts,
+            scratch.missing().iter().map(|f| f.index()),
+        );
+        out.extend(&self.middle);
+        let _ = write!(out, "{}", verdict.reference_date);
+        out.extend(b"\",\"case\":{\"id\":");
+        match &case.id {
+            Some(id) if !id.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
+                out.push(b'"');
+                out.extend(id.as_bytes());
+                out.push(b'"');
+            }
+            id => {
+                let _ = serde_json::to_writer(&mut *out, id);
+            }
+        }
+        out.extend(b",\"facts\":{");
+        let mut first = true;
+        for (name, value) in self.facts.iter().zip(&case.values) {
+            let Some(value) = value else { continue };
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            out.extend(name);
+            out.push(b':');
+            self.value(out, value);
+        }
+        out.push(b'}');
+        if let Some(costs) = case.costs {
+            out.extend(b",\"kosten\":");
+            write_number(out, costs);
+        }
+        out.push(b'}');
+        out.extend(&self.tail);
+    }
+
+    fn names(&self, out: &mut Vec<u8>, names: &[Vec<u8>], ids: impl Iterator<Item = usize>) {
+        for (i, id) in ids.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend(names.get(id).map_or(&b"null"[..], |n| n));
+        }
+    }
+
+    fn value(&self, out: &mut Vec<u8>, value: &crate::ruleset::Value) {
+        use crate::ruleset::Value;
+        let symbol = |s: &crate::ruleset::Sym| self.symbols.get(s.index());
+        match value {
+            Value::Bool(b) => out.extend(if *b { &b"true"[..] } else { b"false" }),
+            Value::Number(n) => write_number(out, *n),
+            Value::Choice(s) => match symbol(s) {
+                Some(json) => out.extend(json),
+                None => out.extend(b"null"),
+            },
+            Value::List(items) => {
+                out.push(b'[');
+                for (i, s) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend(symbol(s).map_or(&b"null"[..], |n| n));
+                }
+                out.push(b']');
+            }
+            Value::Text(t) => {
+                let _ = serde_json::to_writer(&mut *out, &**t);
+            }
+        }
+    }
+}
+
+/// An exact decimal as [`number`] writes it: a whole number directly, any other through
+/// it.
+fn write_number(out: &mut Vec<u8>, n: Decimal) {
+    use std::io::Write as _;
+    let n = n.normalize();
+    match i64::try_from(n.mantissa()) {
+        Ok(whole) if n.scale() == 0 && !(n.is_zero() && n.is_sign_negative()) => {
+            let _ = write!(out, "{whole}");
+        }
+        _ => {
+            let _ = serde_json::to_writer(&mut *out, &number(n));
+        }
+    }
+}
+
+/// A part of the line as JSON, made once when the rule set is read.
+fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}

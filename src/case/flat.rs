@@ -1,0 +1,295 @@
+//! A case written as one flat JSON object (`{"id": "c1", "leeftijd": 9, "soort":
+//! "begeleiding"}`), read straight into a reused [`Case`]: no tree, no copy of a key, no
+//! hashing. It reads only what it is sure of and declines the rest (`None`), which is
+//! then read by [`super::case_from_json_text`], so every case means the same and every
+//! error message stays exactly as it is.
+//!
+//! Read here: an object on one line whose keys are facts of the rule set or `id`,
+//! `peildatum`, `kosten`, each once; texts without escapes; `ja/nee` facts as `true`
+//! or `false`; numbers as JSON writes them (no exponent); `keuze` and `lijst` values as
+//! their exact ASCII names; `null` for an unknown fact or id. Declined: anything else
+//! (an escape, a nested object, a duplicate key, a value that does not fit, a text fact,
+//! a value with letters beyond ASCII that normalisation might change, …). A property
+//! test checks that whatever is read equals what the general reader makes of it.
+
+use rust_decimal::Decimal;
+
+use super::{parse_date, read_costs, read_number, Case};
+use crate::ruleset::{FactId, Raw, RuleSet, Sym, Type, Value};
+
+/// What a key of a flat case is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Id,
+    ReferenceDate,
+    Costs,
+    Fact(FactId),
+}
+
+/// The keys and values of one rule set, sorted by their bytes, for reading flat cases.
+#[derive(Debug, Clone)]
+pub struct FlatReader {
+    keys: Vec<(Box<[u8]>, Slot)>,
+    /// Per fact (by id): its `keuze` or `lijst` values by name, sorted.
+    values: Vec<Vec<(Box<[u8]>, Sym)>>,
+    /// Per fact (by id): its type, or `None` for a type read only by the general reader.
+    types: Vec<Option<Type>>,
+    /// Per key: whether it was seen in the case being read.
+    seen: Vec<bool>,
+}
+
+impl FlatReader {
+    pub fn new(rs: &RuleSet) -> FlatReader {
+        let mut keys: Vec<(Box<[u8]>, Slot)> = vec![
+            (b"id"[..].into(), Slot::Id),
+            (b"peildatum"[..].into(), Slot::ReferenceDate),
+            (b"kosten"[..].into(), Slot::Costs),
+        ];
+        let mut values = Vec::new();
+        let mut types = Vec::new();
+        for (id, fact) in rs.fact_ids().zip(rs.facts()) {
+            if fact.name.is_ascii() {
+                keys.push((fact.name.as_bytes().into(), Slot::Fact(id)));
+            }
+            let mut named: Vec<(Box<[u8]>, Sym)> = fact
+                .values
+                .iter()
+                .map(|s| (rs.symbols().name(*s).as_bytes().into(), *s))
+                .filter(|(name, _): &(Box<[u8]>, Sym)| name.is_ascii())
+                .collect();
+            named.sort();
+            values.push(named);
+            types.push(match fact.ty {
+                Type::Text => None,
+                ty => Some(ty),
+            });
+        }
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        let seen = vec![false; keys.len()];
+        FlatReader {
+            keys,
+            values,
+            types,
+            seen,
+        }
+    }
+
+    /// Reads `text` into `case` (every fact of it first unknown); `false` when the text
+    /// is not a flat case this reader is sure of (`case` is then meaningless).
+    pub fn read(&mut self, rs: &RuleSet, text: &str, case: &mut Case) -> bool {
+        case.id = None;
+        case.reference_date = None;
+        case.costs = None;
+        case.values.clear();
+        case.values.resize(rs.facts().len(), None);
+        self.seen.fill(false);
+        self.object(rs, text.as_bytes(), case).is_some()
+    }
+
+    fn object(&mut self, rs: &RuleSet, text: &[u8], case: &mut Case) -> Option<()> {
+        let mut c = Cursor { text, at: 0 };
+        c.expect(b'{')?;
+        if c.peek()? == b'}' {
+            c.at += 1;
+            return c.end();
+        }
+        loop {
+            let key = c.string()?;
+            let k = self
+                .keys
+                .binary_search_by(|(name, _)| (**name).cmp(key))
+                .ok()?;
+            let seen = self.seen.get_mut(k)?;
+            if *seen {
+                return None;
+            }
+            *seen = true;
+            let slot = self.keys.get(k)?.1;
+            c.expect(b':')?;
+            self.value(rs, &mut c, slot, case)?;
+            match c.next()? {
+                b',' => {}
+                b'}' => return c.end(),
+                _ => return None,
+            }
+        }
+    }
+
+    fn value(&self, rs: &RuleSet, c: &mut Cursor<'_>, slot: Slot, case: &mut Case) -> Option<()> {
+        if c.null() {
+            return match slot {
+                Slot::Id | Slot::Fact(_) => Some(()),
+                Slot::ReferenceDate | Slot::Costs => None,
+            };
+        }
+        match slot {
+            Slot::Id => {
+                let id = std::str::from_utf8(c.string()?).ok()?;
+                case.id = Some(id.to_string());
+            }
+            Slot::ReferenceDate => {
+                let date = std::str::from_utf8(c.string()?).ok()?;
+                case.reference_date = Some(parse_date(date).ok()?);
+            }
+            Slot::Costs => case.costs = Some(read_costs(c.number()?).ok()?),
+            Slot::Fact(f) => {
+                let value = match self.types.get(f.index()).copied().flatten()? {
+                    Type::Bool => Value::Bool(c.boolean()?),
+                    Type::Number => {
+                        let n = exact(c.number()?)?;
+                        rs.convert(rs.fact(f), &Raw::Number(n)).ok()?
+                    }
+                    Type::Choice(_) => Value::Choice(self.sym(f, c.string()?)?),
+                    Type::List(_) => {
+                        let mut syms = Vec::new();
+                        c.expect(b'[')?;
+                        if c.peek()? == b']' {
+                            c.at += 1;
+                        } else {
+                            loop {
+                                syms.push(self.sym(f, c.string()?)?);
+                                match c.next()? {
+                                    b',' => {}
+                                    b']' => break,
+                                    _ => return None,
+                                }
+                            }
+                        }
+                        syms.sort();
+                        syms.dedup();
+                        Value::List(syms)
+                    }
+                    Type::Text => return None,
+                };
+                *case.values.get_mut(f.index())? = Some(value);
+            }
+        }
+        Some(())
+    }
+
+    fn sym(&self, f: FactId, name: &[u8]) -> Option<Sym> {
+        let values = self.values.get(f.index())?;
+        let i = values.binary_search_by(|(n, _)| (**n).cmp(name)).ok()?;
+        values.get(i).map(|(_, s)| *s)
+    }
+}
+
+/// A JSON number as the general reader reads it: a whole number of at most 18 digits
+/// directly, any other through [`read_number`].
+fn exact(text: &str) -> Option<Decimal> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if text.starts_with("-0") {
+        // A negative zero: left to the general reader.
+        return None;
+    }
+    if (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = text.parse().ok()?;
+        return Some(Decimal::from(n));
+    }
+    read_number(text).ok()
+}
+
+/// A place in the text of a flat case.
+struct Cursor<'t> {
+    text: &'t [u8],
+    at: usize,
+}
+
+impl<'t> Cursor<'t> {
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\r' | b'\n') = self.text.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.text.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, b: u8) -> Option<()> {
+        (self.next()? == b).then_some(())
+    }
+
+    /// Only white space after the object.
+    fn end(&mut self) -> Option<()> {
+        self.skip_space();
+        (self.at == self.text.len()).then_some(())
+    }
+
+    fn word(&mut self, word: &[u8]) -> bool {
+        self.skip_space();
+        let found = self
+            .text
+            .get(self.at..)
+            .is_some_and(|rest| rest.starts_with(word));
+        if found {
+            self.at += word.len();
+        }
+        found
+    }
+
+    fn null(&mut self) -> bool {
+        self.word(b"null")
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        if self.word(b"true") {
+            Some(true)
+        } else if self.word(b"false") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// A text without escapes or control characters, without its quotes.
+    fn string(&mut self) -> Option<&'t [u8]> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let rest = self.text.get(start..)?;
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + len + 1;
+        rest.get(..len)
+    }
+
+    /// A JSON number without an exponent: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
+    fn number(&mut self) -> Option<&'t str> {
+        self.skip_space();
+        let start = self.at;
+        let rest = self.text.get(start..)?;
+        let sign = usize::from(rest.first() == Some(&b'-'));
+        let digits = |from: usize| {
+            rest.get(from..)
+                .map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count())
+        };
+        let int = digits(sign);
+        if int == 0 || (int > 1 && rest.get(sign) == Some(&b'0')) {
+            return None;
+        }
+        let mut len = sign + int;
+        if rest.get(len) == Some(&b'.') {
+            let frac = digits(len + 1);
+            if frac == 0 {
+                return None;
+            }
+            len += 1 + frac;
+        }
+        if matches!(rest.get(len), Some(b'e' | b'E')) {
+            return None;
+        }
+        self.at = start + len;
+        std::str::from_utf8(rest.get(..len)?).ok()
+    }
+}

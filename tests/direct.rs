@@ -1,0 +1,356 @@
+//! The direct way of a batch without trace (a flat JSON case read straight into a reused
+//! case, the line written from pre-escaped parts) either declines a case or gives
+//! exactly what the general way gives: the same case, the same line byte for byte, the
+//! same summary. Checked on generated cases written in many ways, right and wrong, on
+//! every shipped rule set and on generated ones.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code
+
+mod common;
+
+use std::cell::{Cell, RefCell};
+use std::path::Path;
+
+use proptest::prelude::*;
+use wiebetaalt::batch::{run, InputFormat, Options};
+use wiebetaalt::case::flat::FlatReader;
+use wiebetaalt::case::{case_from_json_text, Case};
+use wiebetaalt::eval::{decide, Scratch};
+use wiebetaalt::load::load_rules;
+use wiebetaalt::report::json::{write_decision, CompactLine};
+use wiebetaalt::ruleset::{Fact, RuleSet, Type};
+use wiebetaalt::source::{FileId, Sources};
+
+fn rule_sets() -> Vec<(String, RuleSet)> {
+    let mut sets: Vec<(String, RuleSet)> = common::shipped()
+        .into_iter()
+        .map(|path| {
+            let mut sources = Sources::new();
+            let rs = load_rules(Path::new(&path), &mut sources).unwrap().0;
+            (path, rs)
+        })
+        .collect();
+    for n in [40, 300] {
+        sets.push((
+            format!("gegenereerd {n}"),
+            common::rules(&common::generated::generated_mixed(n)),
+        ));
+    }
+    sets
+}
+
+/// Ways to write a value of `fact` in JSON: how many of the first are right, and all.
+fn written(rs: &RuleSet, fact: &Fact) -> (usize, Vec<String>) {
+    let names: Vec<String> = fact
+        .values
+        .iter()
+        .map(|s| rs.symbols().name(*s).to_string())
+        .collect();
+    let quoted = |s: &str| format!("\"{s}\"");
+    let mut out: Vec<String> = vec!["null".into()];
+    let good = match fact.ty {
+        Type::Bool => 3,
+        Type::Number => 10,
+        Type::Choice(_) => 1 + names.len(),
+        Type::List(_) => 2 + names.len(),
+        Type::Text => 2,
+    };
+    match fact.ty {
+        Type::Bool => {
+            out.extend(["true", "false", "\"ja\"", "\"nee\"", "1", "\"true\""].map(String::from))
+        }
+        Type::Number => {
+            let (low, high) = fact
+                .bounds
+                .map(|(l, h)| (l.to_string(), h.to_string()))
+                .unwrap_or(("-100".into(), "100".into()));
+            out.extend(
+                [
+                    "0",
+                    "1",
+                    "7",
+                    "9",
+                    "12",
+                    "13",
+                    "17",
+                    "18",
+                    "25",
+                    "-3",
+                    "-0",
+                    "007",
+                    "12.5",
+                    "0.1",
+                    "6.0",
+                    "1e2",
+                    "2.500",
+                    "1.250",
+                    "\"9\"",
+                    "\"12,5\"",
+                    "123456789012345678901",
+                    "999999999999999999",
+                    "-0.5",
+                    "3.",
+                    ".5",
+                ]
+                .map(String::from),
+            );
+            out.push(low);
+            out.push(high);
+        }
+        Type::Choice(_) => {
+            out.extend(names.iter().map(|n| quoted(n)));
+            for n in &names {
+                out.push(quoted(&n.to_uppercase()));
+                out.push(quoted(&format!("{n} ")));
+            }
+            out.extend(["3", "\"b\\u00e9\"", "\"bé\"", "[]"].map(String::from));
+        }
+        Type::List(_) => {
+            let n = names.len();
+            let some = |i: usize| -> Vec<String> {
+                names
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| !(i + j).is_multiple_of(3))
+                    .map(|(_, s)| quoted(s))
+                    .collect()
+            };
+            out.push("[]".into());
+            out.extend((0..n).map(|i| {
+                let mut items = some(i);
+                if i % 2 == 1 {
+                    items.reverse();
+                }
+                format!("[{}]", items.join(","))
+            }));
+            for (i, name) in names.iter().enumerate() {
+                out.push(format!("[ {} ]", some(i).join(" , ")));
+                out.push(format!("[{},{}]", quoted(name), quoted(name)));
+            }
+            out.extend(["[null]", "[1]", "[[]]", "\"x\"", "[\"x\"]", "[\"a\",]"].map(String::from));
+        }
+        Type::Text => out.extend(["\"tekst\"", "\"é\"", "\"a\\nb\""].map(String::from)),
+    }
+    out.extend(["{}", "\"x\\\"y\""].map(String::from));
+    (good.min(out.len()), out)
+}
+
+/// A key, how many of its ways to write a value are right, and those ways.
+type Entry = (String, usize, Vec<String>);
+
+/// Keys and ways to write their values, right and wrong; the last two keys are wrong.
+fn entries(rs: &RuleSet) -> Vec<Entry> {
+    let mut out: Vec<Entry> = rs
+        .facts()
+        .iter()
+        .map(|f| {
+            let (good, all) = written(rs, f);
+            (f.name.clone(), good, all)
+        })
+        .collect();
+    let ids = [
+        "\"c1\"",
+        "\"casus 7\"",
+        "\"é\"",
+        "null",
+        "\"c\\u0031\"",
+        "12",
+        "{}",
+        "\"a\tb\"",
+    ];
+    let dates = [
+        "\"2025-09-01\"",
+        "\"2026-03-01\"",
+        "\"1-9-2025\"",
+        "null",
+        "\"2025-02-30\"",
+        "\"2030-01-01\"",
+        "20250901",
+    ];
+    let costs = [
+        "100",
+        "12.34",
+        "0",
+        "0.10",
+        "99.9",
+        "12.345",
+        "-5",
+        "-0",
+        "\"100\"",
+        "1e3",
+        "2.500",
+        "1000000000001",
+    ];
+    for (key, good, values) in [
+        ("id", 4, &ids[..]),
+        ("peildatum", 2, &dates[..]),
+        ("kosten", 5, &costs[..]),
+    ] {
+        out.push((
+            key.into(),
+            good,
+            values.iter().map(|v| v.to_string()).collect(),
+        ));
+    }
+    out.push(("naam".into(), 0, vec!["\"Piet\"".into()]));
+    if let Some(f) = rs.facts().first() {
+        out.push((f.name.to_uppercase(), 0, vec!["true".into(), "1".into()]));
+    }
+    out
+}
+
+/// A JSON text of some of `entries`: each chosen key with one of its values, in the
+/// chosen order, with white space; mostly right, sometimes a wrong key or value, a key
+/// twice or a broken end.
+fn text(entries: &[Entry], picks: &[(usize, usize, usize)], end: usize) -> String {
+    let spaces = ["", "", " ", "\t", " \r"];
+    let parts: Vec<String> = picks
+        .iter()
+        .map(|&(k, v, s)| {
+            // One pick in eight may be wrong.
+            let wrong = v % 8 == 0;
+            let keys = if wrong {
+                entries.len()
+            } else {
+                entries.len() - 2
+            };
+            let (key, good, values) = &entries[k % keys];
+            let value = if wrong || *good == 0 {
+                &values[v % values.len()]
+            } else {
+                &values[v % good]
+            };
+            let space = spaces[s % spaces.len()];
+            format!("{space}\"{key}\"{space}:{space}{value}")
+        })
+        .collect();
+    let body = parts.join(",");
+    match end % 12 {
+        0 => format!("{{{body}}} \r\n"),
+        1 => format!("{{{body},}}"),
+        2 => format!("{{{body}}} x"),
+        3 => format!("[{{{body}}}]"),
+        4 => format!("{{{body}"),
+        _ => format!("{{{body}}}\n"),
+    }
+}
+
+#[test]
+fn the_direct_way_declines_or_reads_and_writes_exactly_as_the_general_way() {
+    let date = common::date(common::DATE);
+    for (name, rs) in rule_sets() {
+        let entries = entries(&rs);
+        let n = entries.len();
+        let compact = CompactLine::new(&rs);
+        let state = RefCell::new((FlatReader::new(&rs), Case::empty(&rs), Scratch::new()));
+        let (tried, read, written) = (Cell::new(0), Cell::new(0), Cell::new(0));
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 600,
+            ..ProptestConfig::default()
+        });
+        let picks = prop::collection::vec((0..n, 0usize..64, 0usize..5), 0..n.min(8));
+        runner
+            .run(&(picks, 0usize..48), |(picks, end)| {
+                let text = text(&entries, &picks, end);
+                tried.set(tried.get() + 1);
+                let (reader, case, scratch) = &mut *state.borrow_mut();
+                if !reader.read(&rs, &text, case) {
+                    return Ok(());
+                }
+                read.set(read.get() + 1);
+                let general = case_from_json_text(&text, FileId(0), &rs);
+                prop_assert_eq!(Ok(&*case), general.as_ref().map_err(|_| ()), "{}", text);
+                let date = case.reference_date.unwrap_or(date);
+                let (Some(line), Ok(verdict)) = (&compact, decide(&rs, scratch, &*case, date))
+                else {
+                    return Ok(());
+                };
+                let mut direct = Vec::new();
+                line.write(&mut direct, case, &verdict, scratch);
+                let decision = scratch.decision(&rs, verdict, &*case);
+                let mut general = Vec::new();
+                write_decision(&mut general, &rs, case, &decision);
+                prop_assert_eq!(
+                    String::from_utf8(direct).unwrap(),
+                    String::from_utf8(general).unwrap(),
+                    "{}",
+                    text
+                );
+                written.set(written.get() + 1);
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // The generator writes enough cases the direct way reads for this to test it.
+        let (tried, read, written) = (tried.get(), read.get(), written.get());
+        assert!(read * 5 > tried, "{name}: {read} of {tried} read");
+        if compact.is_some() {
+            assert!(written * 2 > read, "{name}: {written} of {read} written");
+        }
+    }
+}
+
+/// A batch without trace (the direct way where it can) and with trace (never the
+/// direct way) give the same summary, and the same lines apart from the trace.
+#[test]
+fn a_batch_without_trace_decides_as_one_with_trace() {
+    for (name, rs) in rule_sets() {
+        let entries = entries(&rs);
+        let n = entries.len();
+        let mut input = String::new();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        for _ in 0..2000 {
+            let picks: Vec<(usize, usize, usize)> = (0..next(n.min(8)))
+                .map(|_| (next(n), next(64), next(5)))
+                .collect();
+            let end = next(48);
+            let line = text(&entries, &picks, end);
+            input.push_str(line.trim_end_matches(['\r', '\n']));
+            input.push('\n');
+        }
+        let batch = |trace: bool| {
+            let mut out = Vec::new();
+            let summary = run(
+                &rs,
+                Box::new(std::io::Cursor::new(input.clone().into_bytes())),
+                InputFormat::Jsonl,
+                &mut out,
+                None,
+                Options {
+                    trace,
+                    reference_date: common::date(common::DATE),
+                    workers: 2,
+                },
+                &mut |_, _| {},
+            )
+            .unwrap();
+            (summary, String::from_utf8(out).unwrap())
+        };
+        let (without, lines_without) = batch(false);
+        let (with, lines_with) = batch(true);
+        assert_eq!(without, with, "{name}");
+        assert_eq!(lines_without.lines().count(), 2000, "{name}");
+        for (a, b) in lines_without.lines().zip(lines_with.lines()) {
+            let a: serde_json::Value = serde_json::from_str(a).unwrap();
+            let mut b: serde_json::Value = serde_json::from_str(b).unwrap();
+            if let Some(trace) = b.get_mut("trace") {
+                *trace = serde_json::json!([]);
+            }
+            if let Some(parts) = b.get_mut("decisions").and_then(|d| d.as_object_mut()) {
+                for part in parts.values_mut() {
+                    part["trace"] = serde_json::json!([]);
+                }
+            }
+            assert_eq!(a, b, "{name}");
+        }
+    }
+}

@@ -32,6 +32,9 @@ use crate::text::{euros, thousands};
 /// small enough that a chunk of full traces stays a few megabytes.
 const CHUNK: usize = 256;
 
+/// Cases per chunk without trace (lines of about half a kilobyte).
+const CHUNK_UNTRACED: usize = 2048;
+
 /// Chunks that may be under way (read, deciding or waiting to be written) per worker.
 const IN_FLIGHT_PER_WORKER: usize = 4;
 
@@ -228,11 +231,20 @@ struct Item {
 
 #[derive(Debug)]
 enum Raw {
-    Json(String),
+    /// A JSON case: where its text is in the chunk's text.
+    Json(std::ops::Range<usize>),
     Yaml(String),
     Csv(Vec<String>),
     /// Input that is not a case at all (a broken CSV row, bytes that are not UTF-8).
     Broken(Box<Problem>),
+}
+
+/// A chunk of cases as read: the items, and the text of the JSON ones, one after the
+/// other (so that a line is not a text of its own).
+#[derive(Debug, Default)]
+struct Chunk {
+    items: Vec<Item>,
+    text: String,
 }
 
 /// A chunk of decided cases: the output lines, where each decision is in them (for
@@ -259,7 +271,7 @@ pub fn run(
 ) -> Result<Summary, BatchError> {
     let workers = options.workers.max(1);
     let in_flight = workers * IN_FLIGHT_PER_WORKER;
-    let (chunk_tx, chunk_rx) = sync_channel::<(u64, Vec<Item>)>(in_flight);
+    let (chunk_tx, chunk_rx) = sync_channel::<(u64, Chunk)>(in_flight);
     let (done_tx, done_rx) = sync_channel::<Done>(in_flight);
     let (token_tx, token_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
@@ -280,7 +292,8 @@ pub fn run(
             let mut reader = Reader {
                 tx: chunk_tx,
                 tokens: token_rx,
-                chunk: Vec::with_capacity(CHUNK),
+                chunk: Chunk::default(),
+                size: if options.trace { CHUNK } else { CHUNK_UNTRACED },
                 seq: 0,
                 unfinished: None,
             };
@@ -362,9 +375,11 @@ fn write_chunk(
 /// Cuts the items into chunks and hands them to the workers, waiting for a token
 /// (a free place) before each chunk.
 struct Reader {
-    tx: SyncSender<(u64, Vec<Item>)>,
+    tx: SyncSender<(u64, Chunk)>,
     tokens: Receiver<()>,
-    chunk: Vec<Item>,
+    chunk: Chunk,
+    /// Cases per chunk.
+    size: usize,
     seq: u64,
     /// The last line, when it ended without a line end.
     unfinished: Option<u64>,
@@ -373,18 +388,26 @@ struct Reader {
 impl Reader {
     /// Adds an item; `false` when the batch has stopped and reading can end.
     fn push(&mut self, item: Item) -> bool {
-        self.chunk.push(item);
-        self.chunk.len() < CHUNK || self.flush()
+        self.chunk.items.push(item);
+        self.chunk.items.len() < self.size || self.flush()
+    }
+
+    /// Adds a JSON case written at `line`.
+    fn push_json(&mut self, line: u64, text: &str) -> bool {
+        let start = self.chunk.text.len();
+        self.chunk.text.push_str(text);
+        let raw = Raw::Json(start..self.chunk.text.len());
+        self.push(Item { line, raw })
     }
 
     fn flush(&mut self) -> bool {
-        if self.chunk.is_empty() {
+        if self.chunk.items.is_empty() {
             return true;
         }
         if self.tokens.recv().is_err() {
             return false;
         }
-        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+        let chunk = std::mem::take(&mut self.chunk);
         let sent = self.tx.send((self.seq, chunk)).is_ok();
         self.seq += 1;
         sent
@@ -463,6 +486,7 @@ fn lines(
             return Ok(None);
         }
         number += 1;
+        let valid = std::str::from_utf8(&buf);
         let problem = if too_long {
             Some(
                 Problem::without_span(
@@ -472,7 +496,7 @@ fn lines(
                 .help("een casus staat op één regel van hoogstens 1 MiB; controleer of het bestand wel casussen bevat"),
             )
         } else {
-            std::str::from_utf8(&buf).err().map(|_| {
+            valid.as_ref().err().map(|_| {
                 Problem::without_span(
                     Code::CaseSyntax,
                     format!("regel {number} is geen geldige UTF-8-tekst"),
@@ -480,7 +504,10 @@ fn lines(
                 .help("sla het bestand op als UTF-8")
             })
         };
-        let text = String::from_utf8_lossy(&buf);
+        let text = match valid {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&buf),
+        };
         let text = match text {
             std::borrow::Cow::Borrowed(t) => {
                 std::borrow::Cow::Borrowed(t.strip_prefix('\u{feff}').unwrap_or(t))
@@ -531,10 +558,7 @@ fn read_jsonl(
     }
     let cut = lines(input, bytes_read, |l| match l.problem {
         None if l.text.trim().is_empty() => true,
-        None => reader.push(Item {
-            line: l.number,
-            raw: Raw::Json(l.text.into_owned()),
-        }),
+        None => reader.push_json(l.number, &l.text),
         Some(p) => reader.push(Item {
             line: l.number,
             raw: Raw::Broken(Box::new(p)),
@@ -584,8 +608,7 @@ fn read_json_array(
     })?;
     for (start, end) in items {
         let line = crate::case::json::line_col(&text, start).0 as u64;
-        let raw = Raw::Json(text.get(start..end).unwrap_or_default().to_string());
-        if !reader.push(Item { line, raw }) {
+        if !reader.push_json(line, text.get(start..end).unwrap_or_default()) {
             break;
         }
     }
@@ -839,7 +862,7 @@ fn check_header(names: &[String], rs: &RuleSet) -> Result<(), BatchError> {
 /// A worker: decides chunks until there are none.
 fn work(
     rs: &RuleSet,
-    rx: &Mutex<Receiver<(u64, Vec<Item>)>>,
+    rx: &Mutex<Receiver<(u64, Chunk)>>,
     tx: &SyncSender<Done>,
     header: &Mutex<Option<Vec<String>>>,
     options: Options,
@@ -858,14 +881,16 @@ fn work(
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok((seq, items)) = next else { return };
+        let Ok((seq, Chunk { items, text })) = next else {
+            return;
+        };
         if columns.is_none() {
             columns = header.lock().ok().and_then(|h| h.clone());
         }
         let mut done = Done {
             seq,
             bytes: Vec::with_capacity(items.len() * if options.trace { 8192 } else { 768 }),
-            decisions: Vec::new(),
+            decisions: Vec::with_capacity(items.len()),
             summary: Summary::default(),
         };
         if let Some(d) = &mut direct {
@@ -873,13 +898,14 @@ fn work(
         }
         for item in items {
             if let Some(d) = &mut direct {
-                if d.one(rs, &item, options, &mut scratch, &mut done) {
+                if d.one(rs, &item, &text, options, &mut scratch, &mut done) {
                     continue;
                 }
             }
             one(
                 rs,
                 item,
+                &text,
                 columns.as_deref(),
                 options,
                 &mut scratch,
@@ -911,11 +937,12 @@ impl Direct<'_> {
         &mut self,
         rs: &RuleSet,
         item: &Item,
+        chunk: &str,
         options: Options,
         scratch: &mut Scratch,
         done: &mut Done,
     ) -> bool {
-        let Raw::Json(text) = &item.raw else {
+        let Some(text) = json_text(&item.raw, chunk) else {
             return false;
         };
         if !self.reader.read(rs, text, &mut self.case) {
@@ -977,13 +1004,14 @@ impl Direct<'_> {
 fn one(
     rs: &RuleSet,
     item: Item,
+    chunk: &str,
     columns: Option<&[String]>,
     options: Options,
     scratch: &mut Scratch,
     done: &mut Done,
 ) {
     done.summary.cases += 1;
-    let (id, case) = read_case(rs, item.raw, columns);
+    let (id, case) = read_case(rs, item.raw, chunk, columns);
     let decided = case.and_then(|case| {
         let date = case.reference_date.unwrap_or(options.reference_date);
         let verdict = if options.trace {
@@ -1056,16 +1084,35 @@ struct ErrorJson {
     message: String,
 }
 
+/// The text of a JSON case in its chunk.
+fn json_text<'c>(raw: &Raw, chunk: &'c str) -> Option<&'c str> {
+    match raw {
+        Raw::Json(range) => chunk.get(range.clone()),
+        _ => None,
+    }
+}
+
 /// The case's `id` (when it can be read) and the validated case.
 fn read_case(
     rs: &RuleSet,
     raw: Raw,
+    chunk: &str,
     columns: Option<&[String]>,
 ) -> (Option<String>, Result<Case, Errors>) {
     let file = FileId(0);
     match raw {
         Raw::Broken(p) => (None, Err((*p).into())),
-        Raw::Json(text) => (id_of_text(&text), case_from_json_text(&text, file, rs)),
+        Raw::Json(range) => match chunk.get(range) {
+            Some(text) => match case_from_json_text(text, file, rs) {
+                Ok(case) => (case.id.clone(), Ok(case)),
+                Err(problems) => (id_of_text(text), Err(problems)),
+            },
+            // INVARIANT: the reader made the range in this chunk's text.
+            None => (
+                None,
+                Err(Problem::without_span(Code::Internal, "de casus is kwijt in de invoer").into()),
+            ),
+        },
         Raw::Yaml(text) => match parse_case(&text, file, rs) {
             Ok(case) => (case.id.clone(), Ok(case)),
             Err(problems) => (id_of_text(&text), Err(problems)),

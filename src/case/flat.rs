@@ -26,12 +26,12 @@ enum Slot {
     Fact(FactId),
 }
 
-/// The keys and values of one rule set, sorted by their bytes, for reading flat cases.
+/// The keys and values of one rule set, for reading flat cases.
 #[derive(Debug, Clone)]
 pub struct FlatReader {
-    keys: Vec<(Box<[u8]>, Slot)>,
-    /// Per fact (by id): its `keuze` or `lijst` values by name, sorted.
-    values: Vec<Vec<(Box<[u8]>, Sym)>>,
+    keys: Names<Slot>,
+    /// Per fact (by id): its `keuze` or `lijst` values by name.
+    values: Vec<Names<Sym>>,
     /// Per fact (by id): its type, or `None` for a type read only by the general reader.
     types: Vec<Option<Type>>,
     /// Per key: whether it was seen in the case being read.
@@ -51,21 +51,20 @@ impl FlatReader {
             if fact.name.is_ascii() {
                 keys.push((fact.name.as_bytes().into(), Slot::Fact(id)));
             }
-            let mut named: Vec<(Box<[u8]>, Sym)> = fact
+            let named: Vec<(Box<[u8]>, Sym)> = fact
                 .values
                 .iter()
                 .map(|s| (rs.symbols().name(*s).as_bytes().into(), *s))
                 .filter(|(name, _): &(Box<[u8]>, Sym)| name.is_ascii())
                 .collect();
-            named.sort();
-            values.push(named);
+            values.push(Names::new(named));
             types.push(match fact.ty {
                 Type::Text => None,
                 ty => Some(ty),
             });
         }
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
-        let seen = vec![false; keys.len()];
+        let keys = Names::new(keys);
+        let seen = vec![false; keys.slots.len()];
         FlatReader {
             keys,
             values,
@@ -94,17 +93,12 @@ impl FlatReader {
             return c.end();
         }
         loop {
-            let key = c.string()?;
-            let k = self
-                .keys
-                .binary_search_by(|(name, _)| (**name).cmp(key))
-                .ok()?;
+            let (k, slot) = self.keys.get(c.string()?)?;
             let seen = self.seen.get_mut(k)?;
             if *seen {
                 return None;
             }
             *seen = true;
-            let slot = self.keys.get(k)?.1;
             c.expect(b':')?;
             self.value(rs, &mut c, slot, case)?;
             match c.next()? {
@@ -168,10 +162,54 @@ impl FlatReader {
     }
 
     fn sym(&self, f: FactId, name: &[u8]) -> Option<Sym> {
-        let values = self.values.get(f.index())?;
-        let i = values.binary_search_by(|(n, _)| (**n).cmp(name)).ok()?;
-        values.get(i).map(|(_, s)| *s)
+        self.values.get(f.index())?.get(name).map(|(_, s)| s)
     }
+}
+
+/// Names looked up by their bytes: a table with open addressing over an FNV-1a hash,
+/// at most half full.
+#[derive(Debug, Clone)]
+struct Names<T> {
+    slots: Vec<Option<(Box<[u8]>, T)>>,
+}
+
+impl<T: Copy> Names<T> {
+    fn new(names: Vec<(Box<[u8]>, T)>) -> Names<T> {
+        let size = (names.len() * 2).next_power_of_two().max(8);
+        let mut table = Names {
+            slots: vec![None; size],
+        };
+        for (name, value) in names {
+            let mut i = hash(&name) & (size - 1);
+            while let Some(Some(_)) = table.slots.get(i) {
+                i = (i + 1) & (size - 1);
+            }
+            if let Some(slot) = table.slots.get_mut(i) {
+                *slot = Some((name, value));
+            }
+        }
+        table
+    }
+
+    /// The slot and value of `name`.
+    fn get(&self, name: &[u8]) -> Option<(usize, T)> {
+        let mask = self.slots.len() - 1;
+        let mut i = hash(name) & mask;
+        loop {
+            match self.slots.get(i)? {
+                Some((n, value)) if **n == *name => return Some((i, *value)),
+                Some(_) => i = (i + 1) & mask,
+                None => return None,
+            }
+        }
+    }
+}
+
+fn hash(bytes: &[u8]) -> usize {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    h as usize
 }
 
 /// A JSON number as the general reader reads it: a whole number of at most 18 digits

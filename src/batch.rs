@@ -247,6 +247,47 @@ struct Chunk {
     text: String,
 }
 
+/// Buffers of chunks done with, to be filled again: so that a chunk does not allocate
+/// (and fault in) its memory anew.
+#[derive(Default)]
+struct Spare {
+    chunks: Mutex<Vec<Chunk>>,
+    bytes: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Spare {
+    fn chunk(&self) -> Chunk {
+        self.chunks
+            .lock()
+            .ok()
+            .and_then(|mut c| c.pop())
+            .unwrap_or_default()
+    }
+
+    fn put_chunk(&self, mut chunk: Chunk) {
+        chunk.items.clear();
+        chunk.text.clear();
+        if let Ok(mut chunks) = self.chunks.lock() {
+            chunks.push(chunk);
+        }
+    }
+
+    fn bytes(&self, capacity: usize) -> Vec<u8> {
+        self.bytes
+            .lock()
+            .ok()
+            .and_then(|mut b| b.pop())
+            .unwrap_or_else(|| Vec::with_capacity(capacity))
+    }
+
+    fn put_bytes(&self, mut bytes: Vec<u8>) {
+        bytes.clear();
+        if let Ok(mut spare) = self.bytes.lock() {
+            spare.push(bytes);
+        }
+    }
+}
+
 /// A chunk of decided cases: the output lines, where each decision is in them (for
 /// the log), and the chunk's counts.
 struct Done {
@@ -278,6 +319,7 @@ pub fn run(
         let _ = token_tx.send(());
     }
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let spare = Spare::default();
     let bytes_read = AtomicU64::new(0);
     // Without a trace, flat JSON cases are read and written directly (see `Direct`).
     let compact = if options.trace {
@@ -293,6 +335,7 @@ pub fn run(
                 tx: chunk_tx,
                 tokens: token_rx,
                 chunk: Chunk::default(),
+                spare: &spare,
                 size: if options.trace { CHUNK } else { CHUNK_UNTRACED },
                 seq: 0,
                 unfinished: None,
@@ -310,7 +353,8 @@ pub fn run(
             let tx = done_tx.clone();
             let header = &header;
             let compact = compact.as_ref();
-            scope.spawn(move || work(rs, &rx, &tx, header, options, compact));
+            let spare = &spare;
+            scope.spawn(move || work(rs, &rx, &tx, header, options, compact, spare));
         }
         drop(done_tx);
 
@@ -331,6 +375,7 @@ pub fn run(
                     .err();
                 }
                 summary.merge(done.summary);
+                spare.put_bytes(done.bytes);
                 let _ = token_tx.send(());
                 progress(summary.cases, bytes_read.load(Ordering::Relaxed));
             }
@@ -374,10 +419,11 @@ fn write_chunk(
 
 /// Cuts the items into chunks and hands them to the workers, waiting for a token
 /// (a free place) before each chunk.
-struct Reader {
+struct Reader<'s> {
     tx: SyncSender<(u64, Chunk)>,
     tokens: Receiver<()>,
     chunk: Chunk,
+    spare: &'s Spare,
     /// Cases per chunk.
     size: usize,
     seq: u64,
@@ -385,7 +431,7 @@ struct Reader {
     unfinished: Option<u64>,
 }
 
-impl Reader {
+impl Reader<'_> {
     /// Adds an item; `false` when the batch has stopped and reading can end.
     fn push(&mut self, item: Item) -> bool {
         self.chunk.items.push(item);
@@ -407,7 +453,7 @@ impl Reader {
         if self.tokens.recv().is_err() {
             return false;
         }
-        let chunk = std::mem::take(&mut self.chunk);
+        let chunk = std::mem::replace(&mut self.chunk, self.spare.chunk());
         let sent = self.tx.send((self.seq, chunk)).is_ok();
         self.seq += 1;
         sent
@@ -443,6 +489,18 @@ fn lines(
     let mut buf = Vec::new();
     let mut number = 0;
     loop {
+        // Most lines are whole in the reader's buffer: read there, without a copy.
+        let whole = input.fill_buf().map_err(BatchError::Read)?;
+        if let Some(end) = memchr::memchr(b'\n', whole).filter(|end| *end < MAX_LINE) {
+            number += 1;
+            let go_on = each(line(number, whole.get(..=end).unwrap_or_default(), false));
+            input.consume(end + 1);
+            bytes_read.fetch_add(end as u64 + 1, Ordering::Relaxed);
+            if !go_on {
+                return Ok(None);
+            }
+            continue;
+        }
         buf.clear();
         let mut too_long = false;
         let mut ended = false;
@@ -486,47 +544,49 @@ fn lines(
             return Ok(None);
         }
         number += 1;
-        let valid = std::str::from_utf8(&buf);
-        let problem = if too_long {
-            Some(
-                Problem::without_span(
-                    Code::TooLarge,
-                    format!("regel {number} is langer dan {} MiB", MAX_LINE / (1024 * 1024)),
-                )
-                .help("een casus staat op één regel van hoogstens 1 MiB; controleer of het bestand wel casussen bevat"),
-            )
-        } else {
-            valid.as_ref().err().map(|_| {
-                Problem::without_span(
-                    Code::CaseSyntax,
-                    format!("regel {number} is geen geldige UTF-8-tekst"),
-                )
-                .help("sla het bestand op als UTF-8")
-            })
-        };
-        let text = match valid {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(&buf),
-        };
-        let text = match text {
-            std::borrow::Cow::Borrowed(t) => {
-                std::borrow::Cow::Borrowed(t.strip_prefix('\u{feff}').unwrap_or(t))
-            }
-            std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(
-                t.strip_prefix('\u{feff}')
-                    .map_or_else(|| t.clone(), str::to_string),
-            ),
-        };
-        if !each(Line {
-            number,
-            text,
-            problem,
-        }) {
+        if !each(line(number, &buf, too_long)) {
             return Ok(None);
         }
         if !ended {
             return Ok(Some(number));
         }
+    }
+}
+
+/// Line `number` of the input, read as `bytes` (cut at [`MAX_LINE`] when `too_long`).
+fn line(number: u64, bytes: &[u8], too_long: bool) -> Line<'_> {
+    let valid = std::str::from_utf8(bytes);
+    let problem = if too_long {
+        Some(
+            Problem::without_span(
+                Code::TooLarge,
+                format!("regel {number} is langer dan {} MiB", MAX_LINE / (1024 * 1024)),
+            )
+            .help("een casus staat op één regel van hoogstens 1 MiB; controleer of het bestand wel casussen bevat"),
+        )
+    } else {
+        valid.as_ref().err().map(|_| {
+            Problem::without_span(
+                Code::CaseSyntax,
+                format!("regel {number} is geen geldige UTF-8-tekst"),
+            )
+            .help("sla het bestand op als UTF-8")
+        })
+    };
+    let text = match valid {
+        Ok(text) => std::borrow::Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(_) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            std::borrow::Cow::Owned(match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_string(),
+                None => text,
+            })
+        }
+    };
+    Line {
+        number,
+        text,
+        problem,
     }
 }
 
@@ -867,6 +927,7 @@ fn work(
     header: &Mutex<Option<Vec<String>>>,
     options: Options,
     compact: Option<&report::json::CompactLine>,
+    spare: &Spare,
 ) {
     let mut scratch = Scratch::new();
     let mut direct = compact.map(|line| Direct {
@@ -881,37 +942,40 @@ fn work(
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok((seq, Chunk { items, text })) = next else {
+        let Ok((seq, mut chunk)) = next else {
             return;
         };
+        let mut items = std::mem::take(&mut chunk.items);
         if columns.is_none() {
             columns = header.lock().ok().and_then(|h| h.clone());
         }
         let mut done = Done {
             seq,
-            bytes: Vec::with_capacity(items.len() * if options.trace { 8192 } else { 768 }),
+            bytes: spare.bytes(items.len() * if options.trace { 8192 } else { 768 }),
             decisions: Vec::with_capacity(items.len()),
             summary: Summary::default(),
         };
         if let Some(d) = &mut direct {
             d.positions.clear();
         }
-        for item in items {
+        for item in items.drain(..) {
             if let Some(d) = &mut direct {
-                if d.one(rs, &item, &text, options, &mut scratch, &mut done) {
+                if d.one(rs, &item, &chunk.text, options, &mut scratch, &mut done) {
                     continue;
                 }
             }
             one(
                 rs,
                 item,
-                &text,
+                &chunk.text,
                 columns.as_deref(),
                 options,
                 &mut scratch,
                 &mut done,
             );
         }
+        chunk.items = items;
+        spare.put_chunk(chunk);
         if tx.send(done).is_err() {
             return;
         }

@@ -46,8 +46,16 @@ fn value(fact: &Fact) -> BoxedStrategy<Value> {
                 i64::try_from(low.floor()).unwrap() * 2,
                 i64::try_from(high.floor()).unwrap() * 2,
             );
-            (low..=high)
-                .prop_map(|halves| Value::Number(Decimal::new(halves * 5, 1)))
+            // Halves written with one decimal (`12.5`, `12.0`), and whole numbers as
+            // read from JSON (`12`).
+            (low..=high, any::<bool>())
+                .prop_map(|(halves, whole)| {
+                    Value::Number(if whole {
+                        Decimal::from(halves / 2)
+                    } else {
+                        Decimal::new(halves * 5, 1)
+                    })
+                })
                 .boxed()
         }
         Type::Text => "[a-z ]{0,6}".prop_map(|s| Value::Text(s.into())).boxed(),

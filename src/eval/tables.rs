@@ -67,10 +67,17 @@ fn key_cell<F: Facts>(var: &KeyCells, facts: &F) -> Option<usize> {
             Some(_) => return None,
         },
         Cells::Number(k) => match facts.value(var.fact) {
-            Some(Value::Number(x)) => match k.binary_search(x) {
-                Ok(i) => 2 * i + 1,
-                Err(i) => 2 * i,
-            },
+            Some(Value::Number(x)) => {
+                // A whole value among whole constants: compared as integers.
+                let found = match i64::try_from(x.mantissa()) {
+                    Ok(n) if x.scale() == 0 && !var.whole.is_empty() => var.whole.binary_search(&n),
+                    _ => k.binary_search(x),
+                };
+                match found {
+                    Ok(i) => 2 * i + 1,
+                    Err(i) => 2 * i,
+                }
+            }
             None => unknown,
             Some(_) => return None,
         },

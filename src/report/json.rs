@@ -572,7 +572,6 @@ impl CompactLine {
         verdict: &crate::eval::Verdict<'_>,
         scratch: &crate::eval::Scratch,
     ) {
-        use std::io::Write as _;
         let outcome = verdict
             .outcome
             .and_then(|_| self.outcomes.get(scratch.outcome_index()?));
@@ -605,7 +604,7 @@ impl CompactLine {
             scratch.missing().iter().map(|f| f.index()),
         );
         out.extend(&self.middle);
-        let _ = write!(out, "{}", verdict.reference_date);
+        write_date(out, verdict.reference_date);
         out.extend(b"\",\"case\":{\"id\":");
         match &case.id {
             Some(id) if !id.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
@@ -673,14 +672,40 @@ impl CompactLine {
     }
 }
 
+/// A date as its `Display` writes it: `JJJJ-MM-DD` for the years 0 to 9999 directly.
+fn write_date(out: &mut Vec<u8>, date: jiff::civil::Date) {
+    use std::io::Write as _;
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    match u16::try_from(y).ok().filter(|y| *y <= 9999) {
+        Some(y) => {
+            let digit = |n: u16| b'0' + (n % 10) as u8;
+            let (m, d) = (m.unsigned_abs() as u16, d.unsigned_abs() as u16);
+            out.extend([
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                digit(m / 10),
+                digit(m),
+                b'-',
+                digit(d / 10),
+                digit(d),
+            ]);
+        }
+        None => {
+            let _ = write!(out, "{date}");
+        }
+    }
+}
+
 /// An exact decimal as [`number`] writes it: a whole number directly, any other through
 /// it.
 fn write_number(out: &mut Vec<u8>, n: Decimal) {
-    use std::io::Write as _;
     let n = n.normalize();
     match i64::try_from(n.mantissa()) {
         Ok(whole) if n.scale() == 0 && !(n.is_zero() && n.is_sign_negative()) => {
-            let _ = write!(out, "{whole}");
+            out.extend(itoa::Buffer::new().format(whole).as_bytes());
         }
         _ => {
             let _ = serde_json::to_writer(&mut *out, &number(n));
@@ -691,4 +716,24 @@ fn write_number(out: &mut Vec<u8>, n: Decimal) {
 /// A part of the line as JSON, made once when the rule set is read.
 fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_date_is_written_as_its_display() {
+        for (y, m, d) in [
+            (0, 1, 1),
+            (7, 2, 28),
+            (999, 12, 31),
+            (2025, 9, 1),
+            (9999, 12, 31),
+            (-1, 3, 4),
+        ] {
+            let date = jiff::civil::date(y, m, d);
+            let mut out = Vec::new();
+            super::write_date(&mut out, date);
+            assert_eq!(String::from_utf8(out).unwrap_or_default(), date.to_string());
+        }
+    }
 }

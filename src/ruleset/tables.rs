@@ -71,6 +71,9 @@ pub(crate) struct VarKey {
 pub(crate) struct KeyCells {
     pub fact: FactId,
     pub cells: Cells,
+    /// For a number whose constants are all whole (and fit an `i64`): those constants,
+    /// so that a whole value finds its cell without comparing decimals. Empty otherwise.
+    pub whole: Vec<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -257,6 +260,7 @@ impl Tables {
                     tables.keys.push(KeyCells {
                         fact: key_fact(*key),
                         cells: cells.clone(),
+                        whole: whole(cells),
                     });
                 }
                 var_keys.push(VarKey { key: index, stride });
@@ -418,6 +422,20 @@ fn concept_all(p: &Program, n: NodeId) -> Option<NodeId> {
     };
     let root = p.concept_root(c)?;
     matches!(p.node(root)?, Node::All(..)).then_some(root)
+}
+
+/// The constants of a number's cells as `i64`s, when they all are whole numbers.
+fn whole(cells: &Cells) -> Vec<i64> {
+    let Cells::Number(k) = cells else {
+        return Vec::new();
+    };
+    k.iter()
+        .map(|c| {
+            let c = c.normalize();
+            i64::try_from(c.mantissa()).ok().filter(|_| c.scale() == 0)
+        })
+        .collect::<Option<Vec<i64>>>()
+        .unwrap_or_default()
 }
 
 /// The number of cells of a variable on `keys` (saturating).

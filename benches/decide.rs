@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use rust_decimal::prelude::ToPrimitive;
 
 use wiebetaalt::case::Case;
 use wiebetaalt::eval::{decide, decide_traced, Scratch};
@@ -48,7 +49,14 @@ fn generated_cases(rs: &RuleSet, n: usize) -> Vec<Case> {
                 .map(|(id, f)| {
                     let v = match f.ty {
                         Type::Bool => Value::Bool(next(2) == 0),
-                        Type::Number => Value::Number(next(100).into()),
+                        // Within the fact's bounds, so that the cases are valid.
+                        Type::Number => {
+                            let (low, high) = f
+                                .bounds
+                                .map(|(l, h)| (l.to_i64().unwrap(), h.to_i64().unwrap()))
+                                .unwrap_or((0, 99));
+                            Value::Number((low + next((high - low + 1) as u64) as i64).into())
+                        }
                         Type::Choice(_) => {
                             Value::Choice(f.values[next(f.values.len() as u64) as usize])
                         }

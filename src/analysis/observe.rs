@@ -52,7 +52,7 @@ pub fn observe(rs: &RuleSet, today: Date) -> Observations<'_> {
         grey: Vec::new(),
         complete: true,
     };
-    let mut pairs: HashSet<(RuleId, RuleId)> = HashSet::new();
+    let mut pairs = Pairs::new(rs.rules().len());
     for date in o.dates.clone() {
         rules_and_conflicts(rs, &mut o, &mut pairs, date);
         grey_area(&mut o, date);
@@ -60,13 +60,46 @@ pub fn observe(rs: &RuleSet, today: Date) -> Observations<'_> {
     o
 }
 
+/// The conflicting pairs found so far: a bit per pair of rules (each leaf of the
+/// exploration asks again about the pairs it shows), or a hash set for a rule set so
+/// large that the bits would take more than 8 MiB.
+enum Pairs {
+    Bits { rules: usize, bits: Vec<u64> },
+    Set(HashSet<(RuleId, RuleId)>),
+}
+
+impl Pairs {
+    fn new(rules: usize) -> Pairs {
+        match rules.checked_mul(rules).filter(|n| *n <= 64 << 20) {
+            Some(n) => Pairs::Bits {
+                rules,
+                bits: vec![0; n.div_ceil(64)],
+            },
+            None => Pairs::Set(HashSet::new()),
+        }
+    }
+
+    /// Adds a pair; whether it is new.
+    fn insert(&mut self, a: RuleId, b: RuleId) -> bool {
+        match self {
+            Pairs::Bits { rules, bits } => {
+                let i = a.index() * *rules + b.index();
+                match bits.get_mut(i / 64) {
+                    Some(w) if *w & (1 << (i % 64)) == 0 => {
+                        *w |= 1 << (i % 64);
+                        true
+                    }
+                    Some(_) => false,
+                    None => true,
+                }
+            }
+            Pairs::Set(set) => set.insert((a, b)),
+        }
+    }
+}
+
 /// Every rule settled: record what each did, and the conflicting pairs.
-fn rules_and_conflicts(
-    rs: &RuleSet,
-    o: &mut Observations<'_>,
-    pairs: &mut HashSet<(RuleId, RuleId)>,
-    date: Date,
-) {
+fn rules_and_conflicts(rs: &RuleSet, o: &mut Observations<'_>, pairs: &mut Pairs, date: Date) {
     let mut budget = LINT_BUDGET;
     let mut quick = Quick::default();
     let (seen, conflicts, complete) = (&mut o.rules, &mut o.conflicts, &mut o.complete);
@@ -81,14 +114,21 @@ fn rules_and_conflicts(
             _ => {}
         }
         let example = || with_date(space.example(View::FIRST), date);
-        for (i, s) in seen.iter_mut().enumerate() {
-            let rule = RuleId::from_index(i);
-            if s.true_example.is_none() && scratch.condition(rule) == Some(true) {
-                s.true_example = Some(example());
+        for rule in scratch.true_conditions() {
+            if let Some(s) = seen.get_mut(rule.index()) {
+                if s.true_example.is_none() {
+                    s.true_example = Some(example());
+                }
             }
-            match scratch.result(rule) {
-                RuleResult::Applies => s.applies = true,
-                RuleResult::Overridden if s.overridden.is_none() => {
+        }
+        for rule in scratch.applying() {
+            if let Some(s) = seen.get_mut(rule.index()) {
+                s.applies = true;
+            }
+        }
+        for rule in scratch.overridden() {
+            if let Some(s) = seen.get_mut(rule.index()) {
+                if s.overridden.is_none() {
                     let by = rs
                         .rule(rule)
                         .exceptions
@@ -98,7 +138,6 @@ fn rules_and_conflicts(
                         .collect();
                     s.overridden = Some((example(), by));
                 }
-                _ => {}
             }
         }
         for decision in rs.decision_ids() {
@@ -109,7 +148,7 @@ fn rules_and_conflicts(
             for (i, a) in applying.iter().enumerate() {
                 for b in applying.iter().skip(i + 1) {
                     let differ = rs.rule(*a).outcome != rs.rule(*b).outcome;
-                    if differ && pairs.insert((*a, *b)) {
+                    if differ && pairs.insert(*a, *b) {
                         conflicts.push((*a, *b, example()));
                     }
                 }

@@ -125,36 +125,35 @@ impl Results {
 
     /// Sets one rule's result and condition (replacing what it had).
     pub fn set(&mut self, rule: RuleId, result: RuleResult, condition: Option<bool>) {
-        let i = rule.index();
-        for set in self.sets_mut() {
-            put(set, i, false);
-        }
-        let target = match result {
-            RuleResult::Applies => Some(&mut self.applies),
-            RuleResult::NotApplicable => Some(&mut self.not_applicable),
-            RuleResult::Overridden => Some(&mut self.overridden),
-            RuleResult::Unknown => Some(&mut self.unknown),
-            RuleResult::NotValid => None,
-        };
-        if let Some(set) = target {
-            put(set, i, true);
-        }
-        match condition {
-            Some(true) => put(&mut self.condition_true, i, true),
-            Some(false) => put(&mut self.condition_false, i, true),
-            None => {}
+        let (word, bit) = (rule.index() / 64, 1u64 << (rule.index() % 64));
+        let on = [
+            result == RuleResult::Applies,
+            result == RuleResult::NotApplicable,
+            result == RuleResult::Overridden,
+            result == RuleResult::Unknown,
+            condition == Some(true),
+            condition == Some(false),
+        ];
+        for (set, on) in self.sets_mut().into_iter().zip(on) {
+            if let Some(w) = set.get_mut(word) {
+                *w = (*w & !bit) | if on { bit } else { 0 };
+            }
         }
     }
 }
 
-fn put(words: &mut [u64], i: usize, on: bool) {
-    if let Some(w) = words.get_mut(i / 64) {
-        if on {
-            *w |= 1 << (i % 64);
-        } else {
-            *w &= !(1 << (i % 64));
-        }
-    }
+/// The rules in a bitset, by id.
+fn ids(words: &[u64]) -> impl Iterator<Item = RuleId> + '_ {
+    words.iter().enumerate().flat_map(|(w, &word)| {
+        let mut bits = word;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                RuleId::from_index(w * 64 + b)
+            })
+        })
+    })
 }
 
 /// What a case was decided, without the trace: the law's status and outcome at a
@@ -365,6 +364,21 @@ impl Scratch {
     /// [`super::decide_more`]).
     pub fn conditions<'a>(&'a self, rs: &'a RuleSet) -> impl Iterator<Item = Option<bool>> + 'a {
         rs.rule_ids().map(|r| self.results.condition(r))
+    }
+
+    /// The rules whose condition was true in the last evaluation, by id.
+    pub fn true_conditions(&self) -> impl Iterator<Item = RuleId> + '_ {
+        ids(&self.results.condition_true)
+    }
+
+    /// The rules that applied in the last evaluation, by id.
+    pub fn applying(&self) -> impl Iterator<Item = RuleId> + '_ {
+        ids(&self.results.applies)
+    }
+
+    /// The rules that were overridden in the last evaluation, by id.
+    pub fn overridden(&self) -> impl Iterator<Item = RuleId> + '_ {
+        ids(&self.results.overridden)
     }
 
     /// The status of one decision in the last evaluation (incomplete when it was not

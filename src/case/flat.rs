@@ -36,6 +36,8 @@ pub struct FlatReader {
     types: Vec<Option<Type>>,
     /// Per key: whether it was seen in the case being read.
     seen: Vec<bool>,
+    /// The text of the last case's `id`, kept for the next one's.
+    id: String,
 }
 
 impl FlatReader {
@@ -70,30 +72,41 @@ impl FlatReader {
             values,
             types,
             seen,
+            id: String::new(),
         }
     }
 
     /// Reads `text` into `case` (every fact of it first unknown); `false` when the text
     /// is not a flat case this reader is sure of (`case` is then meaningless).
     pub fn read(&mut self, rs: &RuleSet, text: &str, case: &mut Case) -> bool {
-        case.id = None;
+        if let Some(id) = case.id.take() {
+            self.id = id;
+        }
         case.reference_date = None;
         case.costs = None;
-        case.values.clear();
-        case.values.resize(rs.facts().len(), None);
+        if case.values.len() == rs.facts().len() {
+            case.values.fill(None);
+        } else {
+            case.values.clear();
+            case.values.resize(rs.facts().len(), None);
+        }
         self.seen.fill(false);
-        self.object(rs, text.as_bytes(), case).is_some()
+        self.object(rs, text, case).is_some()
     }
 
-    fn object(&mut self, rs: &RuleSet, text: &[u8], case: &mut Case) -> Option<()> {
-        let mut c = Cursor { text, at: 0 };
+    fn object(&mut self, rs: &RuleSet, text: &str, case: &mut Case) -> Option<()> {
+        let mut c = Cursor {
+            source: text,
+            text: text.as_bytes(),
+            at: 0,
+        };
         c.expect(b'{')?;
         if c.peek()? == b'}' {
             c.at += 1;
             return c.end();
         }
         loop {
-            let (k, slot) = self.keys.get(c.string()?)?;
+            let (k, slot) = self.keys.get(c.string()?.as_bytes())?;
             let seen = self.seen.get_mut(k)?;
             if *seen {
                 return None;
@@ -109,7 +122,13 @@ impl FlatReader {
         }
     }
 
-    fn value(&self, rs: &RuleSet, c: &mut Cursor<'_>, slot: Slot, case: &mut Case) -> Option<()> {
+    fn value(
+        &mut self,
+        rs: &RuleSet,
+        c: &mut Cursor<'_>,
+        slot: Slot,
+        case: &mut Case,
+    ) -> Option<()> {
         if c.null() {
             return match slot {
                 Slot::Id | Slot::Fact(_) => Some(()),
@@ -118,11 +137,14 @@ impl FlatReader {
         }
         match slot {
             Slot::Id => {
-                let id = std::str::from_utf8(c.string()?).ok()?;
-                case.id = Some(id.to_string());
+                let id = c.string()?;
+                let mut text = std::mem::take(&mut self.id);
+                text.clear();
+                text.push_str(id);
+                case.id = Some(text);
             }
             Slot::ReferenceDate => {
-                let date = std::str::from_utf8(c.string()?).ok()?;
+                let date = c.string()?;
                 case.reference_date = Some(parse_date(date).ok()?);
             }
             Slot::Costs => case.costs = Some(read_costs(c.number()?).ok()?),
@@ -133,7 +155,7 @@ impl FlatReader {
                         let n = exact(c.number()?)?;
                         rs.convert(rs.fact(f), &Raw::Number(n)).ok()?
                     }
-                    Type::Choice(_) => Value::Choice(self.sym(f, c.string()?)?),
+                    Type::Choice(_) => Value::Choice(self.sym(f, c.string()?.as_bytes())?),
                     Type::List(_) => {
                         let mut syms = Vec::new();
                         c.expect(b'[')?;
@@ -141,7 +163,7 @@ impl FlatReader {
                             c.at += 1;
                         } else {
                             loop {
-                                syms.push(self.sym(f, c.string()?)?);
+                                syms.push(self.sym(f, c.string()?.as_bytes())?);
                                 match c.next()? {
                                     b',' => {}
                                     b']' => break,
@@ -229,6 +251,8 @@ fn exact(text: &str) -> Option<Decimal> {
 
 /// A place in the text of a flat case.
 struct Cursor<'t> {
+    source: &'t str,
+    /// The bytes of `source`.
     text: &'t [u8],
     at: usize,
 }
@@ -288,7 +312,7 @@ impl<'t> Cursor<'t> {
     }
 
     /// A text without escapes or control characters, without its quotes.
-    fn string(&mut self) -> Option<&'t [u8]> {
+    fn string(&mut self) -> Option<&'t str> {
         self.expect(b'"')?;
         let start = self.at;
         let rest = self.text.get(start..)?;
@@ -299,7 +323,7 @@ impl<'t> Cursor<'t> {
             return None;
         }
         self.at = start + len + 1;
-        rest.get(..len)
+        self.source.get(start..start + len)
     }
 
     /// A JSON number without an exponent: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
@@ -328,6 +352,6 @@ impl<'t> Cursor<'t> {
             return None;
         }
         self.at = start + len;
-        std::str::from_utf8(rest.get(..len)?).ok()
+        self.source.get(start..start + len)
     }
 }

@@ -702,7 +702,8 @@ fn write_date(out: &mut Vec<u8>, date: jiff::civil::Date) {
 /// An exact decimal as [`number`] writes it: a whole number directly, any other through
 /// it.
 fn write_number(out: &mut Vec<u8>, n: Decimal) {
-    let n = n.normalize();
+    // A whole number read as such is already in normal form.
+    let n = if n.scale() == 0 { n } else { n.normalize() };
     match i64::try_from(n.mantissa()) {
         Ok(whole) if n.scale() == 0 && !(n.is_zero() && n.is_sign_negative()) => {
             out.extend(itoa::Buffer::new().format(whole).as_bytes());

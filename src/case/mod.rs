@@ -26,7 +26,7 @@ use crate::source::{FileId, Span};
 const MAX_COSTS: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0);
 
 /// The reserved keys of a case.
-pub const RESERVED: [&str; 3] = ["id", "peildatum", "kosten"];
+pub use crate::ruleset::CASE_KEYS as RESERVED;
 
 /// One validated case: a value (or nothing: unknown) for every fact, by fact id.
 #[derive(Debug, Clone, PartialEq)]

@@ -216,6 +216,25 @@ impl Checker<'_> {
     }
 
     pub(super) fn fact(&mut self, f: &ast::FactDecl) -> Fact {
+        let name = &f.name.name;
+        if crate::ruleset::CASE_KEYS.contains(&name.as_str()) {
+            let meaning = match name.as_str() {
+                "id" => "het kenmerk van de casus",
+                "kosten" => "de kosten die over de betalers worden verdeeld",
+                _ => "de datum waarop beslist wordt",
+            };
+            self.error(
+                Problem::error(
+                    Code::ReservedWord,
+                    f.name.span,
+                    format!("`{name}` kan geen feit zijn: in een casus is `{name}` {meaning}"),
+                )
+                .label("gereserveerd in een casus")
+                .help(format!(
+                    "kies een andere naam voor het feit, bijvoorbeeld `{name}_waarde`; een casus kan een feit `{name}` nooit geven"
+                )),
+            );
+        }
         let (ty, values, labels, bounds) = match &f.ty {
             ast::TypeExpr::Bool(_) => (Type::Bool, Vec::new(), Vec::new(), None),
             ast::TypeExpr::Text(_) => (Type::Text, Vec::new(), Vec::new(), None),

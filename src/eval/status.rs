@@ -35,7 +35,7 @@ use jiff::civil::Date;
 use super::machine::Machine;
 use super::scratch::{Scratch, Settled, Tracing, Verdict};
 use super::{EvalError, Facts, RuleResult, Status};
-use crate::ruleset::program::{DecisionStep, OutcomeId, Program};
+use crate::ruleset::program::{DecisionStep, OutcomeId, Program, Step};
 use crate::ruleset::tables::Tables;
 use crate::ruleset::{DecisionId, FactId, Read, RuleId, RuleSet, LAW};
 
@@ -124,7 +124,7 @@ fn rules<F: Facts>(
     tables: Option<&Tables>,
 ) -> Result<(), EvalError> {
     for step in decision.steps.of(&p.steps) {
-        if step.from.is_some_and(|f| date < f) || step.until.is_some_and(|u| date >= u) {
+        if !valid_on(step, date) {
             // `not_valid`: the reset left that result in place, with no conditions.
             continue;
         }
@@ -149,20 +149,7 @@ fn rules<F: Facts>(
         };
         // INVARIANT: `steps` puts every exception before the rules it overrides, so
         // each exception already has its result here.
-        let (mut overridden, mut open) = (false, false);
-        for e in step.exceptions.of(&p.exceptions) {
-            match s.result(*e) {
-                RuleResult::Applies => overridden = true,
-                RuleResult::Unknown => open = true,
-                _ => {}
-            }
-        }
-        let result = match condition {
-            Some(false) => RuleResult::NotApplicable,
-            _ if overridden => RuleResult::Overridden,
-            Some(true) if !open => RuleResult::Applies,
-            _ => RuleResult::Unknown,
-        };
+        let result = result(p, s, step, condition);
         s.results.set(step.rule, result, condition);
         s.close_rule(step.rule, start);
     }
@@ -199,30 +186,41 @@ fn whole_from_tables(p: &Program, s: &mut Scratch, date: Date, decision: &Decisi
         }
     }
     for step in decision.special.iter().filter_map(|&i| p.steps.get(i)) {
-        if step.from.is_some_and(|f| date < f) || step.until.is_some_and(|u| date >= u) {
+        if !valid_on(step, date) {
             s.results.set(step.rule, RuleResult::NotValid, None);
             continue;
         }
         let condition = s.results.condition(step.rule);
-        if step.exceptions.of(&p.exceptions).is_empty() || condition == Some(false) {
+        if step.exceptions.of(&p.exceptions).is_empty() {
             continue;
         }
         // INVARIANT: `special` is in evaluation order, which puts every exception
         // before the rules it overrides, so each exception has its result here.
-        let (mut overridden, mut open) = (false, false);
-        for e in step.exceptions.of(&p.exceptions) {
-            match s.result(*e) {
-                RuleResult::Applies => overridden = true,
-                RuleResult::Unknown => open = true,
-                _ => {}
-            }
-        }
-        let result = match condition {
-            _ if overridden => RuleResult::Overridden,
-            Some(true) if !open => RuleResult::Applies,
-            _ => RuleResult::Unknown,
-        };
+        let result = result(p, s, step, condition);
         s.results.set(step.rule, result, condition);
+    }
+}
+
+/// Whether a rule's `geldig` period contains the reference date.
+fn valid_on(step: &Step, date: Date) -> bool {
+    !(step.from.is_some_and(|f| date < f) || step.until.is_some_and(|u| date >= u))
+}
+
+/// Rule 1 for a rule in force with this condition, its exceptions already decided.
+fn result(p: &Program, s: &Scratch, step: &Step, condition: Option<bool>) -> RuleResult {
+    let (mut overridden, mut open) = (false, false);
+    for e in step.exceptions.of(&p.exceptions) {
+        match s.result(*e) {
+            RuleResult::Applies => overridden = true,
+            RuleResult::Unknown => open = true,
+            _ => {}
+        }
+    }
+    match condition {
+        Some(false) => RuleResult::NotApplicable,
+        _ if overridden => RuleResult::Overridden,
+        Some(true) if !open => RuleResult::Applies,
+        _ => RuleResult::Unknown,
     }
 }
 

@@ -27,6 +27,10 @@ pub use program::Program;
 /// The law: the decision whose values are the `domein`s, always the first.
 pub const LAW: DecisionId = DecisionId(0);
 
+/// The keys of a case that are not facts: its identifier, its reference date and its
+/// costs. No fact can have one of these names (a case could never give it).
+pub const CASE_KEYS: [&str; 3] = ["id", "peildatum", "kosten"];
+
 use crate::source::Span;
 
 /// What `check` hands to [`RuleSet::new`].

@@ -150,7 +150,8 @@ fn rules<F: Facts>(
         // INVARIANT: `steps` puts every exception before the rules it overrides, so
         // each exception already has its result here.
         let result = result(p, s, step, condition);
-        s.results.set(step.rule, result, condition);
+        // Each rule is visited once after the reset.
+        s.results.add(step.rule, result, condition);
         s.close_rule(step.rule, start);
     }
     Ok(())
@@ -191,13 +192,15 @@ fn whole_from_tables(p: &Program, s: &mut Scratch, date: Date, decision: &Decisi
             continue;
         }
         let condition = s.results.condition(step.rule);
-        if step.exceptions.of(&p.exceptions).is_empty() {
+        if step.exceptions.of(&p.exceptions).is_empty() || condition == Some(false) {
+            // Its result is already the one of its condition.
             continue;
         }
         // INVARIANT: `special` is in evaluation order, which puts every exception
-        // before the rules it overrides, so each exception has its result here.
+        // before the rules it overrides, so each exception has its result here. The
+        // words above gave this rule (one with exceptions) its condition only.
         let result = result(p, s, step, condition);
-        s.results.set(step.rule, result, condition);
+        s.results.add(step.rule, result, None);
     }
 }
 

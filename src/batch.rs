@@ -120,7 +120,7 @@ impl Summary {
         }
         self.invalid += other.invalid;
         for (o, n) in other.outcomes {
-            self.count(o, n);
+            self.count(&o, n);
         }
         for (d, o, n) in other.parts {
             self.count_part(d, o, n);
@@ -132,10 +132,38 @@ impl Summary {
         self.unallocated += other.unallocated;
     }
 
-    fn count(&mut self, outcome: Outcome, n: u64) {
-        match self.outcomes.iter_mut().find(|(o, _)| *o == outcome) {
+    fn count(&mut self, outcome: &Outcome, n: u64) {
+        match self.outcomes.iter_mut().find(|(o, _)| o == outcome) {
             Some((_, total)) => *total += n,
-            None => self.outcomes.push((outcome, n)),
+            None => self.outcomes.push((outcome.clone(), n)),
+        }
+    }
+
+    /// Counts a decided case: its status, the law's outcome, and its costs divided
+    /// over who pays (`None` while that is not known: the costs stay undivided).
+    fn decided(
+        &mut self,
+        status: Status,
+        outcome: Option<&Outcome>,
+        costs: Option<Decimal>,
+        payment: Option<&crate::eval::Payment>,
+    ) {
+        if let Some(slot) = self.statuses.get_mut(status as usize) {
+            *slot += 1;
+        }
+        if let Some(o) = outcome {
+            self.count(o, 1);
+        }
+        if let Some(costs) = costs {
+            self.costs += costs;
+            match payment.and_then(crate::eval::Payment::by_payer) {
+                Some(shares) => {
+                    for (payer, amount) in allocate(&shares, costs) {
+                        self.pay(payer, amount);
+                    }
+                }
+                None => self.unallocated += costs,
+            }
         }
     }
 
@@ -934,7 +962,6 @@ fn work(
         line,
         reader: FlatReader::new(rs),
         case: Case::empty(rs),
-        positions: Vec::new(),
     });
     let mut columns: Option<Vec<String>> = None;
     loop {
@@ -955,9 +982,6 @@ fn work(
             decisions: Vec::with_capacity(items.len()),
             summary: Summary::default(),
         };
-        if let Some(d) = &mut direct {
-            d.positions.clear();
-        }
         for item in items.drain(..) {
             if let Some(d) = &mut direct {
                 if d.one(rs, &item, &chunk.text, options, &mut scratch, &mut done) {
@@ -991,8 +1015,6 @@ struct Direct<'a> {
     line: &'a report::json::CompactLine,
     reader: FlatReader,
     case: Case,
-    /// Per outcome index: where it is in the chunk's summary.
-    positions: Vec<Option<usize>>,
 }
 
 impl Direct<'_> {
@@ -1017,45 +1039,13 @@ impl Direct<'_> {
         let Ok(verdict) = decide(rs, scratch, case, date) else {
             return false;
         };
-        let s = &mut done.summary;
-        s.cases += 1;
-        if let Some(slot) = s.statuses.get_mut(verdict.status as usize) {
-            *slot += 1;
-        }
-        if let (Some(outcome), Some(i)) = (verdict.outcome, scratch.outcome_index()) {
-            if self.positions.len() <= i {
-                self.positions.resize(i + 1, None);
-            }
-            match self.positions.get(i).copied().flatten() {
-                Some(at) => {
-                    if let Some((_, n)) = s.outcomes.get_mut(at) {
-                        *n += 1;
-                    }
-                }
-                None => {
-                    s.count(outcome.clone(), 1);
-                    let at = s.outcomes.iter().position(|(o, _)| o == outcome);
-                    if let Some(slot) = self.positions.get_mut(i) {
-                        *slot = at;
-                    }
-                }
-            }
-        }
-        if let Some(costs) = case.costs {
-            s.costs += costs;
-            match self
-                .line
-                .payment(&verdict, scratch)
-                .and_then(|p| p.by_payer())
-            {
-                Some(shares) => {
-                    for (payer, amount) in allocate(&shares, costs) {
-                        s.pay(payer, amount);
-                    }
-                }
-                None => s.unallocated += costs,
-            }
-        }
+        done.summary.cases += 1;
+        done.summary.decided(
+            verdict.status,
+            verdict.outcome,
+            case.costs,
+            self.line.payment(&verdict, scratch),
+        );
         let start = done.bytes.len();
         self.line.write(&mut done.bytes, case, &verdict, scratch);
         done.decisions.push((start, done.bytes.len()));
@@ -1094,26 +1084,15 @@ fn one(
     match decided {
         Ok((case, decision)) => {
             let s = &mut done.summary;
-            if let Some(slot) = s.statuses.get_mut(decision.status as usize) {
-                *slot += 1;
-            }
-            if let Some(o) = &decision.outcome {
-                s.count(o.clone(), 1);
-            }
+            s.decided(
+                decision.status,
+                decision.outcome.as_ref(),
+                case.costs,
+                Some(&decision.payment),
+            );
             for p in &decision.parts {
                 let key = p.outcome.clone().ok_or(p.status);
                 s.count_part(p.decision, key, 1);
-            }
-            if let Some(costs) = case.costs {
-                s.costs += costs;
-                match decision.payment.by_payer() {
-                    Some(shares) => {
-                        for (payer, amount) in allocate(&shares, costs) {
-                            s.pay(payer, amount);
-                        }
-                    }
-                    None => s.unallocated += costs,
-                }
             }
             let start = done.bytes.len();
             report::json::write_decision(&mut done.bytes, rs, &case, &decision);

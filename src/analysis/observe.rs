@@ -84,14 +84,9 @@ impl Pairs {
         match self {
             Pairs::Bits { rules, bits } => {
                 let i = a.index() * *rules + b.index();
-                match bits.get_mut(i / 64) {
-                    Some(w) if *w & (1 << (i % 64)) == 0 => {
-                        *w |= 1 << (i % 64);
-                        true
-                    }
-                    Some(_) => false,
-                    None => true,
-                }
+                let new = !crate::ruleset::bits::get(bits, i);
+                crate::ruleset::bits::set(bits, i);
+                new
             }
             Pairs::Set(set) => set.insert((a, b)),
         }

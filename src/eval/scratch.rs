@@ -5,8 +5,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::{Condition, Decision, Facts, Part, RuleResult, Status, TraceStep};
+use crate::ruleset::bits::{get as bit, ones};
 use crate::ruleset::program::OutcomeId;
-use crate::ruleset::tables::bit;
 use crate::ruleset::{ConceptId, DecisionId, FactId, Outcome, RuleId, RuleSet, Sym, LAW};
 
 /// A concept's value as remembered for the rest of the case.
@@ -147,20 +147,12 @@ impl Results {
         }
     }
 
-    /// Sets one rule's result and condition (replacing what it had).
-    pub fn set(&mut self, rule: RuleId, result: RuleResult, condition: Option<bool>) {
+    /// Takes every result and condition from a rule: `not_valid`.
+    pub fn clear(&mut self, rule: RuleId) {
         let (word, bit) = (rule.index() / 64, 1u64 << (rule.index() % 64));
-        let on = [
-            result == RuleResult::Applies,
-            result == RuleResult::NotApplicable,
-            result == RuleResult::Overridden,
-            result == RuleResult::Unknown,
-            condition == Some(true),
-            condition == Some(false),
-        ];
-        for (set, on) in self.sets_mut().into_iter().zip(on) {
+        for set in self.sets_mut() {
             if let Some(w) = set.get_mut(word) {
-                *w = (*w & !bit) | if on { bit } else { 0 };
+                *w &= !bit;
             }
         }
     }
@@ -168,16 +160,7 @@ impl Results {
 
 /// The rules in a bitset, by id.
 fn ids(words: &[u64]) -> impl Iterator<Item = RuleId> + '_ {
-    words.iter().enumerate().flat_map(|(w, &word)| {
-        let mut bits = word;
-        std::iter::from_fn(move || {
-            (bits != 0).then(|| {
-                let b = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                RuleId::from_index(w * 64 + b)
-            })
-        })
-    })
+    ones(words.iter().copied()).map(RuleId::from_index)
 }
 
 /// What a case was decided, without the trace: the law's status and outcome at a

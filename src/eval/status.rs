@@ -188,7 +188,7 @@ fn whole_from_tables(p: &Program, s: &mut Scratch, date: Date, decision: &Decisi
     }
     for step in decision.special.iter().filter_map(|&i| p.steps.get(i)) {
         if !valid_on(step, date) {
-            s.results.set(step.rule, RuleResult::NotValid, None);
+            s.results.clear(step.rule);
             continue;
         }
         let condition = s.results.condition(step.rule);
@@ -229,21 +229,8 @@ fn result(p: &Program, s: &Scratch, step: &Step, condition: Option<bool>) -> Rul
 
 /// The rules of `decision` in `set` (one of the result bitsets), in file order.
 fn rules_in<'a>(decision: &'a DecisionStep, set: &'a [u64]) -> impl Iterator<Item = RuleId> + 'a {
-    decision
-        .mask
-        .iter()
-        .zip(set)
-        .enumerate()
-        .flat_map(move |(w, (&mask, &set))| {
-            let mut bits = set & mask;
-            std::iter::from_fn(move || {
-                (bits != 0).then(|| {
-                    let b = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    RuleId::from_index(w * 64 + b)
-                })
-            })
-        })
+    let words = decision.mask.iter().zip(set).map(|(mask, set)| mask & set);
+    crate::ruleset::bits::ones(words).map(RuleId::from_index)
 }
 
 /// Rule 2: one decision's status from its rules' results: conflict, decided, fallback

@@ -5,8 +5,9 @@
 use super::machine::Machine;
 use super::scratch::{Scratch, Tracing};
 use super::Facts;
+use crate::ruleset::bits::get as bit;
 use crate::ruleset::program::NodeId;
-use crate::ruleset::tables::{bit, Cells, KeyCells, Representative, Tables};
+use crate::ruleset::tables::{Cells, KeyCells, Representative, Tables};
 use crate::ruleset::{FactId, RuleId, RuleSet, Sym, Value};
 
 /// A few facts with representative values, everything else unknown.

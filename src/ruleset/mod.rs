@@ -12,6 +12,7 @@
 //! This module depends on nothing but [`crate::source`] and [`crate::text`]: the stages
 //! that build it and run it depend on it, never the other way round.
 
+pub(crate) mod bits;
 mod model;
 pub(crate) mod program;
 pub(crate) mod tables;

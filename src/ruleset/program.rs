@@ -216,12 +216,6 @@ pub struct Program {
     rule_fails: Vec<bool>,
 }
 
-fn set_bit(words: &mut [u64], i: usize) {
-    if let Some(w) = words.get_mut(i / 64) {
-        *w |= 1 << (i % 64);
-    }
-}
-
 impl Program {
     pub(crate) fn compile(parts: &Parts) -> Program {
         let mut p = Program {
@@ -284,9 +278,9 @@ impl Program {
             let (mut mask, mut excepted) = (vec![0; words], vec![0; words]);
             let mut special = Vec::new();
             for (i, step) in p.steps.iter().enumerate().skip(first) {
-                set_bit(&mut mask, step.rule.index());
+                super::bits::set(&mut mask, step.rule.index());
                 if step.exceptions.len > 0 {
-                    set_bit(&mut excepted, step.rule.index());
+                    super::bits::set(&mut excepted, step.rule.index());
                 }
                 if step.exceptions.len > 0 || step.from.is_some() || step.until.is_some() {
                     special.push(i);

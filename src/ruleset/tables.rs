@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::bits;
 use super::program::{Node, NodeId, Program};
 use super::{Fact, FactId, RuleId, Sym, Type, Value};
 
@@ -149,7 +150,7 @@ enum Key {
 impl Tables {
     /// Whether `rule` is decided by the tables.
     pub fn holds(&self, rule: RuleId) -> bool {
-        bit(&self.rules, rule.index())
+        bits::get(&self.rules, rule.index())
     }
 
     /// Builds the tables of a program. `eval` gives the value of a condition node when
@@ -325,11 +326,19 @@ impl Tables {
                 Some(false) => false_row,
                 None => false_row + words,
             };
-            set_bit(&mut tables.rows, row, rule.index());
+            if let Some(words) = tables.rows.get_mut(row..) {
+                bits::set(words, rule.index());
+            }
         }
-        for (i, h) in held.iter().enumerate() {
-            if *h && parts.iter().any(|x| x.rule.index() == i) {
-                set_bit(&mut tables.rules, 0, i);
+        let mut has_parts = vec![false; rules];
+        for part in &parts {
+            if let Some(h) = has_parts.get_mut(part.rule.index()) {
+                *h = true;
+            }
+        }
+        for (i, (h, has)) in held.iter().zip(has_parts).enumerate() {
+            if *h && has {
+                bits::set(&mut tables.rules, i);
             }
         }
         tables.whole = p
@@ -339,7 +348,7 @@ impl Tables {
                 d.steps
                     .of(&p.steps)
                     .iter()
-                    .all(|step| bit(&tables.rules, step.rule.index()))
+                    .all(|step| bits::get(&tables.rules, step.rule.index()))
             })
             .collect();
         tables
@@ -459,17 +468,6 @@ fn key_fact(key: Key) -> FactId {
 fn set_false(held: &mut [bool], rule: RuleId) {
     if let Some(h) = held.get_mut(rule.index()) {
         *h = false;
-    }
-}
-
-/// Whether bit `i` of a bitset is set.
-pub(crate) fn bit(words: &[u64], i: usize) -> bool {
-    words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
-}
-
-fn set_bit(words: &mut [u64], start: usize, i: usize) {
-    if let Some(w) = words.get_mut(start + i / 64) {
-        *w |= 1 << (i % 64);
     }
 }
 

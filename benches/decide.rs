@@ -18,6 +18,7 @@ use wiebetaalt::source::Sources;
 
 mod common;
 use common::generated;
+use common::generated::numbers;
 
 fn load(path: &Path) -> RuleSet {
     let mut sources = Sources::new();
@@ -34,13 +35,7 @@ fn example_cases(rs: &RuleSet) -> Vec<Case> {
 
 /// Deterministic cases with every fact known.
 fn generated_cases(rs: &RuleSet, n: usize) -> Vec<Case> {
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = numbers(0x9e37_79b9_7f4a_7c15);
     (0..n)
         .map(|_| {
             let given: Vec<(FactId, Value)> = rs

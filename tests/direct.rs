@@ -301,13 +301,8 @@ fn a_batch_without_trace_decides_as_one_with_trace() {
         let entries = entries(&rs);
         let n = entries.len();
         let mut input = String::new();
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        let mut numbers = common::generated::numbers(0x2545_f491_4f6c_dd1d);
+        let mut next = |m: usize| numbers(m as u64) as usize;
         for _ in 0..2000 {
             let picks: Vec<(usize, usize, usize)> = (0..next(n.min(8)))
                 .map(|_| (next(n), next(64), next(5)))

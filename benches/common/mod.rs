@@ -7,5 +7,5 @@
 //! A generated rule set shared by the benchmarks (the same file the tests use).
 
 #[path = "../../tests/common/generated.rs"]
-mod generated;
+pub mod generated;
 pub use generated::generated;

@@ -1,16 +1,21 @@
 //! A generated rule set shared by the benchmarks and the tests.
 
-/// A generated rule set of `rules` rules over 20 facts (8 yes/no, 6 choices, 4 numbers,
-/// 2 lists), each condition two or three comparisons, every tenth rule an exception to
-/// an earlier one. Deterministic.
-pub fn generated(rules: usize) -> String {
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |n: u64| {
+/// A deterministic sequence (xorshift64 from `seed`): each call gives a number below
+/// the `n` it is given.
+pub fn numbers(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         seed % n
-    };
+    }
+}
+
+/// A generated rule set of `rules` rules over 20 facts (8 yes/no, 6 choices, 4 numbers,
+/// 2 lists), each condition two or three comparisons, every tenth rule an exception to
+/// an earlier one. Deterministic.
+pub fn generated(rules: usize) -> String {
+    let mut next = numbers(0x2545_f491_4f6c_dd1d);
     let mut t =
         String::from("regelset \"Gegenereerd\"\ndomein d0\ndomein d1\ndomein d2\ndomein d3\n");
     for i in 0..8 {
@@ -58,13 +63,7 @@ pub fn generated(rules: usize) -> String {
 /// over two facts), used as a whole and negated; and validity periods, some of which
 /// exclude 2025-09-01. Deterministic.
 pub fn generated_mixed(rules: usize) -> String {
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = numbers(0x9e37_79b9_7f4a_7c15);
     let mut t = generated(0)
         .trim_end()
         .trim_end_matches("anders d0")

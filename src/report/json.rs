@@ -151,6 +151,29 @@ struct EngineJson {
     version: &'static str,
 }
 
+/// This engine and its version.
+const ENGINE: EngineJson = EngineJson {
+    name: env!("CARGO_PKG_NAME"),
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+impl<'a> RuleSetJson<'a> {
+    fn of(rs: &'a RuleSet) -> RuleSetJson<'a> {
+        RuleSetJson {
+            name: rs.name(),
+            version: rs.version(),
+            sha256: rs.sha256(),
+            files: rs.files(),
+        }
+    }
+}
+
+/// Whether a decision's JSON has the additive keys `payment` and `decisions`: only for a
+/// rule set with further decisions or payers from the case.
+fn extended(rs: &RuleSet) -> bool {
+    rs.has_further_decisions() || rs.has_case_payers()
+}
+
 /// What serialising one decision needs besides the decision itself: the rule set, the
 /// case, and (for atoms that read earlier decisions) each decision's outcome and each
 /// rule's result.
@@ -365,7 +388,7 @@ impl Serialize for View<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (ctx, d) = (&self.ctx, self.d);
         let (rs, case) = (ctx.rs, ctx.case);
-        let extended = rs.has_further_decisions() || rs.has_case_payers();
+        let extended = extended(rs);
         let allocation = case.costs.map(|costs| {
             d.payment
                 .by_payer()
@@ -392,12 +415,7 @@ impl Serialize for View<'_> {
                 ctx,
                 parts: &d.parts,
             }),
-            ruleset: RuleSetJson {
-                name: rs.name(),
-                version: rs.version(),
-                sha256: rs.sha256(),
-                files: rs.files(),
-            },
+            ruleset: RuleSetJson::of(rs),
             reference_date: d.reference_date.to_string(),
             case: CaseJson {
                 id: case.id.as_deref(),
@@ -407,10 +425,7 @@ impl Serialize for View<'_> {
                 },
                 kosten: case.costs.map(Amount),
             },
-            engine: EngineJson {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            engine: ENGINE,
         }
         .serialize(s)
     }
@@ -505,7 +520,7 @@ pub struct CompactLine {
 impl CompactLine {
     /// `None` for a rule set whose lines have `payment` or `decisions`.
     pub fn new(rs: &RuleSet) -> Option<CompactLine> {
-        if rs.has_further_decisions() || rs.has_case_payers() {
+        if extended(rs) {
             return None;
         }
         let outcomes = crate::eval::outcomes(rs)
@@ -530,18 +545,10 @@ impl CompactLine {
             .map(|i| json(rs.symbols().name(crate::ruleset::Sym::from_index(i))))
             .collect();
         let mut middle = b"],\"trace\":[],\"ruleset\":".to_vec();
-        middle.extend(json(&RuleSetJson {
-            name: rs.name(),
-            version: rs.version(),
-            sha256: rs.sha256(),
-            files: rs.files(),
-        }));
+        middle.extend(json(&RuleSetJson::of(rs)));
         middle.extend(b",\"reference_date\":\"");
         let mut tail = b",\"engine\":".to_vec();
-        tail.extend(json(&EngineJson {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        }));
+        tail.extend(json(&ENGINE));
         tail.push(b'}');
         Some(CompactLine {
             outcomes,

@@ -106,7 +106,7 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
         let out: &mut dyn Write = match &mut target {
             Some(t) => t.writer(),
             None => {
-                stdout_buf = std::io::BufWriter::with_capacity(1 << 20, &mut *io.out);
+                stdout_buf = std::io::BufWriter::with_capacity(OUT_BUFFER, &mut *io.out);
                 &mut stdout_buf
             }
         };
@@ -205,6 +205,11 @@ fn batch_problems(e: BatchError, args: &Args<'_>) -> Vec<Problem> {
     }
 }
 
+/// The buffer before the output. A batch writes a chunk of decisions at a time (about a
+/// megabyte without a trace); a write at least this large goes straight through instead
+/// of being copied into the buffer first.
+const OUT_BUFFER: usize = 1 << 16;
+
 /// A file beside the log (same disk, only readable by this user, without a name in the
 /// directory, so nothing of it stays behind even when the batch is killed) where the
 /// decisions wait until the batch has finished.
@@ -279,8 +284,7 @@ impl Target {
                     .open(path)
                     .map_err(|e| refuse(io_reason(&e)))?;
                 return Ok(Target::Direct(std::io::BufWriter::with_capacity(
-                    1 << 20,
-                    f,
+                    OUT_BUFFER, f,
                 )));
             }
             _ => {}
@@ -328,7 +332,7 @@ impl Target {
         }
         Ok(Target::Replace {
             path: path.to_path_buf(),
-            temp: std::io::BufWriter::with_capacity(1 << 20, temp),
+            temp: std::io::BufWriter::with_capacity(OUT_BUFFER, temp),
             _lock: lock,
             created,
         })

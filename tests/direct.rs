@@ -293,6 +293,66 @@ fn the_direct_way_declines_or_reads_and_writes_exactly_as_the_general_way() {
     }
 }
 
+/// Cases read one after the other by one reader, mostly laid out alike (the same keys,
+/// order and white space, other values), sometimes not: each is read as the general
+/// reader reads it, whether the reader goes by the last case's layout or not.
+#[test]
+fn cases_laid_out_alike_are_read_as_the_general_way_reads_them() {
+    for (name, rs) in rule_sets() {
+        let entries = entries(&rs);
+        let n = entries.len();
+        let state = RefCell::new((FlatReader::new(&rs), Case::empty(&rs)));
+        let (tried, read) = (Cell::new(0), Cell::new(0));
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 200,
+            ..ProptestConfig::default()
+        });
+        let picks = prop::collection::vec((0..n, 0usize..64, 0usize..5), 1..n.min(8));
+        // Per later case: other values (the same key: a multiple of eight further), and
+        // now and then another space, key or end.
+        let later = prop::collection::vec(
+            (prop::collection::vec(0usize..8, 8), 0usize..24, 0usize..48),
+            1..6,
+        );
+        runner
+            .run(&(picks, 0usize..48, later), |(picks, end, later)| {
+                let (reader, case) = &mut *state.borrow_mut();
+                let first = text(&entries, &picks, end);
+                let _ = reader.read(&rs, &first, case);
+                for (steps, change, end) in later {
+                    let mut picks = picks.clone();
+                    for (pick, step) in picks.iter_mut().zip(&steps) {
+                        pick.1 += 8 * step;
+                    }
+                    let at = change % picks.len();
+                    match change {
+                        0..=2 => picks[at].2 += 1 + change,
+                        3 => picks[at].0 += 1,
+                        4 if picks.len() > 1 => picks.swap(0, at.max(1)),
+                        5 => {
+                            picks.pop();
+                        }
+                        6 => picks.push(picks[at]),
+                        _ => {}
+                    }
+                    let end = if change < 16 { end } else { 5 };
+                    let text = text(&entries, &picks, end);
+                    tried.set(tried.get() + 1);
+                    if !reader.read(&rs, &text, case) {
+                        continue;
+                    }
+                    read.set(read.get() + 1);
+                    let general = case_from_json_text(&text, FileId(0), &rs);
+                    prop_assert_eq!(Ok(&*case), general.as_ref().map_err(|_| ()), "{}", text);
+                }
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (tried, read) = (tried.get(), read.get());
+        assert!(read * 5 > tried, "{name}: {read} of {tried} read");
+    }
+}
+
 /// A batch without trace (the direct way where it can) and with trace (never the
 /// direct way) give the same summary, and the same lines apart from the trace.
 #[test]

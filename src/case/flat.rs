@@ -11,6 +11,11 @@
 //! (an escape, a nested object, a duplicate key, a value that does not fit, a text fact,
 //! a value with letters beyond ASCII that normalisation might change, …). A property
 //! test checks that whatever is read equals what the general reader makes of it.
+//!
+//! The cases of one batch are mostly written alike: the same keys in the same order with
+//! the same white space. The reader keeps the layout of the last case read in full (its
+//! [`Shape`]) and reads the next one by comparing the texts between the values, instead
+//! of looking up every key again; any difference and the case is read the full way.
 
 use rust_decimal::Decimal;
 
@@ -38,6 +43,29 @@ pub struct FlatReader {
     seen: Vec<bool>,
     /// The text of the last case's `id`, kept for the next one's.
     id: String,
+    /// The layout of the last case read in full, which the next case most likely shares.
+    shape: Shape,
+    /// The layout of the case being read in full.
+    recording: Shape,
+}
+
+/// The layout of a flat case: per member, the text from the end of the previous value
+/// (or the start of the line) to the start of its own value, such as `{"id":` or
+/// `, "leeftijd": `, and its slot. A case with the same texts between its values has
+/// the same keys in the same order, so only its values need reading.
+#[derive(Debug, Clone, Default)]
+struct Shape {
+    /// The texts between the values, one after the other.
+    text: Vec<u8>,
+    /// Per member: the end of its text in `text`, and its slot.
+    members: Vec<(usize, Slot)>,
+}
+
+impl Shape {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.members.clear();
+    }
 }
 
 impl FlatReader {
@@ -73,12 +101,35 @@ impl FlatReader {
             types,
             seen,
             id: String::new(),
+            shape: Shape::default(),
+            recording: Shape::default(),
         }
     }
 
     /// Reads `text` into `case` (every fact of it first unknown); `false` when the text
     /// is not a flat case this reader is sure of (`case` is then meaningless).
     pub fn read(&mut self, rs: &RuleSet, text: &str, case: &mut Case) -> bool {
+        self.clear(rs, case);
+        if !self.shape.members.is_empty() {
+            let shape = std::mem::take(&mut self.shape);
+            let read = self.by_shape(rs, text, case, &shape).is_some();
+            self.shape = shape;
+            if read {
+                return true;
+            }
+            self.clear(rs, case);
+        }
+        self.seen.fill(false);
+        self.recording.clear();
+        let read = self.object(rs, text, case).is_some();
+        if read && !self.recording.members.is_empty() {
+            std::mem::swap(&mut self.shape, &mut self.recording);
+        }
+        read
+    }
+
+    /// Makes `case` empty, keeping its allocations.
+    fn clear(&mut self, rs: &RuleSet, case: &mut Case) {
         if let Some(id) = case.id.take() {
             self.id = id;
         }
@@ -90,8 +141,29 @@ impl FlatReader {
             case.values.clear();
             case.values.resize(rs.facts().len(), None);
         }
-        self.seen.fill(false);
-        self.object(rs, text, case).is_some()
+    }
+
+    /// Reads a case laid out as `shape`: each text between the values must be exactly
+    /// the shape's, so the keys are those of the shape, each once; the values are read
+    /// as [`Self::object`] reads them.
+    fn by_shape(&mut self, rs: &RuleSet, text: &str, case: &mut Case, shape: &Shape) -> Option<()> {
+        let mut c = Cursor {
+            source: text,
+            text: text.as_bytes(),
+            at: 0,
+        };
+        let mut start = 0;
+        for &(end, slot) in &shape.members {
+            let between = shape.text.get(start..end)?;
+            if !c.text.get(c.at..)?.starts_with(between) {
+                return None;
+            }
+            c.at += between.len();
+            start = end;
+            self.value(rs, &mut c, slot, case)?;
+        }
+        c.expect(b'}')?;
+        c.end()
     }
 
     fn object(&mut self, rs: &RuleSet, text: &str, case: &mut Case) -> Option<()> {
@@ -105,6 +177,7 @@ impl FlatReader {
             c.at += 1;
             return c.end();
         }
+        let mut between = 0;
         loop {
             let (k, slot) = self.keys.get(c.string()?.as_bytes())?;
             let seen = self.seen.get_mut(k)?;
@@ -113,7 +186,12 @@ impl FlatReader {
             }
             *seen = true;
             c.expect(b':')?;
+            c.skip_space();
+            let r = &mut self.recording;
+            r.text.extend_from_slice(c.text.get(between..c.at)?);
+            r.members.push((r.text.len(), slot));
             self.value(rs, &mut c, slot, case)?;
+            between = c.at;
             match c.next()? {
                 b',' => {}
                 b'}' => return c.end(),
@@ -353,5 +431,57 @@ impl<'t> Cursor<'t> {
         }
         self.at = start + len;
         self.source.get(start..start + len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_case_laid_out_as_the_last_one_read_is_read_by_its_shape() {
+        let path = Path::new("rules/landelijk.regels");
+        let mut sources = crate::source::Sources::new();
+        let Ok((rs, _)) = crate::load::load_rules(path, &mut sources) else {
+            panic!("the national rules load");
+        };
+        let mut reader = FlatReader::new(&rs);
+        let mut case = Case::empty(&rs);
+        let first = r#"{"id": "a", "leeftijd": 9, "soort": "begeleiding"}"#;
+        assert!(reader.read(&rs, first, &mut case));
+        // Without any key left to look up, only the shape can read a case.
+        let keys = std::mem::replace(&mut reader.keys, Names::new(Vec::new()));
+        let same = r#"{"id": "b", "leeftijd": 12.5, "soort": "onderwijsondersteuning"}"#;
+        assert!(reader.read(&rs, same, &mut case));
+        assert_eq!(case.id.as_deref(), Some("b"));
+        let leeftijd = rs
+            .fact_ids()
+            .zip(rs.facts())
+            .find(|(_, f)| f.name == "leeftijd");
+        let Some((leeftijd, _)) = leeftijd else {
+            panic!("the national rules know leeftijd");
+        };
+        assert_eq!(
+            case.values.get(leeftijd.index()),
+            Some(&Some(Value::Number(Decimal::new(125, 1))))
+        );
+        for other in [
+            r#"{"id":"b", "leeftijd": 12, "soort": "begeleiding"}"#,
+            r#"{"id": "b", "leeftijd": 12}"#,
+            r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding", "wlz_indicatie": true}"#,
+            r#"{"leeftijd": 12, "id": "b", "soort": "begeleiding"}"#,
+            r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding"} x"#,
+            r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding","#,
+            r#"{"id": "b", "leeftijd": 12, "soort": "onbekend"}"#,
+        ] {
+            assert!(!reader.read(&rs, other, &mut case), "{other}");
+        }
+        // A case that was not read leaves the shape as it was.
+        assert!(reader.read(&rs, same, &mut case));
+        reader.keys = keys;
+        assert!(reader.read(&rs, r#"{"id": "c", "leeftijd": 12}"#, &mut case));
+        assert_eq!(case.values.iter().flatten().count(), 1);
     }
 }

@@ -293,6 +293,44 @@ fn the_direct_way_declines_or_reads_and_writes_exactly_as_the_general_way() {
     }
 }
 
+/// After a case, one laid out alike is read with its own values, and one laid out
+/// otherwise (another space, a key more or less, another order, a broken end) is read
+/// as the general reader reads it or declined; the layout of the last case read stays.
+#[test]
+fn a_case_laid_out_as_the_last_one_gets_its_own_values() {
+    let mut sources = Sources::new();
+    let rs = load_rules(Path::new("rules/landelijk.regels"), &mut sources)
+        .unwrap()
+        .0;
+    let mut reader = FlatReader::new(&rs);
+    let mut case = Case::empty(&rs);
+    let general = |text: &str| case_from_json_text(text, FileId(0), &rs).ok();
+    let first = r#"{"id": "a", "leeftijd": 9, "soort": "begeleiding"}"#;
+    let same = r#"{"id": "b", "leeftijd": 12.5, "soort": "onderwijsondersteuning"}"#;
+    for text in [first, same] {
+        assert!(reader.read(&rs, text, &mut case));
+        assert_eq!(Some(&case), general(text).as_ref(), "{text}");
+    }
+    for other in [
+        r#"{"id":"b", "leeftijd": 12, "soort": "begeleiding"}"#,
+        r#"{"id": "b", "leeftijd": 12}"#,
+        r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding", "wlz_indicatie": true}"#,
+        r#"{"leeftijd": 12, "id": "b", "soort": "begeleiding"}"#,
+        r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding"} x"#,
+        r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding","#,
+        r#"{"id": "b", "leeftijd": 12, "soort": "onbekend"}"#,
+        r#"{"id": "b", "leeftijd": 31, "soort": "begeleiding"}"#,
+        r#"{"id": "b", "leeftijd": null, "soort": null}"#,
+        same,
+    ] {
+        let read = reader.read(&rs, other, &mut case).then_some(&case);
+        match general(other) {
+            Some(c) if read.is_some() => assert_eq!(read, Some(&c), "{other}"),
+            _ => assert_eq!(read, None, "{other}"),
+        }
+    }
+}
+
 /// Cases read one after the other by one reader, mostly laid out alike (the same keys,
 /// order and white space, other values), sometimes not: each is read as the general
 /// reader reads it, whether the reader goes by the last case's layout or not.

@@ -20,7 +20,7 @@
 use rust_decimal::Decimal;
 
 use super::{parse_date, read_costs, read_number, Case};
-use crate::ruleset::{FactId, Raw, RuleSet, Sym, Type, Value};
+use crate::ruleset::{FactId, RuleSet, Sym, Type, Value};
 
 /// What a key of a flat case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +136,9 @@ impl FlatReader {
         case.reference_date = None;
         case.costs = None;
         if case.values.len() == rs.facts().len() {
-            case.values.fill(None);
+            for value in &mut case.values {
+                *value = None;
+            }
         } else {
             case.values.clear();
             case.values.resize(rs.facts().len(), None);
@@ -225,13 +227,14 @@ impl FlatReader {
                 let date = c.string()?;
                 case.reference_date = Some(parse_date(date).ok()?);
             }
-            Slot::Costs => case.costs = Some(read_costs(c.number()?).ok()?),
+            Slot::Costs => case.costs = Some(read_costs(c.number()?.0).ok()?),
             Slot::Fact(f) => {
                 let value = match self.types.get(f.index()).copied().flatten()? {
                     Type::Bool => Value::Bool(c.boolean()?),
                     Type::Number => {
                         let n = exact(c.number()?)?;
-                        rs.convert(rs.fact(f), &Raw::Number(n)).ok()?
+                        // As `RuleSet::convert` takes a number.
+                        rs.fact(f).admits(n).then_some(Value::Number(n))?
                     }
                     Type::Choice(_) => Value::Choice(self.sym(f, c.string()?.as_bytes())?),
                     Type::List(_) => {
@@ -305,26 +308,26 @@ impl<T: Copy> Names<T> {
     }
 }
 
+/// A hash of a name from its length and its first, middle and last byte: enough to
+/// tell apart the few names of a rule set, and cheap (the table compares the whole name).
 fn hash(bytes: &[u8]) -> usize {
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    h as usize
+    let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+    let n = bytes.len();
+    let mixed = (n as u64) ^ at(0) << 8 ^ at(n / 2) << 16 ^ at(n.wrapping_sub(1)) << 24;
+    (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize
 }
 
-/// A JSON number as the general reader reads it: a whole number of at most 18 digits
-/// directly, any other through [`read_number`].
-fn exact(text: &str) -> Option<Decimal> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
+/// A JSON number (as [`Cursor::number`] gives it) as the general reader reads it: a
+/// whole number directly, any other through [`read_number`].
+fn exact((text, whole): (&str, Option<i64>)) -> Option<Decimal> {
     if text.starts_with("-0") {
-        // A negative zero: left to the general reader.
+        // A negative zero (or a number just below it): left to the general reader.
         return None;
     }
-    if (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let n: i64 = text.parse().ok()?;
-        return Some(Decimal::from(n));
+    match whole {
+        Some(n) => Some(Decimal::from(n)),
+        None => read_number(text).ok(),
     }
-    read_number(text).ok()
 }
 
 /// A place in the text of a flat case.
@@ -393,95 +396,56 @@ impl<'t> Cursor<'t> {
     fn string(&mut self) -> Option<&'t str> {
         self.expect(b'"')?;
         let start = self.at;
-        let rest = self.text.get(start..)?;
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest.get(len) != Some(&b'"') {
-            return None;
+        let mut end = start;
+        loop {
+            match *self.text.get(end)? {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                _ => end += 1,
+            }
         }
-        self.at = start + len + 1;
-        self.source.get(start..start + len)
+        self.at = end + 1;
+        self.source.get(start..end)
     }
 
-    /// A JSON number without an exponent: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
-    fn number(&mut self) -> Option<&'t str> {
+    /// The digits from `at` on: how many, and their value when there are at most 18.
+    fn digits(&self, at: usize) -> (usize, Option<i64>) {
+        let mut value: i64 = 0;
+        let mut end = at;
+        while let Some(&b @ b'0'..=b'9') = self.text.get(end) {
+            value = value.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
+            end += 1;
+        }
+        let count = end - at;
+        // At most 18 digits fit in an `i64` without wrapping.
+        (count, (count <= 18).then_some(value))
+    }
+
+    /// A JSON number without an exponent, `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, and its value
+    /// when it is a whole number of at most 18 digits.
+    fn number(&mut self) -> Option<(&'t str, Option<i64>)> {
         self.skip_space();
         let start = self.at;
-        let rest = self.text.get(start..)?;
-        let sign = usize::from(rest.first() == Some(&b'-'));
-        let digits = |from: usize| {
-            rest.get(from..)
-                .map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count())
-        };
-        let int = digits(sign);
-        if int == 0 || (int > 1 && rest.get(sign) == Some(&b'0')) {
+        let negative = self.text.get(start) == Some(&b'-');
+        let first = start + usize::from(negative);
+        let (int, mut whole) = self.digits(first);
+        if int == 0 || (int > 1 && self.text.get(first) == Some(&b'0')) {
             return None;
         }
-        let mut len = sign + int;
-        if rest.get(len) == Some(&b'.') {
-            let frac = digits(len + 1);
+        let mut end = first + int;
+        if self.text.get(end) == Some(&b'.') {
+            let (frac, _) = self.digits(end + 1);
             if frac == 0 {
                 return None;
             }
-            len += 1 + frac;
+            end += 1 + frac;
+            whole = None;
         }
-        if matches!(rest.get(len), Some(b'e' | b'E')) {
+        if matches!(self.text.get(end), Some(b'e' | b'E')) {
             return None;
         }
-        self.at = start + len;
-        self.source.get(start..start + len)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::*;
-
-    #[test]
-    fn a_case_laid_out_as_the_last_one_read_is_read_by_its_shape() {
-        let path = Path::new("rules/landelijk.regels");
-        let mut sources = crate::source::Sources::new();
-        let Ok((rs, _)) = crate::load::load_rules(path, &mut sources) else {
-            panic!("the national rules load");
-        };
-        let mut reader = FlatReader::new(&rs);
-        let mut case = Case::empty(&rs);
-        let first = r#"{"id": "a", "leeftijd": 9, "soort": "begeleiding"}"#;
-        assert!(reader.read(&rs, first, &mut case));
-        // Without any key left to look up, only the shape can read a case.
-        let keys = std::mem::replace(&mut reader.keys, Names::new(Vec::new()));
-        let same = r#"{"id": "b", "leeftijd": 12.5, "soort": "onderwijsondersteuning"}"#;
-        assert!(reader.read(&rs, same, &mut case));
-        assert_eq!(case.id.as_deref(), Some("b"));
-        let leeftijd = rs
-            .fact_ids()
-            .zip(rs.facts())
-            .find(|(_, f)| f.name == "leeftijd");
-        let Some((leeftijd, _)) = leeftijd else {
-            panic!("the national rules know leeftijd");
-        };
-        assert_eq!(
-            case.values.get(leeftijd.index()),
-            Some(&Some(Value::Number(Decimal::new(125, 1))))
-        );
-        for other in [
-            r#"{"id":"b", "leeftijd": 12, "soort": "begeleiding"}"#,
-            r#"{"id": "b", "leeftijd": 12}"#,
-            r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding", "wlz_indicatie": true}"#,
-            r#"{"leeftijd": 12, "id": "b", "soort": "begeleiding"}"#,
-            r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding"} x"#,
-            r#"{"id": "b", "leeftijd": 12, "soort": "begeleiding","#,
-            r#"{"id": "b", "leeftijd": 12, "soort": "onbekend"}"#,
-        ] {
-            assert!(!reader.read(&rs, other, &mut case), "{other}");
-        }
-        // A case that was not read leaves the shape as it was.
-        assert!(reader.read(&rs, same, &mut case));
-        reader.keys = keys;
-        assert!(reader.read(&rs, r#"{"id": "c", "leeftijd": 12}"#, &mut case));
-        assert_eq!(case.values.iter().flatten().count(), 1);
+        self.at = end;
+        let whole = whole.map(|n| if negative { -n } else { n });
+        Some((self.source.get(start..end)?, whole))
     }
 }

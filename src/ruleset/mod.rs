@@ -409,7 +409,7 @@ impl RuleSet {
             (Type::Bool, Raw::Bool(b)) => Ok(Value::Bool(*b)),
             (Type::Bool, Raw::Text(t)) if t == "ja" || t == "nee" => Ok(Value::Bool(t == "ja")),
             (Type::Number, Raw::Number(n)) => match fact.bounds {
-                Some((low, high)) if *n < low || *n > high => Err(format!(
+                Some((low, high)) if !fact.admits(*n) => Err(format!(
                     "{} ligt niet tussen {low} en {high}",
                     n.normalize()
                 )),

@@ -137,6 +137,14 @@ pub struct Fact {
     pub span: Span,
 }
 
+impl Fact {
+    /// Whether the number `n` lies within the bounds of a `getal tussen A en B` (always,
+    /// for a number without bounds).
+    pub fn admits(&self, n: Decimal) -> bool {
+        self.bounds.is_none_or(|(low, high)| low <= n && n <= high)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Concept {
     pub name: String,

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use crate::allocation::allocate;
 use crate::case::{Case, ValueJson};
-use crate::eval::{Decision, Part, Payment, TraceStep};
+use crate::eval::{Decision, Part, Payment, Status, TraceStep};
 use crate::ruleset::{FactId, Outcome, Read, RuleId, RuleSet};
 
 /// The decision in the shape of spec section 8, serialised straight from the decision
@@ -503,12 +503,17 @@ pub use crate::case::{number_json as number, value_json as value};
 /// what [`write_decision`] writes for the same decision (a property test checks it).
 #[derive(Debug, Clone)]
 pub struct CompactLine {
+    /// Per status (in the order of [`Status::ALL`]): `{"status":"…","outcome":`.
+    heads: Vec<Vec<u8>>,
     /// Per distinct outcome (by [`crate::eval::Scratch::outcome_index`]): its JSON, and
     /// who pays.
     outcomes: Vec<(Vec<u8>, Payment)>,
-    /// Per rule and per fact: the name as a JSON string.
+    /// Per rule and per fact: a comma and the name as a JSON string (`,"leeftijd"`);
+    /// per fact also as a key (`,"leeftijd":`). The first of a list is written without
+    /// its comma.
     rules: Vec<Vec<u8>>,
     facts: Vec<Vec<u8>>,
+    fact_keys: Vec<Vec<u8>>,
     /// Per symbol: its name as a JSON string.
     symbols: Vec<Vec<u8>>,
     /// From the end of `missing` to the opening quote of `reference_date`.
@@ -532,8 +537,33 @@ impl CompactLine {
                 )
             })
             .collect();
-        let rules = rs.rule_ids().map(|r| json(rs.rule_name(r))).collect();
-        let facts = rs.fact_ids().map(|f| json(rs.fact_name(f))).collect();
+        let heads = Status::ALL
+            .iter()
+            .map(|s| {
+                let mut head = b"{\"status\":".to_vec();
+                head.extend(json(s.as_str()));
+                head.extend(b",\"outcome\":");
+                head
+            })
+            .collect();
+        let listed = |name: &str, after: &[u8]| {
+            let mut item = b",".to_vec();
+            item.extend(json(name));
+            item.extend(after);
+            item
+        };
+        let rules = rs
+            .rule_ids()
+            .map(|r| listed(rs.rule_name(r), b""))
+            .collect();
+        let facts = rs
+            .fact_ids()
+            .map(|f| listed(rs.fact_name(f), b""))
+            .collect();
+        let fact_keys = rs
+            .fact_ids()
+            .map(|f| listed(rs.fact_name(f), b":"))
+            .collect();
         let count = rs
             .facts()
             .iter()
@@ -551,9 +581,11 @@ impl CompactLine {
         tail.extend(json(&ENGINE));
         tail.push(b'}');
         Some(CompactLine {
+            heads,
             outcomes,
             rules,
             facts,
+            fact_keys,
             symbols,
             middle,
             tail,
@@ -583,9 +615,14 @@ impl CompactLine {
             .outcome
             .and_then(|_| self.outcomes.get(scratch.outcome_index()?));
         let payment = self.payment(verdict, scratch);
-        out.extend(b"{\"status\":\"");
-        out.extend(verdict.status.as_str().as_bytes());
-        out.extend(b"\",\"outcome\":");
+        match Status::ALL.iter().position(|s| *s == verdict.status) {
+            Some(i) => out.extend(self.heads.get(i).map_or(&[][..], |h| h)),
+            None => {
+                out.extend(b"{\"status\":");
+                out.extend(json(verdict.status.as_str()));
+                out.extend(b",\"outcome\":");
+            }
+        }
         out.extend(outcome.map_or(&b"null"[..], |(json, _)| json));
         if let Some(costs) = case.costs {
             out.extend(b",\"allocation\":");
@@ -625,13 +662,12 @@ impl CompactLine {
         }
         out.extend(b",\"facts\":{");
         let mut first = true;
-        for (name, value) in self.facts.iter().zip(&case.values) {
+        for (name, value) in self.fact_keys.iter().zip(&case.values) {
             let Some(value) = value else { continue };
-            if !std::mem::take(&mut first) {
-                out.push(b',');
-            }
-            out.extend(name);
-            out.push(b':');
+            out.extend(
+                name.get(usize::from(std::mem::take(&mut first))..)
+                    .unwrap_or_default(),
+            );
             self.value(out, value);
         }
         out.push(b'}');
@@ -645,10 +681,8 @@ impl CompactLine {
 
     fn names(&self, out: &mut Vec<u8>, names: &[Vec<u8>], ids: impl Iterator<Item = usize>) {
         for (i, id) in ids.enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend(names.get(id).map_or(&b"null"[..], |n| n));
+            let name = names.get(id).map_or(&b",null"[..], |n| n);
+            out.extend(name.get(usize::from(i == 0)..).unwrap_or_default());
         }
     }
 

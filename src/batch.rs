@@ -517,13 +517,29 @@ fn lines(
     let mut buf = Vec::new();
     let mut number = 0;
     loop {
-        // Most lines are whole in the reader's buffer: read there, without a copy.
+        // Most lines are whole in the reader's buffer: read there, without a copy, all
+        // of them before the buffer is consumed.
         let whole = input.fill_buf().map_err(BatchError::Read)?;
-        if let Some(end) = memchr::memchr(b'\n', whole).filter(|end| *end < MAX_LINE) {
+        let mut done = 0;
+        let mut go_on = true;
+        for end in memchr::memchr_iter(b'\n', whole) {
+            if end - done >= MAX_LINE {
+                break;
+            }
             number += 1;
-            let go_on = each(line(number, whole.get(..=end).unwrap_or_default(), false));
-            input.consume(end + 1);
-            bytes_read.fetch_add(end as u64 + 1, Ordering::Relaxed);
+            go_on = each(line(
+                number,
+                whole.get(done..=end).unwrap_or_default(),
+                false,
+            ));
+            done = end + 1;
+            if !go_on {
+                break;
+            }
+        }
+        if done > 0 {
+            input.consume(done);
+            bytes_read.fetch_add(done as u64, Ordering::Relaxed);
             if !go_on {
                 return Ok(None);
             }
@@ -645,7 +661,7 @@ fn read_jsonl(
         return read_json_array(input, reader, bytes_read);
     }
     let cut = lines(input, bytes_read, |l| match l.problem {
-        None if l.text.trim().is_empty() => true,
+        None if l.text.trim_start().is_empty() => true,
         None => reader.push_json(l.number, &l.text),
         Some(p) => reader.push(Item {
             line: l.number,

@@ -1,6 +1,5 @@
 //! `wiebetaalt batch` end to end against GoRules ZEN in process, on the same decision
-//! table written both ways, one core each (the process pins itself to one core; the
-//! batch it starts inherits that), and prints the ratio.
+//! table written both ways, one core each, and prints the ratio.
 //!
 //! The table is a grid like ZEN's own table benchmark: amount bands, country groups,
 //! segments, VIP and age bands; each row one rule. In ZEN a `decisionTableNode` with hit
@@ -10,14 +9,20 @@
 //! both find at most one row per case; the first thousand outcomes are compared (no row:
 //! ZEN gives nothing, `wiebetaalt` its `anders`, `d0`).
 //!
-//! ZEN is timed on its evaluations only, precompiled (`Decision::compile`): the cases are
-//! parsed into its input values before timing. `wiebetaalt` is timed end to end: `batch --threads 1 --trace none`
-//! reading JSON Lines and writing a decision per line, to a pipe and to a file.
+//! ZEN is timed on its evaluations only, precompiled (`Decision::compile`), on core 0:
+//! the cases are parsed into its input values before timing. `wiebetaalt` is timed end
+//! to end, from start to exit, on core 0 (`taskset -c 0`): `batch --threads 1 --trace
+//! none` reading JSON Lines from a file and writing a decision per line to a pipe (read
+//! by this process on core 1, as the next program in a pipeline would on its own core),
+//! to a file as standard output (`> uit.jsonl`), and to a file with `-o` (written to a
+//! temporary file, synced to disk and renamed: it survives a crash).
 //!
 //!   cargo build --release   # the wiebetaalt binary that is measured
 //!   cargo run --release --manifest-path bench/zen/Cargo.toml [RULES...]
 //!
-//! Each figure is the median of five runs.
+//! The machine may change speed while it runs (it is shared), so the runs go in rounds
+//! (ZEN, then each way of `wiebetaalt`) and each ratio is the median of the ratios within
+//! a round; each speed is the median over the rounds.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -179,82 +184,113 @@ fn cases(n: usize, bands: u32) -> Vec<Value> {
         .collect()
 }
 
+/// Rounds of the comparison; each figure is the median over them.
+const ROUNDS: usize = 7;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
-/// ZEN evaluations per second, one core.
-fn zen(rows: &[Row], cases: &[Value]) -> f64 {
-    let engine = DecisionEngine::default();
-    let mut decision = engine
-        .create_decision(zen_table(rows).into())
-        .expect("decision");
-    // Precompiled, as ZEN's own benchmark does for its fastest figures.
-    decision.compile();
-    let inputs: Vec<zen_engine::Variable> = cases.iter().map(|c| c.clone().into()).collect();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    // Warm up, and check that ZEN decides.
-    runtime.block_on(async {
-        for input in inputs.iter().take(1000) {
-            decision
-                .evaluate(input.clone())
-                .await
-                .expect("ZEN evaluates");
-        }
-    });
-    let runs: Vec<f64> = (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            runtime.block_on(async {
-                for input in &inputs {
-                    std::hint::black_box(
-                        decision
-                            .evaluate(input.clone())
-                            .await
-                            .expect("ZEN evaluates"),
-                    );
-                }
-            });
-            inputs.len() as f64 / start.elapsed().as_secs_f64()
-        })
-        .collect();
-    median(runs)
+/// ZEN's decision, compiled, with its inputs parsed before timing.
+struct Zen {
+    decision: zen_engine::Decision,
+    inputs: Vec<zen_engine::Variable>,
+    runtime: tokio::runtime::Runtime,
 }
 
-/// `wiebetaalt batch` cases per second, end to end, to a pipe or (`-o`) to a file.
-fn wiebetaalt(binary: &Path, rules: &Path, input: &Path, n: usize, to_file: Option<&Path>) -> f64 {
-    let runs: Vec<f64> = (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            let mut cmd = Command::new(binary);
-            cmd.args(["batch", "--rules"]).arg(rules).args([
-                "--threads",
-                "1",
-                "--trace",
-                "none",
-                "--peildatum",
-                "2025-09-01",
-            ]);
-            if let Some(out) = to_file {
-                cmd.arg("-o").arg(out);
+impl Zen {
+    fn new(rows: &[Row], cases: &[Value]) -> Zen {
+        let engine = DecisionEngine::default();
+        let mut decision = engine
+            .create_decision(zen_table(rows).into())
+            .expect("decision");
+        // Precompiled, as ZEN's own benchmark does for its fastest figures.
+        decision.compile();
+        let inputs: Vec<zen_engine::Variable> = cases.iter().map(|c| c.clone().into()).collect();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let zen = Zen {
+            decision,
+            inputs,
+            runtime,
+        };
+        // Warm up, and check that ZEN decides.
+        zen.runtime.block_on(async {
+            for input in zen.inputs.iter().take(1000) {
+                zen.decision
+                    .evaluate(input.clone())
+                    .await
+                    .expect("ZEN evaluates");
             }
-            let mut child = cmd
-                .arg(input)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("wiebetaalt batch");
-            let mut stdout = child.stdout.take().expect("stdout");
-            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-            let status = child.wait().expect("batch ends");
-            assert!(status.success(), "batch failed: {status}");
-            n as f64 / start.elapsed().as_secs_f64()
-        })
-        .collect();
-    median(runs)
+        });
+        zen
+    }
+
+    /// Evaluations per second, one core.
+    fn run(&self) -> f64 {
+        let start = Instant::now();
+        self.runtime.block_on(async {
+            for input in &self.inputs {
+                std::hint::black_box(
+                    self.decision
+                        .evaluate(input.clone())
+                        .await
+                        .expect("ZEN evaluates"),
+                );
+            }
+        });
+        self.inputs.len() as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+/// Where the batch writes.
+#[derive(Clone, Copy)]
+enum Out<'p> {
+    /// A pipe, read by this process on the other core.
+    Pipe,
+    /// Standard output redirected to a file (as `> uit.jsonl` does).
+    Redirect(&'p Path),
+    /// `-o`: a temporary file, synced to disk and renamed over the target.
+    Durable(&'p Path),
+}
+
+/// `wiebetaalt batch` cases per second, end to end, the batch pinned to core 0.
+fn wiebetaalt(binary: &Path, rules: &Path, input: &Path, n: usize, out: Out<'_>) -> f64 {
+    let start = Instant::now();
+    let mut cmd = Command::new("taskset");
+    cmd.args(["-c", "0"]).arg(binary);
+    cmd.args(["batch", "--rules"]).arg(rules).args([
+        "--threads",
+        "1",
+        "--trace",
+        "none",
+        "--peildatum",
+        "2025-09-01",
+    ]);
+    match out {
+        Out::Pipe => {
+            cmd.stdout(Stdio::piped());
+        }
+        Out::Redirect(path) => {
+            cmd.stdout(std::fs::File::create(path).expect("output file"));
+        }
+        Out::Durable(path) => {
+            cmd.arg("-o").arg(path).stdout(Stdio::null());
+        }
+    }
+    let mut child = cmd
+        .arg(input)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wiebetaalt batch");
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+    }
+    let status = child.wait().expect("batch ends");
+    assert!(status.success(), "batch failed: {status}");
+    n as f64 / start.elapsed().as_secs_f64()
 }
 
 /// ZEN and `wiebetaalt` give the same outcome for each of `cases` (the first lines of
@@ -284,17 +320,16 @@ fn same_outcomes(rows: &[Row], cases: &[Value], out: &Path) {
     }
 }
 
-/// Pins this process (and what it starts) to one core.
-fn one_core() {
+/// Pins this process to one core (ZEN runs on it; a batch reads its output there).
+fn pin(core: u32) {
     let pid = std::process::id().to_string();
     let _ = Command::new("taskset")
-        .args(["-cp", "0", &pid])
+        .args(["-cp", &core.to_string(), &pid])
         .stdout(Stdio::null())
         .status();
 }
 
 fn main() {
-    one_core();
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -312,8 +347,10 @@ fn main() {
     );
     let dir = std::env::temp_dir().join(format!("zen-vergelijking-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    println!("rules | ZEN evals/s | wiebetaalt cases/s (pipe) | ratio | wiebetaalt cases/s (file) | ratio");
-    println!("---|---|---|---|---|---");
+    println!(
+        "rules | ZEN evals/s | pipe cases/s | ratio | `>` file cases/s | ratio | `-o` cases/s | ratio"
+    );
+    println!("---|---|---|---|---|---|---|---");
     for n in sizes {
         let rows = rows(n);
         let bands = rows.last().map_or(1, |r| r.band + 1);
@@ -327,15 +364,35 @@ fn main() {
             let _ = writeln!(text, "{c}");
         }
         std::fs::write(&input, text).expect("write cases");
-        let z = zen(&rows, &zen_cases);
-        let pipe = wiebetaalt(&binary, &rules, &input, our_cases.len(), None);
         let out = dir.join("uit.jsonl");
-        let file = wiebetaalt(&binary, &rules, &input, our_cases.len(), Some(&out));
+        pin(0);
+        let zen = Zen::new(&rows, &zen_cases);
+        // Rounds of one run each, so that a change in the machine's speed (it is shared)
+        // falls on both sides of a ratio alike.
+        let (mut z, mut ratios) = (Vec::new(), [Vec::new(), Vec::new(), Vec::new()]);
+        let mut ours = [Vec::new(), Vec::new(), Vec::new()];
+        for _ in 0..ROUNDS {
+            pin(0);
+            let zen = zen.run();
+            pin(1);
+            let n = our_cases.len();
+            let runs = [
+                wiebetaalt(&binary, &rules, &input, n, Out::Pipe),
+                wiebetaalt(&binary, &rules, &input, n, Out::Redirect(&out)),
+                wiebetaalt(&binary, &rules, &input, n, Out::Durable(&out)),
+            ];
+            z.push(zen);
+            for (k, r) in runs.into_iter().enumerate() {
+                ours[k].push(r);
+                ratios[k].push(r / zen);
+            }
+        }
         same_outcomes(&rows, &zen_cases[..1000], &out);
+        let [pipe, redirect, durable] = ours.map(median);
+        let [rp, rr, rd] = ratios.map(median);
         println!(
-            "{n} | {z:.0} | {pipe:.0} | {:.1}x | {file:.0} | {:.1}x",
-            pipe / z,
-            file / z
+            "{n} | {:.0} | {pipe:.0} | {rp:.1}x | {redirect:.0} | {rr:.1}x | {durable:.0} | {rd:.1}x",
+            median(z)
         );
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -84,8 +84,8 @@ pub(super) fn run(args: &Args<'_>, io: &mut Io<'_>) -> u8 {
         .map(|m| m.len());
     let stdin: &mut (dyn std::io::Read + Send) = &mut *io.stdin;
     let input: Box<dyn BufRead + Send + '_> = match file_in {
-        Some(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
-        None => Box::new(BufReader::with_capacity(1 << 16, stdin)),
+        Some(f) => Box::new(BufReader::with_capacity(IN_BUFFER, f)),
+        None => Box::new(BufReader::with_capacity(IN_BUFFER, stdin)),
     };
     let options = Options {
         trace: args.trace,
@@ -204,6 +204,10 @@ fn batch_problems(e: BatchError, args: &Args<'_>) -> Vec<Problem> {
         BatchError::Log(p) => vec![*p],
     }
 }
+
+/// The buffer after the input: the lines whole in it are read there, without a copy
+/// (about 12,000 flat cases per read at 1 MiB).
+const IN_BUFFER: usize = 1 << 20;
 
 /// The buffer before the output. A batch writes a chunk of decisions at a time (about a
 /// megabyte without a trace); a write at least this large goes straight through instead

@@ -19,7 +19,8 @@
 //! Each cell's bits are filled by evaluating the parts with the one evaluator on a
 //! representative of the cell (see `eval::tables`), so the tables cannot mean anything
 //! the interpreter does not. Their size is capped ([`MAX_BYTES`]); a fact whose cells
-//! would not fit leaves its rules to the interpreter.
+//! would not fit leaves its rules to the interpreter. Small variables are then merged
+//! into one (its rows the OR of theirs), so that a case looks up fewer rows.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +46,10 @@ pub const MAX_KEYS: usize = 4;
 
 /// The most cells one variable may have (the product of its facts' cells).
 pub const MAX_CELLS: usize = 4096;
+
+/// The most words of rows a variable made of smaller ones may take (64 KiB, so that a
+/// case's rows stay in the processor's cache).
+const MERGED_WORDS: usize = 8 << 10;
 
 /// One variable of the tables: the facts one or more parts read, and how a case's
 /// values map to a cell (`Σ cell(fact) × stride`).
@@ -341,6 +346,7 @@ impl Tables {
                 bits::set(&mut tables.rules, i);
             }
         }
+        merge_small(&mut tables);
         tables.whole = p
             .decisions
             .iter()
@@ -352,6 +358,90 @@ impl Tables {
             })
             .collect();
         tables
+    }
+}
+
+/// Merges small variables into larger ones, smallest first, as long as a merged
+/// variable's rows stay within [`MERGED_WORDS`] (and all rows within [`MAX_BYTES`]), so
+/// that a case looks up fewer rows. A cell of the merged variable is a combination of
+/// the cells of its keys; its rows are the OR of the rows of the merged variables'
+/// cells in that combination, which is what [`Tables`] readers OR together anyway.
+fn merge_small(tables: &mut Tables) {
+    let words = tables.words;
+    let key_count = |k: &VarKey| tables.keys.get(k.key).map_or(1, |key| key.cells.count());
+    // Each variable with its own rows, smallest first.
+    let mut vars: Vec<(Vec<VarKey>, usize, Vec<u64>)> = tables
+        .vars
+        .iter()
+        .map(|v| {
+            let rows = tables
+                .rows
+                .get(v.row..v.row + v.count * 2 * words)
+                .unwrap_or_default()
+                .to_vec();
+            (v.keys.clone(), v.count, rows)
+        })
+        .collect();
+    vars.sort_by_key(|(_, count, _)| *count);
+    let total: usize = vars.iter().map(|(_, _, rows)| rows.len()).sum();
+    let mut budget = (MAX_BYTES / 8).saturating_sub(total);
+    let mut merged: Vec<(Vec<VarKey>, usize, Vec<u64>)> = Vec::new();
+    for var in vars {
+        let Some(last) = merged.last_mut() else {
+            merged.push(var);
+            continue;
+        };
+        // The keys of both, each once, with the strides of the merged variable.
+        let mut keys: Vec<VarKey> = Vec::new();
+        let mut count: usize = 1;
+        for k in last.0.iter().chain(&var.0) {
+            if keys.iter().all(|x| x.key != k.key) {
+                keys.push(VarKey {
+                    key: k.key,
+                    stride: count,
+                });
+                count = count.saturating_mul(key_count(k));
+            }
+        }
+        let size = count.saturating_mul(2 * words);
+        let grows = size.saturating_sub(last.2.len() + var.2.len());
+        if count > MAX_CELLS || size > MERGED_WORDS || grows > budget {
+            merged.push(var);
+            continue;
+        }
+        budget -= grows;
+        // The cell of one of the two variables within a cell of the merged one.
+        let cell_in = |own: &[VarKey], cell: usize| -> usize {
+            own.iter()
+                .map(|k| {
+                    let at = keys.iter().find(|x| x.key == k.key);
+                    at.map_or(0, |x| (cell / x.stride) % key_count(k)) * k.stride
+                })
+                .sum()
+        };
+        let mut rows = vec![0; size];
+        for (cell, row) in rows.chunks_mut(2 * words).enumerate() {
+            for (own, own_rows) in [(&last.0, &last.2), (&var.0, &var.2)] {
+                let start = cell_in(own, cell) * 2 * words;
+                for (w, r) in row
+                    .iter_mut()
+                    .zip(own_rows.get(start..).unwrap_or_default())
+                {
+                    *w |= r;
+                }
+            }
+        }
+        *last = (keys, count, rows);
+    }
+    tables.rows.clear();
+    tables.vars.clear();
+    for (keys, count, rows) in merged {
+        tables.vars.push(Var {
+            keys,
+            count,
+            row: tables.rows.len(),
+        });
+        tables.rows.extend(rows);
     }
 }
 

@@ -57,8 +57,8 @@ pub struct FlatReader {
 struct Shape {
     /// The texts between the values, one after the other.
     text: Vec<u8>,
-    /// Per member: the end of its text in `text`, and its slot.
-    members: Vec<(usize, Slot)>,
+    /// Per member: the end of its text in `text`, its slot, and for a fact its type.
+    members: Vec<(usize, Slot, Option<Type>)>,
 }
 
 impl Shape {
@@ -155,14 +155,26 @@ impl FlatReader {
             at: 0,
         };
         let mut start = 0;
-        for &(end, slot) in &shape.members {
+        for &(end, slot, ty) in &shape.members {
             let between = shape.text.get(start..end)?;
             if !c.text.get(c.at..)?.starts_with(between) {
                 return None;
             }
             c.at += between.len();
             start = end;
-            self.value(rs, &mut c, slot, case)?;
+            // A fact's value that is neither `null` nor after white space is read without
+            // `value`'s look for `null` and for the fact's type (the shape has it).
+            let plain = !matches!(
+                c.text.get(c.at),
+                None | Some(b'n' | b' ' | b'\t' | b'\r' | b'\n')
+            );
+            match (slot, ty) {
+                (Slot::Fact(f), Some(ty)) if plain => {
+                    let value = self.fact_value(rs, &mut c, f, ty)?;
+                    *case.values.get_mut(f.index())? = Some(value);
+                }
+                _ => self.value(rs, &mut c, slot, case)?,
+            }
         }
         c.expect(b'}')?;
         c.end()
@@ -191,7 +203,11 @@ impl FlatReader {
             c.skip_space();
             let r = &mut self.recording;
             r.text.extend_from_slice(c.text.get(between..c.at)?);
-            r.members.push((r.text.len(), slot));
+            let ty = match slot {
+                Slot::Fact(f) => self.types.get(f.index()).copied().flatten(),
+                _ => None,
+            };
+            r.members.push((r.text.len(), slot, ty));
             self.value(rs, &mut c, slot, case)?;
             between = c.at;
             match c.next()? {
@@ -229,39 +245,49 @@ impl FlatReader {
             }
             Slot::Costs => case.costs = Some(read_costs(c.number()?.0).ok()?),
             Slot::Fact(f) => {
-                let value = match self.types.get(f.index()).copied().flatten()? {
-                    Type::Bool => Value::Bool(c.boolean()?),
-                    Type::Number => {
-                        let n = exact(c.number()?)?;
-                        // As `RuleSet::convert` takes a number.
-                        rs.fact(f).admits(n).then_some(Value::Number(n))?
-                    }
-                    Type::Choice(_) => Value::Choice(self.sym(f, c.string()?.as_bytes())?),
-                    Type::List(_) => {
-                        let mut syms = Vec::new();
-                        c.expect(b'[')?;
-                        if c.peek()? == b']' {
-                            c.at += 1;
-                        } else {
-                            loop {
-                                syms.push(self.sym(f, c.string()?.as_bytes())?);
-                                match c.next()? {
-                                    b',' => {}
-                                    b']' => break,
-                                    _ => return None,
-                                }
-                            }
-                        }
-                        syms.sort();
-                        syms.dedup();
-                        Value::List(syms)
-                    }
-                    Type::Text => return None,
-                };
+                let ty = self.types.get(f.index()).copied().flatten()?;
+                let value = self.fact_value(rs, c, f, ty)?;
                 *case.values.get_mut(f.index())? = Some(value);
             }
         }
         Some(())
+    }
+
+    /// The value of fact `f` (of type `ty`, not `null`) at the cursor.
+    #[inline]
+    fn fact_value(&self, rs: &RuleSet, c: &mut Cursor<'_>, f: FactId, ty: Type) -> Option<Value> {
+        Some(match ty {
+            Type::Bool => Value::Bool(c.boolean()?),
+            Type::Number => {
+                let n = exact(c.number()?)?;
+                // As `RuleSet::convert` takes a number.
+                rs.fact(f).admits(n).then_some(Value::Number(n))?
+            }
+            Type::Choice(_) => Value::Choice(self.sym(f, c.string()?.as_bytes())?),
+            Type::List(_) => self.list(c, f)?,
+            Type::Text => return None,
+        })
+    }
+
+    /// A `lijst` value: its members sorted, each once.
+    fn list(&self, c: &mut Cursor<'_>, f: FactId) -> Option<Value> {
+        let mut syms = Vec::new();
+        c.expect(b'[')?;
+        if c.peek()? == b']' {
+            c.at += 1;
+        } else {
+            loop {
+                syms.push(self.sym(f, c.string()?.as_bytes())?);
+                match c.next()? {
+                    b',' => {}
+                    b']' => break,
+                    _ => return None,
+                }
+            }
+        }
+        syms.sort();
+        syms.dedup();
+        Some(Value::List(syms))
     }
 
     fn sym(&self, f: FactId, name: &[u8]) -> Option<Sym> {

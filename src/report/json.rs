@@ -503,21 +503,27 @@ pub use crate::case::{number_json as number, value_json as value};
 /// what [`write_decision`] writes for the same decision (a property test checks it).
 #[derive(Debug, Clone)]
 pub struct CompactLine {
-    /// Per status (in the order of [`Status::ALL`]): `{"status":"…","outcome":`.
-    heads: Vec<Vec<u8>>,
+    /// Per status (in the order of [`Status::ALL`]) and outcome (by
+    /// [`crate::eval::Scratch::outcome_index`], then `null`): the line up to the list of
+    /// deciding rules, `{"status":"…","outcome":…,"decided_by":[`.
+    leads: Vec<Vec<u8>>,
     /// Per distinct outcome (by [`crate::eval::Scratch::outcome_index`]): its JSON, and
     /// who pays.
     outcomes: Vec<(Vec<u8>, Payment)>,
     /// Per rule and per fact: a comma and the name as a JSON string (`,"leeftijd"`);
-    /// per fact also as a key (`,"leeftijd":`). The first of a list is written without
-    /// its comma.
+    /// per fact also as a key (`,"leeftijd":`), and for a `ja/nee` or `keuze` fact with
+    /// each of its values (`,"wlz":true`). The first of a list is written without its
+    /// comma.
     rules: Vec<Vec<u8>>,
     facts: Vec<Vec<u8>>,
     fact_keys: Vec<Vec<u8>>,
+    fact_values: Vec<Pieces>,
     /// Per symbol: its name as a JSON string.
     symbols: Vec<Vec<u8>>,
-    /// From the end of `missing` to the opening quote of `reference_date`.
+    /// From the end of `missing` to the opening quote of `reference_date`; and the same
+    /// from the start of an empty `missing`.
     middle: Vec<u8>,
+    no_missing: Vec<u8>,
     /// `,"engine":{…}}`.
     tail: Vec<u8>,
 }
@@ -528,7 +534,7 @@ impl CompactLine {
         if extended(rs) {
             return None;
         }
-        let outcomes = crate::eval::outcomes(rs)
+        let outcomes: Vec<(Vec<u8>, Payment)> = crate::eval::outcomes(rs)
             .iter()
             .map(|o| {
                 (
@@ -537,13 +543,18 @@ impl CompactLine {
                 )
             })
             .collect();
-        let heads = Status::ALL
+        let leads = Status::ALL
             .iter()
-            .map(|s| {
-                let mut head = b"{\"status\":".to_vec();
-                head.extend(json(s.as_str()));
-                head.extend(b",\"outcome\":");
-                head
+            .flat_map(|s| {
+                let outcomes = outcomes.iter().map(|(json, _)| json.as_slice());
+                outcomes.chain([&b"null"[..]]).map(|outcome| {
+                    let mut lead = b"{\"status\":".to_vec();
+                    lead.extend(json(s.as_str()));
+                    lead.extend(b",\"outcome\":");
+                    lead.extend(outcome);
+                    lead.extend(DECIDED_BY);
+                    lead
+                })
             })
             .collect();
         let listed = |name: &str, after: &[u8]| {
@@ -560,9 +571,45 @@ impl CompactLine {
             .fact_ids()
             .map(|f| listed(rs.fact_name(f), b""))
             .collect();
-        let fact_keys = rs
+        let fact_keys: Vec<Vec<u8>> = rs
             .fact_ids()
             .map(|f| listed(rs.fact_name(f), b":"))
+            .collect();
+        let fact_values = rs
+            .facts()
+            .iter()
+            .zip(&fact_keys)
+            .map(|(fact, key)| {
+                use crate::ruleset::{Type, Value};
+                let piece = |v: &Value| {
+                    let mut piece = key.clone();
+                    piece.extend(json(&ValueJson(rs, v)));
+                    piece
+                };
+                match fact.ty {
+                    Type::Bool => {
+                        Pieces::Bool([piece(&Value::Bool(false)), piece(&Value::Bool(true))])
+                    }
+                    Type::Choice(_) => {
+                        let indices = fact.values.iter().map(|s| s.index());
+                        let (first, last) = (indices.clone().min(), indices.max());
+                        let (Some(first), Some(last)) = (first, last) else {
+                            return Pieces::None;
+                        };
+                        if last - first >= MAX_PIECES {
+                            return Pieces::None;
+                        }
+                        let mut pieces = vec![Vec::new(); last - first + 1];
+                        for s in &fact.values {
+                            if let Some(p) = pieces.get_mut(s.index() - first) {
+                                *p = piece(&Value::Choice(*s));
+                            }
+                        }
+                        Pieces::Choice { first, pieces }
+                    }
+                    _ => Pieces::None,
+                }
+            })
             .collect();
         let count = rs
             .facts()
@@ -577,17 +624,21 @@ impl CompactLine {
         let mut middle = b"],\"trace\":[],\"ruleset\":".to_vec();
         middle.extend(json(&RuleSetJson::of(rs)));
         middle.extend(b",\"reference_date\":\"");
+        let mut no_missing = b"],\"missing\":[".to_vec();
+        no_missing.extend(&middle);
         let mut tail = b",\"engine\":".to_vec();
         tail.extend(json(&ENGINE));
         tail.push(b'}');
         Some(CompactLine {
-            heads,
+            leads,
             outcomes,
             rules,
             facts,
             fact_keys,
+            fact_values,
             symbols,
             middle,
+            no_missing,
             tail,
         })
     }
@@ -613,17 +664,33 @@ impl CompactLine {
     ) {
         let outcome = verdict
             .outcome
-            .and_then(|_| self.outcomes.get(scratch.outcome_index()?));
+            .and_then(|_| scratch.outcome_index())
+            .filter(|i| *i < self.outcomes.len())
+            .unwrap_or(self.outcomes.len());
         let payment = self.payment(verdict, scratch);
-        match Status::ALL.iter().position(|s| *s == verdict.status) {
-            Some(i) => out.extend(self.heads.get(i).map_or(&[][..], |h| h)),
+        let lead = Status::ALL
+            .iter()
+            .position(|s| *s == verdict.status)
+            .and_then(|i| self.leads.get(i * (self.outcomes.len() + 1) + outcome));
+        let lead = match lead {
+            Some(lead) => lead.as_slice(),
             None => {
+                // A status of a further decision only: never the law's.
                 out.extend(b"{\"status\":");
                 out.extend(json(verdict.status.as_str()));
                 out.extend(b",\"outcome\":");
+                let json = self.outcomes.get(outcome).map(|(json, _)| json.as_slice());
+                out.extend(json.unwrap_or(b"null"));
+                DECIDED_BY
             }
+        };
+        match case.costs {
+            None => out.extend(lead),
+            Some(_) => out.extend(
+                lead.get(..lead.len() - DECIDED_BY.len())
+                    .unwrap_or_default(),
+            ),
         }
-        out.extend(outcome.map_or(&b"null"[..], |(json, _)| json));
         if let Some(costs) = case.costs {
             out.extend(b",\"allocation\":");
             let shares = payment.and_then(Payment::by_payer);
@@ -634,20 +701,24 @@ impl CompactLine {
                 }
                 None => out.extend(b"null"),
             }
+            out.extend(DECIDED_BY);
         }
-        out.extend(b",\"decided_by\":[");
         self.names(
             out,
             &self.rules,
             scratch.decided_by().iter().map(|r| r.index()),
         );
-        out.extend(b"],\"missing\":[");
-        self.names(
-            out,
-            &self.facts,
-            scratch.missing().iter().map(|f| f.index()),
-        );
-        out.extend(&self.middle);
+        if scratch.missing().is_empty() {
+            out.extend(&self.no_missing);
+        } else {
+            out.extend(b"],\"missing\":[");
+            self.names(
+                out,
+                &self.facts,
+                scratch.missing().iter().map(|f| f.index()),
+            );
+            out.extend(&self.middle);
+        }
         write_date(out, verdict.reference_date);
         out.extend(b"\",\"case\":{\"id\":");
         match &case.id {
@@ -662,13 +733,30 @@ impl CompactLine {
         }
         out.extend(b",\"facts\":{");
         let mut first = true;
-        for (name, value) in self.fact_keys.iter().zip(&case.values) {
+        for ((name, pieces), value) in self
+            .fact_keys
+            .iter()
+            .zip(&self.fact_values)
+            .zip(&case.values)
+        {
             let Some(value) = value else { continue };
-            out.extend(
-                name.get(usize::from(std::mem::take(&mut first))..)
-                    .unwrap_or_default(),
-            );
-            self.value(out, value);
+            let skip = usize::from(std::mem::take(&mut first));
+            let piece = match (value, pieces) {
+                (crate::ruleset::Value::Bool(b), Pieces::Bool(both)) => both.get(usize::from(*b)),
+                (crate::ruleset::Value::Choice(c), Pieces::Choice { first, pieces }) => c
+                    .index()
+                    .checked_sub(*first)
+                    .and_then(|i| pieces.get(i))
+                    .filter(|p| !p.is_empty()),
+                _ => None,
+            };
+            match piece {
+                Some(piece) => out.extend(piece.get(skip..).unwrap_or_default()),
+                None => {
+                    out.extend(name.get(skip..).unwrap_or_default());
+                    self.value(out, value);
+                }
+            }
         }
         out.push(b'}');
         if let Some(costs) = case.costs {
@@ -712,6 +800,26 @@ impl CompactLine {
         }
     }
 }
+
+/// A fact's key with each of its values (`,"wlz":true`), for a `ja/nee` or `keuze` fact.
+#[derive(Debug, Clone)]
+enum Pieces {
+    None,
+    /// For `false` and `true`.
+    Bool([Vec<u8>; 2]),
+    /// By symbol index from `first` on (empty for a symbol that is not a value).
+    Choice {
+        first: usize,
+        pieces: Vec<Vec<u8>>,
+    },
+}
+
+/// The most symbol indices the values of one `keuze` fact may span to be written from
+/// [`Pieces`] (its values are mostly named together, so their indices are close).
+const MAX_PIECES: usize = 1024;
+
+/// Between the outcome (or allocation) and the deciding rules.
+const DECIDED_BY: &[u8] = b",\"decided_by\":[";
 
 /// A date as its `Display` writes it: `JJJJ-MM-DD` for the years 0 to 9999 directly.
 fn write_date(out: &mut Vec<u8>, date: jiff::civil::Date) {

@@ -170,8 +170,7 @@ impl FlatReader {
             );
             match (slot, ty) {
                 (Slot::Fact(f), Some(ty)) if plain => {
-                    let value = self.fact_value(rs, &mut c, f, ty)?;
-                    *case.values.get_mut(f.index())? = Some(value);
+                    self.fact_value(rs, &mut c, f, ty, case.values.get_mut(f.index())?)?;
                 }
                 _ => self.value(rs, &mut c, slot, case)?,
             }
@@ -246,17 +245,24 @@ impl FlatReader {
             Slot::Costs => case.costs = Some(read_costs(c.number()?.0).ok()?),
             Slot::Fact(f) => {
                 let ty = self.types.get(f.index()).copied().flatten()?;
-                let value = self.fact_value(rs, c, f, ty)?;
-                *case.values.get_mut(f.index())? = Some(value);
+                self.fact_value(rs, c, f, ty, case.values.get_mut(f.index())?)?;
             }
         }
         Some(())
     }
 
-    /// The value of fact `f` (of type `ty`, not `null`) at the cursor.
-    #[inline]
-    fn fact_value(&self, rs: &RuleSet, c: &mut Cursor<'_>, f: FactId, ty: Type) -> Option<Value> {
-        Some(match ty {
+    /// Reads the value of fact `f` (of type `ty`, not `null`) at the cursor into `into`.
+    /// (Written there directly rather than returned: a value returned through memory
+    /// and read back at once stalls the processor.)
+    fn fact_value(
+        &self,
+        rs: &RuleSet,
+        c: &mut Cursor<'_>,
+        f: FactId,
+        ty: Type,
+        into: &mut Option<Value>,
+    ) -> Option<()> {
+        *into = Some(match ty {
             Type::Bool => Value::Bool(c.boolean()?),
             Type::Number => {
                 let n = exact(c.number()?)?;
@@ -266,7 +272,8 @@ impl FlatReader {
             Type::Choice(_) => Value::Choice(self.sym(f, c.string()?.as_bytes())?),
             Type::List(_) => self.list(c, f)?,
             Type::Text => return None,
-        })
+        });
+        Some(())
     }
 
     /// A `lijst` value: its members sorted, each once.

@@ -47,7 +47,14 @@ pub struct FlatReader {
     shape: Shape,
     /// The layout of the case being read in full.
     recording: Shape,
+    /// Cases laid out otherwise than the one before, one after the other.
+    misses: u32,
+    /// Cases still to be read the full way before the layout is tried again.
+    wait: u32,
 }
+
+/// Misses in a row after which the layout waits longest (63 cases) to be tried again.
+const MAX_MISSES: u32 = 6;
 
 /// The layout of a flat case: per member, the text from the end of the previous value
 /// (or the start of the line) to the start of its own value, such as `{"id":` or
@@ -103,6 +110,8 @@ impl FlatReader {
             id: String::new(),
             shape: Shape::default(),
             recording: Shape::default(),
+            misses: 0,
+            wait: 0,
         }
     }
 
@@ -110,13 +119,21 @@ impl FlatReader {
     /// is not a flat case this reader is sure of (`case` is then meaningless).
     pub fn read(&mut self, rs: &RuleSet, text: &str, case: &mut Case) -> bool {
         self.clear(rs, case);
-        if !self.shape.members.is_empty() {
+        if self.wait > 0 {
+            self.wait -= 1;
+        } else if !self.shape.members.is_empty() {
             let shape = std::mem::take(&mut self.shape);
             let read = self.by_shape(rs, text, case, &shape).is_some();
             self.shape = shape;
             if read {
+                self.misses = 0;
                 return true;
             }
+            // Cases laid out each their own way (facts left out here and there) would
+            // be read twice: after each miss in a row, the layout waits twice as long
+            // (1, 3, 7, … up to 63 cases) before it is tried again.
+            self.misses = (self.misses + 1).min(MAX_MISSES);
+            self.wait = (1 << self.misses) - 1;
             self.clear(rs, case);
         }
         self.seen.fill(false);

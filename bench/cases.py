@@ -24,7 +24,7 @@ def facts(path, seen=None):
     base = re.search(r'gebaseerd op "([^"]+)"', text)
     if base:
         out += facts(os.path.join(os.path.dirname(path), base.group(1)), seen)
-    for m in re.finditer(r"^feit (\w+): (ja/nee|getal(?: tussen (\S+) en (\S+))?|tekst|(keuze|lijst)\(([^)]*)\))", text, re.M):
+    for m in re.finditer(r"^feit (\w+): (ja/nee|getal(?: tussen (\S+) en (\S+))?|tekst|(keuze|lijst)\()", text, re.M):
         name, ty = m.group(1), m.group(2)
         if ty == "ja/nee":
             out.append((name, "bool", None))
@@ -34,9 +34,27 @@ def facts(path, seen=None):
         elif ty == "tekst":
             out.append((name, "text", None))
         else:
-            values = [v.strip() for v in m.group(6).replace("\n", " ").split(",") if v.strip()]
-            out.append((name, m.group(5), values))
+            out.append((name, m.group(5), values(text, m.end())))
     return out
+
+
+def values(text, at):
+    """The value names of a `keuze(...)` or `lijst(...)` from `at` (just after the
+    parenthesis): the first word of each item; a label in quotes may hold commas and
+    parentheses."""
+    items, item, quoted = [], "", False
+    for ch in text[at:]:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in ",)":
+            items.append(item.split()[0] if item.split() else "")
+            item = ""
+            if ch == ")":
+                break
+            continue
+        elif not quoted:
+            item += ch
+    return [v for v in items if v]
 
 
 def main():
@@ -62,7 +80,7 @@ def main():
             elif ty == "keuze":
                 case[name] = rnd.choice(extra)
             else:
-                case[name] = sorted(rnd.sample(extra, rnd.randint(0, 2)))
+                case[name] = sorted(rnd.sample(extra, rnd.randint(0, min(2, len(extra)))))
         if i % 1000 == 999:
             if rnd.random() < 0.5:
                 case["naam"] = "Piet"

@@ -319,8 +319,8 @@ impl FlatReader {
     }
 }
 
-/// Names looked up by their bytes: a table with open addressing over an FNV-1a hash,
-/// at most half full.
+/// Names looked up by their bytes: a table with open addressing over a cheap hash
+/// (see [`hash`]), at most half full.
 #[derive(Debug, Clone)]
 struct Names<T> {
     slots: Vec<Option<(Box<[u8]>, T)>>,

@@ -503,7 +503,7 @@ pub use crate::case::{number_json as number, value_json as value};
 /// what [`write_decision`] writes for the same decision (a property test checks it).
 #[derive(Debug, Clone)]
 pub struct CompactLine {
-    /// Per status (in the order of [`Status::ALL`]) and outcome (by
+    /// Per status (by `Status as usize`) and outcome (by
     /// [`crate::eval::Scratch::outcome_index`], then `null`): the line up to the list of
     /// deciding rules, `{"status":"…","outcome":…,"decided_by":[`.
     leads: Vec<Vec<u8>>,
@@ -543,20 +543,22 @@ impl CompactLine {
                 )
             })
             .collect();
-        let leads = Status::ALL
-            .iter()
-            .flat_map(|s| {
-                let outcomes = outcomes.iter().map(|(json, _)| json.as_slice());
-                outcomes.chain([&b"null"[..]]).map(|outcome| {
-                    let mut lead = b"{\"status\":".to_vec();
-                    lead.extend(json(s.as_str()));
-                    lead.extend(b",\"outcome\":");
-                    lead.extend(outcome);
-                    lead.extend(DECIDED_BY);
-                    lead
-                })
-            })
-            .collect();
+        // Every status, also a further decision's `not_needed`, at `status as usize`.
+        let stride = outcomes.len() + 1;
+        let mut leads = vec![Vec::new(); (Status::ALL.len() + 1) * stride];
+        for status in Status::ALL.iter().chain(&[Status::NotNeeded]) {
+            let jsons = outcomes.iter().map(|(json, _)| json.as_slice());
+            for (o, outcome) in jsons.chain([&b"null"[..]]).enumerate() {
+                let mut lead = b"{\"status\":".to_vec();
+                lead.extend(json(status.as_str()));
+                lead.extend(b",\"outcome\":");
+                lead.extend(outcome);
+                lead.extend(DECIDED_BY);
+                if let Some(slot) = leads.get_mut(*status as usize * stride + o) {
+                    *slot = lead;
+                }
+            }
+        }
         let listed = |name: &str, after: &[u8]| {
             let mut item = b",".to_vec();
             item.extend(json(name));
@@ -668,26 +670,12 @@ impl CompactLine {
             .filter(|i| *i < self.outcomes.len())
             .unwrap_or(self.outcomes.len());
         let payment = self.payment(verdict, scratch);
-        let lead = Status::ALL
-            .iter()
-            .position(|s| *s == verdict.status)
-            .and_then(|i| self.leads.get(i * (self.outcomes.len() + 1) + outcome));
-        let lead = match lead {
-            Some(lead) => lead.as_slice(),
-            None => {
-                // A status of a further decision only: never the law's.
-                out.extend(b"{\"status\":");
-                out.extend(json(verdict.status.as_str()));
-                out.extend(b",\"outcome\":");
-                let json = self.outcomes.get(outcome).map(|(json, _)| json.as_slice());
-                out.extend(json.unwrap_or(b"null"));
-                DECIDED_BY
-            }
-        };
+        let at = verdict.status as usize * (self.outcomes.len() + 1) + outcome;
+        let lead = self.leads.get(at).map_or(&[][..], |lead| lead);
         match case.costs {
             None => out.extend(lead),
             Some(_) => out.extend(
-                lead.get(..lead.len() - DECIDED_BY.len())
+                lead.get(..lead.len().saturating_sub(DECIDED_BY.len()))
                     .unwrap_or_default(),
             ),
         }

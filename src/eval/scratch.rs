@@ -126,24 +126,23 @@ impl Results {
     /// Adds the result and condition of a rule that has none yet (since the reset):
     /// only its own bits are set.
     pub fn add(&mut self, rule: RuleId, result: RuleResult, condition: Option<bool>) {
-        let (word, bit) = (rule.index() / 64, 1u64 << (rule.index() % 64));
-        let set = match result {
+        let result = match result {
             RuleResult::Applies => Some(&mut self.applies),
             RuleResult::NotApplicable => Some(&mut self.not_applicable),
             RuleResult::Overridden => Some(&mut self.overridden),
             RuleResult::Unknown => Some(&mut self.unknown),
             RuleResult::NotValid => None,
         };
-        if let Some(w) = set.and_then(|s| s.get_mut(word)) {
-            *w |= bit;
+        if let Some(set) = result {
+            crate::ruleset::bits::set(set, rule.index());
         }
-        let set = match condition {
+        let condition = match condition {
             Some(true) => Some(&mut self.condition_true),
             Some(false) => Some(&mut self.condition_false),
             None => None,
         };
-        if let Some(w) = set.and_then(|s| s.get_mut(word)) {
-            *w |= bit;
+        if let Some(set) = condition {
+            crate::ruleset::bits::set(set, rule.index());
         }
     }
 

@@ -165,6 +165,33 @@ fn output_file_appears_only_when_the_batch_is_done() {
 }
 
 #[test]
+fn a_large_output_file_holds_what_standard_output_gets() {
+    // Traced decisions of 1,500 cases: about 12 MB, more than `-o` hands to the disk
+    // at a time (8 MiB), so the file is written in parts handed over while it grows.
+    let dir = temp_dir("batch-large-output");
+    let mut text = String::new();
+    for i in 0..1500 {
+        let soort = ["vervoer", "begeleiding", "hulpmiddel"][i % 3];
+        text.push_str(&format!(
+            "{{\"id\": \"{i}\", \"soort\": \"{soort}\", \"leeftijd\": {}}}\n",
+            i % 30
+        ));
+    }
+    let input = write(&dir, "c.jsonl", &text);
+    let target = dir.join("uit.jsonl");
+    let to_file = batch(&["-o", target.to_str().unwrap(), &input]);
+    assert_eq!(to_file.status.code(), Some(0));
+    let to_stdout = batch(&[&input]);
+    assert_eq!(to_stdout.status.code(), Some(0));
+    let written = std::fs::read(&target).unwrap();
+    assert!(written.len() > 9 << 20, "{} bytes", written.len());
+    assert!(
+        written == to_stdout.stdout,
+        "the file differs from standard output"
+    );
+}
+
+#[test]
 fn many_cases_over_many_threads_keep_their_order() {
     let dir = temp_dir("batch-many");
     let mut text = String::new();

@@ -258,7 +258,7 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
 enum Target {
     Replace {
         path: PathBuf,
-        temp: std::io::BufWriter<tempfile::NamedTempFile>,
+        temp: std::io::BufWriter<WrittenBack>,
         /// The target, locked while the batch runs.
         _lock: std::fs::File,
         /// Made empty by the lock: removed again when the batch fails.
@@ -336,7 +336,7 @@ impl Target {
         }
         Ok(Target::Replace {
             path: path.to_path_buf(),
-            temp: std::io::BufWriter::with_capacity(OUT_BUFFER, temp),
+            temp: std::io::BufWriter::with_capacity(OUT_BUFFER, WrittenBack::new(temp)),
             _lock: lock,
             created,
         })
@@ -380,7 +380,7 @@ impl Target {
                 let done = temp
                     .into_inner()
                     .map_err(|e| BatchError::Write(e.into_error()))
-                    .and_then(|t| {
+                    .and_then(|WrittenBack { file: t, .. }| {
                         t.as_file().sync_all().map_err(BatchError::Write)?;
                         t.persist(&path).map_err(|e| BatchError::Write(e.error))
                     });
@@ -390,6 +390,52 @@ impl Target {
                 done.map(|_| ())
             }
         }
+    }
+}
+
+/// The temporary file of `-o`, handed to the disk while it grows: every
+/// [`WRITE_BACK_STEP`] bytes, the kernel is told that the batch will not read what it
+/// wrote again (`posix_fadvise(POSIX_FADV_DONTNEED)`), upon which Linux starts writing
+/// that part to disk without waiting for it. The final `fsync` then waits for the last
+/// part only, instead of for the whole output after the last decision (135 MB: about
+/// 65 ms on a fast disk). Where the advice is not supported it changes nothing.
+struct WrittenBack {
+    file: tempfile::NamedTempFile,
+    /// Bytes written so far.
+    written: u64,
+    /// Bytes handed to the disk so far.
+    handed: u64,
+}
+
+/// How much of `-o`'s output is handed to the disk at a time: 8 MiB.
+const WRITE_BACK_STEP: u64 = 8 << 20;
+
+impl WrittenBack {
+    fn new(file: tempfile::NamedTempFile) -> WrittenBack {
+        WrittenBack {
+            file,
+            written: 0,
+            handed: 0,
+        }
+    }
+}
+
+impl Write for WrittenBack {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        if let Some(len) = std::num::NonZeroU64::new(self.written - self.handed)
+            .filter(|len| len.get() >= WRITE_BACK_STEP)
+        {
+            let advice = rustix::fs::Advice::DontNeed;
+            let _ = rustix::fs::fadvise(self.file.as_file(), self.handed, Some(len), advice);
+            self.handed = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
     }
 }
 

@@ -353,7 +353,7 @@ pub fn run(
     let compact = if options.trace {
         None
     } else {
-        report::json::CompactLine::new(rs)
+        report::json::CompactLine::new(rs, options.reference_date)
     };
     let header: Mutex<Option<Vec<String>>> = Mutex::new(None);
 
@@ -520,6 +520,11 @@ fn lines(
         // Most lines are whole in the reader's buffer: read there, without a copy, all
         // of them before the buffer is consumed.
         let whole = input.fill_buf().map_err(BatchError::Read)?;
+        // Checked as UTF-8 at once: the buffer up to its last line end (each of its
+        // lines is UTF-8 exactly when all of them together are).
+        let text = memchr::memrchr(b'\n', whole)
+            .and_then(|last| whole.get(..=last))
+            .and_then(|lines| std::str::from_utf8(lines).ok());
         let mut done = 0;
         let mut go_on = true;
         for end in memchr::memchr_iter(b'\n', whole) {
@@ -527,11 +532,10 @@ fn lines(
                 break;
             }
             number += 1;
-            go_on = each(line(
-                number,
-                whole.get(done..=end).unwrap_or_default(),
-                false,
-            ));
+            go_on = each(match text.and_then(|t| t.get(done..=end)) {
+                Some(text) => valid_line(number, text),
+                None => line(number, whole.get(done..=end).unwrap_or_default(), false),
+            });
             done = end + 1;
             if !go_on {
                 break;
@@ -617,20 +621,32 @@ fn line(number: u64, bytes: &[u8], too_long: bool) -> Line<'_> {
             .help("sla het bestand op als UTF-8")
         })
     };
-    let text = match valid {
-        Ok(text) => std::borrow::Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
+    match valid {
+        Ok(text) => Line {
+            problem,
+            ..valid_line(number, text)
+        },
         Err(_) => {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            std::borrow::Cow::Owned(match text.strip_prefix('\u{feff}') {
+            let text = match text.strip_prefix('\u{feff}') {
                 Some(rest) => rest.to_string(),
                 None => text,
-            })
+            };
+            Line {
+                number,
+                text: std::borrow::Cow::Owned(text),
+                problem,
+            }
         }
-    };
+    }
+}
+
+/// Line `number` of the input, read as `text` (known to be UTF-8, not too long).
+fn valid_line(number: u64, text: &str) -> Line<'_> {
     Line {
         number,
-        text,
-        problem,
+        text: std::borrow::Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        problem: None,
     }
 }
 

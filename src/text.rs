@@ -196,9 +196,79 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// How many bytes at the start of `bytes` JSON writes inside a string as they are: up
+/// to the first `"`, `\\` or control character (below U+0020), or all of them. Eight
+/// bytes are looked at a time.
+pub fn json_plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([b'"'; 8]));
+        // A byte's high bit is set below the first byte that is zero (for `"` and `\\`:
+        // after the exclusive or) or below 0x20; bytes after it may be flagged falsely,
+        // so only the lowest flag counts.
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let flags = zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+        if flags != 0 {
+            return at + (flags.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| !matches!(b, b'"' | b'\\' | 0..=0x1f))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_plain_len_stops_at_the_first_byte_json_escapes() {
+        let plain = |b: &[u8]| {
+            b.iter()
+                .take_while(|b| !matches!(b, b'"' | b'\\' | 0..=0x1f))
+                .count()
+        };
+        // Every place of every kind of byte in texts of up to 20 bytes, after plain
+        // ASCII, bytes beyond ASCII and bytes just above the control characters.
+        for len in 0..20 {
+            for fill in [b'a', 0x20, 0x21, 0x5b, 0x7f, 0x80, 0xc3, 0xff] {
+                for at in 0..=len {
+                    for special in [b'"', b'\\', 0, 0x1f, 0x0a, b'!', 0x1e] {
+                        let mut text = vec![fill; len];
+                        if let Some(b) = text.get_mut(at) {
+                            *b = special;
+                        }
+                        assert_eq!(json_plain_len(&text), plain(&text), "{text:?}");
+                        // A second special byte after the first changes nothing.
+                        text.push(b'"');
+                        text.extend([0x01, b'\\']);
+                        assert_eq!(json_plain_len(&text), plain(&text), "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_plain_len_is_the_bytes_before_the_first_escaped_one(
+            text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)
+        ) {
+            let plain = text
+                .iter()
+                .take_while(|b| !matches!(b, b'"' | b'\\' | 0..=0x1f))
+                .count();
+            proptest::prop_assert_eq!(json_plain_len(&text), plain);
+        }
+    }
 
     #[test]
     fn enumerations_read_as_dutch() {

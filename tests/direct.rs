@@ -245,7 +245,7 @@ fn the_direct_way_declines_or_reads_and_writes_exactly_as_the_general_way() {
     for (name, rs) in rule_sets() {
         let entries = entries(&rs);
         let n = entries.len();
-        let compact = CompactLine::new(&rs);
+        let compact = CompactLine::new(&rs, date);
         let state = RefCell::new((FlatReader::new(&rs), Case::empty(&rs), Scratch::new()));
         let (tried, read, written) = (Cell::new(0), Cell::new(0), Cell::new(0));
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
@@ -446,4 +446,58 @@ fn a_batch_without_trace_decides_as_one_with_trace() {
             assert_eq!(a, b, "{name}");
         }
     }
+}
+
+/// Lines whole in the reader's buffer are checked as UTF-8 all at once; lines that are
+/// not (a small buffer) one by one. Both give every line the same item: the same
+/// output, byte for byte, for lines that are right, not UTF-8 (a stray byte, a sequence
+/// cut off before the line end or spanning it), start with a byte-order mark, are
+/// blank or only white space beyond ASCII, or end in `\r\n`.
+#[test]
+fn lines_are_read_alike_in_a_buffer_of_any_size() {
+    let (_, rs) = rule_sets().swap_remove(0);
+    let pool: [&[u8]; 12] = [
+        b"{\"id\": \"a\"}\n",
+        b"{\"id\":\"b\",\"kosten\":12}\r\n",
+        b"{\"id\": \"c\xff\"}\n",
+        b"{\"id\": \"d\xc3\n",
+        b"\xa9\"}\n",
+        "\u{feff}{\"id\": \"e\"}\n".as_bytes(),
+        "{\"id\": \"\u{feff}f\u{e9}\"}\n".as_bytes(),
+        b"\n",
+        "\u{a0}\u{3000} \n".as_bytes(),
+        b"\xf0\x9f\x98\n",
+        b"geen json\n",
+        "{\"id\": \"\u{1f600}\"}\n".as_bytes(),
+    ];
+    let batch = |input: &[u8], capacity: usize| {
+        let mut out = Vec::new();
+        let reader =
+            std::io::BufReader::with_capacity(capacity, std::io::Cursor::new(input.to_vec()));
+        let summary = run(
+            &rs,
+            Box::new(reader),
+            InputFormat::Jsonl,
+            &mut out,
+            None,
+            Options {
+                trace: false,
+                reference_date: common::date(common::DATE),
+                workers: 1,
+            },
+            &mut |_, _| {},
+        )
+        .unwrap();
+        (summary, out)
+    };
+    proptest::proptest!(ProptestConfig::with_cases(200), |(picks in prop::collection::vec(0..pool.len(), 1..24))| {
+        let input: Vec<u8> = picks.iter().flat_map(|&i| pool[i].iter().copied()).collect();
+        let whole = batch(&input, 1 << 20);
+        for capacity in [3, 16, 61] {
+            let (summary, out) = batch(&input, capacity);
+            prop_assert_eq!(&summary, &whole.0, "{} bytes at a time", capacity);
+            prop_assert!(out == whole.1, "{} bytes at a time:\n{}\n{}", capacity,
+                String::from_utf8_lossy(&out), String::from_utf8_lossy(&whole.1));
+        }
+    });
 }

@@ -446,13 +446,9 @@ impl<'t> Cursor<'t> {
     fn string(&mut self) -> Option<&'t str> {
         self.expect(b'"')?;
         let start = self.at;
-        let mut end = start;
-        loop {
-            match *self.text.get(end)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f => return None,
-                _ => end += 1,
-            }
+        let end = start + crate::text::json_plain_len(self.text.get(start..)?);
+        if self.text.get(end) != Some(&b'"') {
+            return None;
         }
         self.at = end + 1;
         self.source.get(start..end)

@@ -524,13 +524,20 @@ pub struct CompactLine {
     /// from the start of an empty `missing`.
     middle: Vec<u8>,
     no_missing: Vec<u8>,
+    /// The batch's reference date, and the line from the start of an empty `missing`
+    /// up to the case's id for it (`…,"reference_date":"2025-09-01","case":{"id":`).
+    date: jiff::civil::Date,
+    dated: Vec<u8>,
     /// `,"engine":{…}}`.
     tail: Vec<u8>,
+    /// `}}` and the tail: the end of a line without `kosten`.
+    end: Vec<u8>,
 }
 
 impl CompactLine {
-    /// `None` for a rule set whose lines have `payment` or `decisions`.
-    pub fn new(rs: &RuleSet) -> Option<CompactLine> {
+    /// `None` for a rule set whose lines have `payment` or `decisions`. `date` is the
+    /// batch's reference date (a case may give its own).
+    pub fn new(rs: &RuleSet, date: jiff::civil::Date) -> Option<CompactLine> {
         if extended(rs) {
             return None;
         }
@@ -628,9 +635,13 @@ impl CompactLine {
         middle.extend(b",\"reference_date\":\"");
         let mut no_missing = b"],\"missing\":[".to_vec();
         no_missing.extend(&middle);
+        let mut dated = no_missing.clone();
+        write_date(&mut dated, date);
+        dated.extend(CASE_ID);
         let mut tail = b",\"engine\":".to_vec();
         tail.extend(json(&ENGINE));
         tail.push(b'}');
+        let end = [&b"}}"[..], &tail].concat();
         Some(CompactLine {
             leads,
             outcomes,
@@ -641,7 +652,10 @@ impl CompactLine {
             symbols,
             middle,
             no_missing,
+            date,
+            dated,
             tail,
+            end,
         })
     }
 
@@ -696,30 +710,31 @@ impl CompactLine {
             &self.rules,
             scratch.decided_by().iter().map(|r| r.index()),
         );
-        if scratch.missing().is_empty() {
-            out.extend(&self.no_missing);
+        let missing = scratch.missing();
+        if missing.is_empty() && verdict.reference_date == self.date {
+            out.extend(&self.dated);
         } else {
-            out.extend(b"],\"missing\":[");
-            self.names(
-                out,
-                &self.facts,
-                scratch.missing().iter().map(|f| f.index()),
-            );
-            out.extend(&self.middle);
+            if missing.is_empty() {
+                out.extend(&self.no_missing);
+            } else {
+                out.extend(b"],\"missing\":[");
+                self.names(out, &self.facts, missing.iter().map(|f| f.index()));
+                out.extend(&self.middle);
+            }
+            write_date(out, verdict.reference_date);
+            out.extend(CASE_ID);
         }
-        write_date(out, verdict.reference_date);
-        out.extend(b"\",\"case\":{\"id\":");
         match &case.id {
-            Some(id) if !id.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
+            Some(id) if crate::text::json_plain_len(id.as_bytes()) == id.len() => {
                 out.push(b'"');
                 out.extend(id.as_bytes());
-                out.push(b'"');
+                out.extend(b"\",\"facts\":{");
             }
             id => {
                 let _ = serde_json::to_writer(&mut *out, id);
+                out.extend(b",\"facts\":{");
             }
         }
-        out.extend(b",\"facts\":{");
         let mut first = true;
         for ((name, pieces), value) in self
             .fact_keys
@@ -746,13 +761,15 @@ impl CompactLine {
                 }
             }
         }
-        out.push(b'}');
-        if let Some(costs) = case.costs {
-            out.extend(b",\"kosten\":");
-            write_number(out, costs);
+        match case.costs {
+            None => out.extend(&self.end),
+            Some(costs) => {
+                out.extend(b"},\"kosten\":");
+                write_number(out, costs);
+                out.push(b'}');
+                out.extend(&self.tail);
+            }
         }
-        out.push(b'}');
-        out.extend(&self.tail);
     }
 
     fn names(&self, out: &mut Vec<u8>, names: &[Vec<u8>], ids: impl Iterator<Item = usize>) {
@@ -808,6 +825,9 @@ const MAX_PIECES: usize = 1024;
 
 /// Between the outcome (or allocation) and the deciding rules.
 const DECIDED_BY: &[u8] = b",\"decided_by\":[";
+
+/// Between the reference date and the case's id.
+const CASE_ID: &[u8] = b"\",\"case\":{\"id\":";
 
 /// A date as its `Display` writes it: `JJJJ-MM-DD` for the years 0 to 9999 directly.
 fn write_date(out: &mut Vec<u8>, date: jiff::civil::Date) {

@@ -677,7 +677,8 @@ fn read_jsonl(
         return read_json_array(input, reader, bytes_read);
     }
     let cut = lines(input, bytes_read, |l| match l.problem {
-        None if l.text.trim_start().is_empty() => true,
+        // A case starts with `{` (mostly); anything else may be a blank line.
+        None if !l.text.starts_with('{') && l.text.trim_start().is_empty() => true,
         None => reader.push_json(l.number, &l.text),
         Some(p) => reader.push(Item {
             line: l.number,

@@ -186,7 +186,7 @@ fn cases(n: usize, bands: u32) -> Vec<Value> {
 }
 
 /// Rounds of the comparison; each figure is the median over them.
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 11;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);

@@ -22,7 +22,11 @@ fn main() -> ExitCode {
 /// limit of `/proc/sys/fs/pipe-max-size`): a batch writes about a megabyte per chunk,
 /// and with the default 64 KiB the writer waits for the reader sixteen times per chunk.
 /// Without permission or on other systems the pipe stays as it is.
+#[cfg(target_os = "linux")]
 fn widen_pipe(out: &std::io::Stdout) {
     const SIZE: usize = 1 << 20;
     let _ = rustix::pipe::fcntl_setpipe_size(out, SIZE);
 }
+
+#[cfg(not(target_os = "linux"))]
+fn widen_pipe(_: &std::io::Stdout) {}

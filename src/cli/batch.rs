@@ -398,7 +398,8 @@ impl Target {
 /// wrote again (`posix_fadvise(POSIX_FADV_DONTNEED)`), upon which Linux starts writing
 /// that part to disk without waiting for it. The final `fsync` then waits for the last
 /// part only, instead of for the whole output after the last decision (135 MB: about
-/// 65 ms on a fast disk). Where the advice is not supported it changes nothing.
+/// 65 ms on a fast disk). Elsewhere than on Linux, and where the advice is not
+/// supported, it changes nothing.
 struct WrittenBack {
     file: tempfile::NamedTempFile,
     /// Bytes written so far.
@@ -427,8 +428,7 @@ impl Write for WrittenBack {
         if let Some(len) = std::num::NonZeroU64::new(self.written - self.handed)
             .filter(|len| len.get() >= WRITE_BACK_STEP)
         {
-            let advice = rustix::fs::Advice::DontNeed;
-            let _ = rustix::fs::fadvise(self.file.as_file(), self.handed, Some(len), advice);
+            hand_to_disk(self.file.as_file(), self.handed, len);
             self.handed = self.written;
         }
         Ok(n)
@@ -438,6 +438,17 @@ impl Write for WrittenBack {
         self.file.flush()
     }
 }
+
+/// Starts writing `len` bytes of `file` from `offset` on to disk (see [`WrittenBack`]).
+#[cfg(target_os = "linux")]
+fn hand_to_disk(file: &std::fs::File, offset: u64, len: std::num::NonZeroU64) {
+    let advice = rustix::fs::Advice::DontNeed;
+    let _ = rustix::fs::fadvise(file, offset, Some(len), advice);
+}
+
+/// Elsewhere the final `fsync` writes it all.
+#[cfg(not(target_os = "linux"))]
+fn hand_to_disk(_: &std::fs::File, _: u64, _: std::num::NonZeroU64) {}
 
 /// Refuses an output file that is one of the batch's own inputs: its cases, its rule
 /// files (with their bases) or its log would be overwritten by decisions.

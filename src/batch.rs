@@ -658,22 +658,16 @@ fn read_jsonl(
     reader: &mut Reader,
     bytes_read: &AtomicU64,
 ) -> Result<(), BatchError> {
-    // A file that starts with `[` is one JSON array of cases, not JSON Lines.
-    let starts_array = loop {
-        let buf = input.fill_buf().map_err(BatchError::Read)?;
-        let skip = buf
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-            .count();
-        if skip == buf.len() && !buf.is_empty() {
-            input.consume(skip);
-            continue;
-        }
-        let rest = buf.get(skip..).unwrap_or_default();
-        let rest = rest.strip_prefix("\u{feff}".as_bytes()).unwrap_or(rest);
-        break rest.first() == Some(&b'[');
+    let start = json_start(&mut input)?;
+    let input: Box<dyn BufRead + Send + '_> = if start.head.is_empty() {
+        input
+    } else {
+        Box::new(std::io::Read::chain(
+            std::io::Cursor::new(start.head),
+            input,
+        ))
     };
-    if starts_array {
+    if start.array {
         return read_json_array(input, reader, bytes_read);
     }
     let cut = lines(input, bytes_read, |l| match l.problem {
@@ -687,6 +681,67 @@ fn read_jsonl(
     })?;
     reader.unfinished = cut;
     Ok(())
+}
+
+/// How a JSON input starts: one JSON array of cases (its first character after white
+/// space and a byte-order mark is `[`) or JSON Lines; and what was read to find out, to
+/// be read again before the rest of the input.
+struct JsonStart {
+    array: bool,
+    head: Vec<u8>,
+}
+
+/// Finds out how a JSON input starts, the same however the input arrives in pieces
+/// (standard input may give a single space, or half a byte-order mark, per read): the
+/// bytes are looked at one by one, going on where the last piece ended, and pieces read
+/// before the answer are kept in the head. An input whose first character comes after
+/// more than [`MAX_LINE`] bytes of white space is JSON Lines (so the head stays small).
+fn json_start(input: &mut dyn BufRead) -> Result<JsonStart, BatchError> {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    let mut start = JsonStart {
+        array: false,
+        head: Vec::new(),
+    };
+    // The white space so far, and how much of a byte-order mark follows it.
+    let (mut blank, mut bom) = (0, 0);
+    loop {
+        let buf = input.fill_buf().map_err(BatchError::Read)?;
+        if buf.is_empty() {
+            return Ok(start);
+        }
+        let mut answer = None;
+        for &b in buf {
+            answer = match (bom, b) {
+                (1 | 2, b) if BOM.get(bom) == Some(&b) => {
+                    bom += 1;
+                    None
+                }
+                // A byte-order mark cut short: its first byte is the first character.
+                (1 | 2, _) => Some(false),
+                (3, b) => Some(b == b'['),
+                (_, b' ' | b'\t' | b'\r' | b'\n') => {
+                    blank += 1;
+                    (blank > MAX_LINE).then_some(false)
+                }
+                (_, 0xef) => {
+                    bom = 1;
+                    None
+                }
+                (_, b) => Some(b == b'['),
+            };
+            if answer.is_some() {
+                break;
+            }
+        }
+        if let Some(array) = answer {
+            start.array = array;
+            return Ok(start);
+        }
+        // Not known yet: the piece joins the head.
+        start.head.extend_from_slice(buf);
+        let taken = buf.len();
+        input.consume(taken);
+    }
 }
 
 /// A batch given as one JSON array of cases: read whole (up to [`MAX_ARRAY`]), checked,

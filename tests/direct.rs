@@ -501,3 +501,74 @@ fn lines_are_read_alike_in_a_buffer_of_any_size() {
         }
     });
 }
+
+/// Whether a JSON input is one array of cases or JSON Lines is found out the same
+/// however it arrives: in one piece or a byte at a time (standard input), also when it
+/// starts with lines of white space, a byte-order mark (whole, cut short, or after white
+/// space) or both; and the lines keep their numbers.
+#[test]
+fn a_json_input_starts_the_same_in_pieces_of_any_size() {
+    let (_, rs) = rule_sets().swap_remove(0);
+    let starts: [&[u8]; 9] = [
+        b"",
+        b"\n",
+        b"  \r\n\t\n",
+        b"   ",
+        "\u{feff}".as_bytes(),
+        b"\xef\xbb",
+        b"\xef",
+        "\n \u{feff}".as_bytes(),
+        "\u{feff} ".as_bytes(),
+    ];
+    let bodies: [&[u8]; 7] = [
+        b"[{\"id\": \"a\"},\n {\"id\": \"b\", \"kosten\": 5}]\n",
+        b"[{\"id\": \"a\"},\n {\"id\": }]\n",
+        b"[{\"id\": \"a\"}]\n{\"id\": \"b\"}\n",
+        b"{\"id\": \"a\"}\n\n{\"id\": \"b\"\n\xff\n",
+        b"{\"id\": \"a\"}",
+        b"[\"\xff\"]",
+        b"",
+    ];
+    let batch = |input: &[u8], capacity: usize| {
+        let mut out = Vec::new();
+        let reader =
+            std::io::BufReader::with_capacity(capacity, std::io::Cursor::new(input.to_vec()));
+        let result = run(
+            &rs,
+            Box::new(reader),
+            InputFormat::Jsonl,
+            &mut out,
+            None,
+            Options {
+                trace: false,
+                reference_date: common::date(common::DATE),
+                workers: 1,
+            },
+            &mut |_, _| {},
+        );
+        (
+            format!("{result:?}"),
+            String::from_utf8_lossy(&out).into_owned(),
+        )
+    };
+    for first in starts {
+        for second in starts {
+            for body in bodies {
+                let input = [first, second, body].concat();
+                let whole = batch(&input, 1 << 20);
+                for capacity in [1, 2, 3, 5] {
+                    assert_eq!(
+                        batch(&input, capacity),
+                        whole,
+                        "{} bytes at a time: {:?}",
+                        capacity,
+                        String::from_utf8_lossy(&input)
+                    );
+                }
+            }
+        }
+    }
+    // The lines of white space before an array count in its places.
+    let (result, _) = batch(b"\n\n[{\"id\": }]", 1);
+    assert!(result.contains("regel 3, kolom"), "{result}");
+}

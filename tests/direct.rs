@@ -470,34 +470,14 @@ fn lines_are_read_alike_in_a_buffer_of_any_size() {
         b"geen json\n",
         "{\"id\": \"\u{1f600}\"}\n".as_bytes(),
     ];
-    let batch = |input: &[u8], capacity: usize| {
-        let mut out = Vec::new();
-        let reader =
-            std::io::BufReader::with_capacity(capacity, std::io::Cursor::new(input.to_vec()));
-        let summary = run(
-            &rs,
-            Box::new(reader),
-            InputFormat::Jsonl,
-            &mut out,
-            None,
-            Options {
-                trace: false,
-                reference_date: common::date(common::DATE),
-                workers: 1,
-            },
-            &mut |_, _| {},
-        )
-        .unwrap();
-        (summary, out)
-    };
+    let batch = |input: &[u8], capacity: usize| batch_read_in_pieces(&rs, input, capacity);
     proptest::proptest!(ProptestConfig::with_cases(200), |(picks in prop::collection::vec(0..pool.len(), 1..24))| {
         let input: Vec<u8> = picks.iter().flat_map(|&i| pool[i].iter().copied()).collect();
         let whole = batch(&input, 1 << 20);
         for capacity in [3, 16, 61] {
-            let (summary, out) = batch(&input, capacity);
-            prop_assert_eq!(&summary, &whole.0, "{} bytes at a time", capacity);
-            prop_assert!(out == whole.1, "{} bytes at a time:\n{}\n{}", capacity,
-                String::from_utf8_lossy(&out), String::from_utf8_lossy(&whole.1));
+            let (result, out) = batch(&input, capacity);
+            prop_assert_eq!(&result, &whole.0, "{} bytes at a time", capacity);
+            prop_assert!(out == whole.1, "{} bytes at a time:\n{}\n{}", capacity, out, whole.1);
         }
     });
 }
@@ -529,28 +509,7 @@ fn a_json_input_starts_the_same_in_pieces_of_any_size() {
         b"[\"\xff\"]",
         b"",
     ];
-    let batch = |input: &[u8], capacity: usize| {
-        let mut out = Vec::new();
-        let reader =
-            std::io::BufReader::with_capacity(capacity, std::io::Cursor::new(input.to_vec()));
-        let result = run(
-            &rs,
-            Box::new(reader),
-            InputFormat::Jsonl,
-            &mut out,
-            None,
-            Options {
-                trace: false,
-                reference_date: common::date(common::DATE),
-                workers: 1,
-            },
-            &mut |_, _| {},
-        );
-        (
-            format!("{result:?}"),
-            String::from_utf8_lossy(&out).into_owned(),
-        )
-    };
+    let batch = |input: &[u8], capacity: usize| batch_read_in_pieces(&rs, input, capacity);
     for first in starts {
         for second in starts {
             for body in bodies {
@@ -571,4 +530,28 @@ fn a_json_input_starts_the_same_in_pieces_of_any_size() {
     // The lines of white space before an array count in its places.
     let (result, _) = batch(b"\n\n[{\"id\": }]", 1);
     assert!(result.contains("regel 3, kolom"), "{result}");
+}
+
+/// A JSON Lines batch without trace, its input read `capacity` bytes at a time: the
+/// result (the summary or the error) as its debug text, and the output.
+fn batch_read_in_pieces(rs: &RuleSet, input: &[u8], capacity: usize) -> (String, String) {
+    let mut out = Vec::new();
+    let reader = std::io::BufReader::with_capacity(capacity, std::io::Cursor::new(input.to_vec()));
+    let result = run(
+        rs,
+        Box::new(reader),
+        InputFormat::Jsonl,
+        &mut out,
+        None,
+        Options {
+            trace: false,
+            reference_date: common::date(common::DATE),
+            workers: 1,
+        },
+        &mut |_, _| {},
+    );
+    (
+        format!("{result:?}"),
+        String::from_utf8_lossy(&out).into_owned(),
+    )
 }

@@ -229,13 +229,16 @@ pub fn json_plain_len(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
+    /// [`json_plain_len`] byte by byte.
+    fn plain(bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .take_while(|b| !matches!(b, b'"' | b'\\' | 0..=0x1f))
+            .count()
+    }
+
     #[test]
     fn json_plain_len_stops_at_the_first_byte_json_escapes() {
-        let plain = |b: &[u8]| {
-            b.iter()
-                .take_while(|b| !matches!(b, b'"' | b'\\' | 0..=0x1f))
-                .count()
-        };
         // Every place of every kind of byte in texts of up to 20 bytes, after plain
         // ASCII, bytes beyond ASCII and bytes just above the control characters.
         for len in 0..20 {
@@ -262,11 +265,7 @@ mod tests {
         fn json_plain_len_is_the_bytes_before_the_first_escaped_one(
             text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)
         ) {
-            let plain = text
-                .iter()
-                .take_while(|b| !matches!(b, b'"' | b'\\' | 0..=0x1f))
-                .count();
-            proptest::prop_assert_eq!(json_plain_len(&text), plain);
+            proptest::prop_assert_eq!(json_plain_len(&text), plain(&text));
         }
     }
 

@@ -164,19 +164,22 @@ fn output_file_appears_only_when_the_batch_is_done() {
     assert!(!dir.join("uit.jsonl.deels").exists());
 }
 
+/// Case `i` of a numbered batch on the Kop: a JSON line with id `i`, one of three kinds
+/// of support and an age.
+fn numbered_case(i: usize) -> String {
+    let soort = ["vervoer", "begeleiding", "hulpmiddel"][i % 3];
+    format!(
+        "{{\"id\": \"{i}\", \"soort\": \"{soort}\", \"leeftijd\": {}}}\n",
+        i % 30
+    )
+}
+
 #[test]
 fn a_large_output_file_holds_what_standard_output_gets() {
     // Traced decisions of 1,500 cases: about 12 MB, more than `-o` hands to the disk
     // at a time (8 MiB), so the file is written in parts handed over while it grows.
     let dir = temp_dir("batch-large-output");
-    let mut text = String::new();
-    for i in 0..1500 {
-        let soort = ["vervoer", "begeleiding", "hulpmiddel"][i % 3];
-        text.push_str(&format!(
-            "{{\"id\": \"{i}\", \"soort\": \"{soort}\", \"leeftijd\": {}}}\n",
-            i % 30
-        ));
-    }
+    let text: String = (0..1500).map(numbered_case).collect();
     let input = write(&dir, "c.jsonl", &text);
     let target = dir.join("uit.jsonl");
     let to_file = batch(&["-o", target.to_str().unwrap(), &input]);
@@ -196,14 +199,10 @@ fn many_cases_over_many_threads_keep_their_order() {
     let dir = temp_dir("batch-many");
     let mut text = String::new();
     for i in 0..3000 {
-        let soort = ["vervoer", "begeleiding", "hulpmiddel"][i % 3];
         if i % 97 == 0 {
             text.push_str(&format!("{{\"id\": \"{i}\", \"leeftijd\": -1}}\n"));
         } else {
-            text.push_str(&format!(
-                "{{\"id\": \"{i}\", \"soort\": \"{soort}\", \"leeftijd\": {}}}\n",
-                i % 30
-            ));
+            text.push_str(&numbered_case(i));
         }
     }
     let input = write(&dir, "c.jsonl", &text);
